@@ -1,0 +1,19 @@
+import os from 'node:os';
+import type { Environment } from '../result.js';
+
+/** What the machine is, for reports and for refusing to compare apples with oranges. */
+export function describeEnvironment(extra: { gitCommit?: string } = {}): Environment {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    os: `${os.type()} ${os.release()}`,
+    arch: process.arch,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+    memoryBytes: os.totalmem(),
+    hostname: os.hostname(),
+    ...(extra.gitCommit ? { gitCommit: extra.gitCommit } : {}),
+    ci: Boolean(process.env['CI']),
+  };
+}

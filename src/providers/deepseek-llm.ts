@@ -1,0 +1,271 @@
+/**
+ * The reference LLM provider: a DeepSeek (OpenAI-compatible) chat-completion client. It
+ * does the client's real work per call (build the request, serialise it, send it through
+ * the transport, parse and check the answer); the transport decides whether a network or
+ * the in-process simulation is behind it.
+ */
+import type { LLMProviderConfig } from './config.js';
+import type { ChatTransport, LLMConfig, LLMProvider, LLMResponse, Message, ToolCall, ToolSpec } from './types.js';
+import type { ChatCompletionRequest, WireTool } from './chat-completion.js';
+import { jsonString } from './chat-completion.js';
+import { validateLatencyModel } from './latency.js';
+import { ProviderError } from './provider-error.js';
+
+export interface DeepSeekLLMProviderDeps {
+  transport: ChatTransport;
+}
+
+function isRate(v: unknown): boolean {
+  return typeof v === 'number' && v >= 0 && v <= 1;
+}
+
+function isCount(v: unknown, min: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min;
+}
+
+/** Every problem with the config, as "field: what is wrong" lines; [] when valid. */
+export function validateLLMConfig(config: LLMProviderConfig): string[] {
+  const problems: string[] = [];
+  if (typeof config.model !== 'string' || config.model.trim() === '') problems.push('model: must be a non-empty string');
+  if (!(typeof config.temperature === 'number' && config.temperature >= 0 && config.temperature <= 2)) {
+    problems.push(`temperature: must be a number in [0, 2], got ${String(config.temperature)}`);
+  }
+  if (!isCount(config.maxTokens, 1)) problems.push(`maxTokens: must be an integer >= 1, got ${String(config.maxTokens)}`);
+  if (!isRate(config.errorRate)) problems.push(`errorRate: must be in [0, 1], got ${String(config.errorRate)}`);
+  if (!isRate(config.timeoutRate)) problems.push(`timeoutRate: must be in [0, 1], got ${String(config.timeoutRate)}`);
+  if (!isCount(config.stallEvery, 0)) problems.push(`stallEvery: must be an integer >= 0, got ${String(config.stallEvery)}`);
+  if (!(typeof config.stallForMs === 'number' && Number.isFinite(config.stallForMs) && config.stallForMs >= 0)) {
+    problems.push(`stallForMs: must be a finite number >= 0, got ${String(config.stallForMs)}`);
+  }
+  if (!isCount(config.toolRounds, 0)) problems.push(`toolRounds: must be an integer >= 0, got ${String(config.toolRounds)}`);
+  if (!isCount(config.completionTokens, 1)) {
+    problems.push(`completionTokens: must be an integer >= 1, got ${String(config.completionTokens)}`);
+  }
+  try {
+    if (typeof config.latency !== 'object' || config.latency === null) throw new Error('must be an object');
+    validateLatencyModel(config.latency);
+  } catch (error) {
+    problems.push(`latency: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+function badResponse(what: string, cause?: unknown): ProviderError {
+  return new ProviderError('LLM_BAD_RESPONSE', `malformed response from LLM endpoint: ${what}`, { cause });
+}
+
+const ROLE_JSON: Readonly<Record<string, string>> = {
+  system: '"system"',
+  user: '"user"',
+  assistant: '"assistant"',
+  tool: '"tool"',
+};
+
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/**
+ * Schema-specialised serialisation (what fast-json-stringify does for servers): the shape
+ * is fixed, so only the strings are escaped. It produces the JSON that JSON.stringify of
+ * the WireMessage would, at a fraction of the cost and without building wire objects.
+ */
+function writeMessage(m: Message): string {
+  // content null is what OpenAI-style APIs send for tool-call-only assistant messages.
+  const content = typeof m.content === 'string' ? jsonString(m.content) : 'null';
+  let out = `{"role":${ROLE_JSON[m.role] ?? JSON.stringify(m.role)},"content":${content}`;
+  const calls = m.toolCalls;
+  if (calls !== undefined && calls.length > 0) {
+    out += ',"tool_calls":[';
+    for (let i = 0; i < calls.length; i++) {
+      const c = calls[i] as ToolCall;
+      out += `${i > 0 ? ',' : ''}{"id":${jsonString(c.id)},"type":"function","function":{"name":${jsonString(c.name)},"arguments":${jsonString(c.arguments)}}}`;
+    }
+    out += ']';
+  }
+  if (m.toolCallId !== undefined) out += `,"tool_call_id":${jsonString(m.toolCallId)}`;
+  if (m.name !== undefined) out += `,"name":${jsonString(m.name)}`;
+  return `${out}}`;
+}
+
+function toWireTools(tools: readonly ToolSpec[]): WireTool[] {
+  return tools.map((t) => ({
+    type: 'function',
+    function: { name: t.name, description: t.description, parameters: t.parameters },
+  }));
+}
+
+/**
+ * The scalar fields of a request as JSON text (`"model":...,` up to the messages, and
+ * the tail after them). Computed once per provider for its config: turning 0.7 into text
+ * costs more than writing a whole short message.
+ */
+interface RequestFrame {
+  head: string;
+  tail: string;
+}
+
+function requestFrame(model: string, temperature: number | undefined, maxTokens: number | undefined): RequestFrame {
+  let tail = ']';
+  if (temperature !== undefined) tail += `,"temperature":${jsonNumber(temperature)}`;
+  if (maxTokens !== undefined) tail += `,"max_tokens":${jsonNumber(maxTokens)}`;
+  return { head: `"model":${JSON.stringify(model)},"messages":[`, tail: `${tail}}` };
+}
+
+/**
+ * The JSON text of a chat-completion request. `tools` goes first: the key order means
+ * nothing to the API, and a constant prefix lets a server reuse its parse of the tool
+ * definitions (the simulated transport does; see there).
+ */
+function writeRequest(frame: RequestFrame, messages: readonly Message[], toolsJson: string | undefined): string {
+  let out = toolsJson === undefined ? `{${frame.head}` : `{"tools":${toolsJson},${frame.head}`;
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) out += ',';
+    out += writeMessage(messages[i] as Message);
+  }
+  return out + frame.tail;
+}
+
+/** The request body as the provider sends it (exported for tests and custom transports). */
+export function serializeChatRequest(
+  req: Omit<ChatCompletionRequest, 'messages' | 'tools'>,
+  messages: readonly Message[],
+  tools?: readonly ToolSpec[],
+): string {
+  const toolsJson = tools !== undefined && tools.length > 0 ? JSON.stringify(toWireTools(tools)) : undefined;
+  return writeRequest(requestFrame(req.model, req.temperature, req.max_tokens), messages, toolsJson);
+}
+
+const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'tool_calls', 'length']);
+
+/** Checks the parts of the answer we use; anything off is LLM_BAD_RESPONSE, never a TypeError. */
+export function parseChatCompletion(text: string): LLMResponse {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw badResponse('not valid JSON', error);
+  }
+  if (typeof raw !== 'object' || raw === null) throw badResponse('not a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (typeof r['id'] !== 'string') throw badResponse("'id' missing");
+  if (typeof r['model'] !== 'string') throw badResponse("'model' missing");
+  const choices = r['choices'];
+  if (!Array.isArray(choices) || choices.length === 0) throw badResponse("'choices' missing or empty");
+  const choice = choices[0] as Record<string, unknown> | null;
+  if (typeof choice !== 'object' || choice === null) throw badResponse('choices[0] is not an object');
+  const message = choice['message'] as Record<string, unknown> | null | undefined;
+  if (typeof message !== 'object' || message === null) throw badResponse('choices[0].message missing');
+  const content = message['content'];
+  if (typeof content !== 'string' && content !== null && content !== undefined) {
+    throw badResponse('choices[0].message.content is not a string');
+  }
+  const finish = choice['finish_reason'];
+  if (typeof finish !== 'string' || !FINISH_REASONS.has(finish)) {
+    throw badResponse(`unexpected finish_reason ${JSON.stringify(finish)}`);
+  }
+  const toolCalls: ToolCall[] = [];
+  const wireCalls = message['tool_calls'];
+  if (wireCalls !== undefined && wireCalls !== null) {
+    if (!Array.isArray(wireCalls)) throw badResponse('tool_calls is not an array');
+    for (let i = 0; i < wireCalls.length; i++) {
+      const c = wireCalls[i] as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+      const fn = c?.function;
+      if (typeof c?.id !== 'string' || typeof fn?.name !== 'string' || typeof fn.arguments !== 'string') {
+        throw badResponse(`tool_calls[${i}] lacks id, function.name or function.arguments`);
+      }
+      toolCalls.push({ id: c.id, name: fn.name, arguments: fn.arguments });
+    }
+  }
+  const usage = r['usage'] as Record<string, unknown> | null | undefined;
+  if (typeof usage !== 'object' || usage === null) throw badResponse("'usage' missing");
+  const prompt = usage['prompt_tokens'];
+  const completion = usage['completion_tokens'];
+  const total = usage['total_tokens'];
+  if (typeof prompt !== 'number' || typeof completion !== 'number') throw badResponse('usage token counts missing');
+  return {
+    id: r['id'],
+    model: r['model'],
+    content: typeof content === 'string' ? content : '',
+    toolCalls,
+    finishReason: finish as LLMResponse['finishReason'],
+    usage: {
+      promptTokens: prompt,
+      completionTokens: completion,
+      totalTokens: typeof total === 'number' ? total : prompt + completion,
+    },
+  };
+}
+
+export class DeepSeekLLMProvider implements LLMProvider {
+  readonly name = 'deepseek';
+  readonly simulated: boolean;
+  private readonly config: LLMProviderConfig;
+  private readonly transport: ChatTransport;
+  private state: 'created' | 'ready' | 'closed' = 'created';
+  /**
+   * The agent passes the same tool list (same array) on every call: it is serialised once
+   * and reused while the caller keeps passing that array. Tool lists are not to be
+   * mutated in place after being passed.
+   */
+  private lastTools: readonly ToolSpec[] | undefined;
+  private lastToolsJson: string | undefined;
+  private frame: RequestFrame | undefined;
+
+  constructor(config: LLMProviderConfig, deps: DeepSeekLLMProviderDeps) {
+    this.config = config;
+    this.transport = deps.transport;
+    this.simulated = deps.transport.simulated;
+  }
+
+  /** Where calls go, e.g. "simulated in-process (latency none)". */
+  get transportDescription(): string {
+    return this.transport.description;
+  }
+
+  async initialize(): Promise<void> {
+    if (this.state === 'closed') throw new ProviderError('PROVIDER_NOT_READY', 'deepseek provider: initialize() after close()');
+    if (this.state === 'ready') return;
+    const problems = validateLLMConfig(this.config);
+    if (problems.length > 0) {
+      throw new ProviderError('PROVIDER_CONFIG_INVALID', `deepseek provider: invalid config: ${problems.join('; ')}`);
+    }
+    this.frame = requestFrame(this.config.model, this.config.temperature, this.config.maxTokens);
+    this.state = 'ready';
+  }
+
+  async call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse> {
+    if (this.state !== 'ready') {
+      throw new ProviderError(
+        'PROVIDER_NOT_READY',
+        this.state === 'closed' ? 'deepseek provider: call() after close()' : 'deepseek provider: call() before initialize()',
+      );
+    }
+    const tools = config?.tools;
+    let toolsJson: string | undefined;
+    if (tools !== undefined && tools.length > 0) {
+      if (tools !== this.lastTools) {
+        this.lastToolsJson = JSON.stringify(toWireTools(tools));
+        this.lastTools = tools;
+      }
+      toolsJson = this.lastToolsJson;
+    }
+    const frame =
+      config === undefined || (config.model === undefined && config.temperature === undefined && config.maxTokens === undefined)
+        ? (this.frame as RequestFrame)
+        : requestFrame(
+            config.model ?? this.config.model,
+            config.temperature ?? this.config.temperature,
+            config.maxTokens ?? this.config.maxTokens,
+          );
+    const body = writeRequest(frame, messages, toolsJson);
+    const answer = await this.transport.send(body);
+    return parseChatCompletion(answer);
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The one error type the reference providers throw. The runner counts failures by `code`,
+ * so every failure a scenario can provoke on purpose (faults, timeouts, closed transports)
+ * carries a stable code instead of being told apart by its message text.
+ */
+
+export type ProviderErrorCode =
+  /** The (simulated) endpoint answered with a server error. */
+  | 'LLM_SERVER_ERROR'
+  /** The endpoint rejected the request as malformed (a bug in the caller, not load). */
+  | 'LLM_BAD_REQUEST'
+  /** The endpoint's answer could not be understood. */
+  | 'LLM_BAD_RESPONSE'
+  /** The transport was closed while the request was in flight, or before it was sent. */
+  | 'TRANSPORT_CLOSED'
+  /** A provider was used before `initialize()` or after `close()`. */
+  | 'PROVIDER_NOT_READY'
+  /** `initialize()` found the configuration invalid. */
+  | 'PROVIDER_CONFIG_INVALID'
+  /** The agent was asked to offer a tool it does not have. */
+  | 'AGENT_UNKNOWN_TOOL';
+
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode;
+  constructor(code: ProviderErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderError';
+    this.code = code;
+  }
+}
+
+/** True for errors that carry a provider error code (also from plugins that mimic the shape). */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

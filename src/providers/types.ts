@@ -1,0 +1,146 @@
+/**
+ * The provider interfaces, after the seed's Rust traits: every provider is built from a
+ * config, then `initialize()`d, used, and `close()`d. These are the types plugin authors
+ * implement (exported from the package root).
+ */
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text, as OpenAI-style APIs send it. */
+  arguments: string;
+}
+
+export interface Message {
+  role: Role;
+  content: string;
+  /** Set on assistant messages that ask for tools. */
+  toolCalls?: ToolCall[];
+  /** Set on tool messages: which call this answers. */
+  toolCallId?: string;
+  name?: string;
+}
+
+/** A tool as offered to the model (OpenAI "function" tool, JSON-schema parameters). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface LLMConfig {
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  tools?: ToolSpec[];
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface LLMResponse {
+  id: string;
+  model: string;
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: 'stop' | 'tool_calls' | 'length';
+  usage: TokenUsage;
+}
+
+export interface LLMProvider {
+  readonly name: string;
+  /** True when no real model is behind it; printed in every output. */
+  readonly simulated: boolean;
+  initialize(): Promise<void>;
+  call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse>;
+  close(): Promise<void>;
+}
+
+export interface MemoryStats {
+  sessions: number;
+  messages: number;
+  /** Sessions removed because they were idle longer than the TTL. */
+  expired: number;
+  /** Sessions removed because the session cap was reached. */
+  evicted: number;
+}
+
+export interface MemoryProvider {
+  readonly name: string;
+  initialize(): Promise<void>;
+  store(sessionId: string, messages: readonly Message[]): Promise<void>;
+  storeBatch(entries: ReadonlyArray<{ sessionId: string; messages: readonly Message[] }>): Promise<void>;
+  /** The last `limit` messages of the session, oldest first; [] for an unknown session. */
+  retrieve(sessionId: string, limit: number): Promise<Message[]>;
+  /** Removes idle sessions now; returns how many were removed. */
+  sweep(): Promise<number>;
+  stats(): MemoryStats;
+  close(): Promise<void>;
+}
+
+export type AgentStepKind = 'llm' | 'tool' | 'memory';
+
+export interface AgentStep {
+  kind: AgentStepKind;
+  /** Tool name, model name or memory operation. */
+  name: string;
+  durationNs: number;
+  ok: boolean;
+}
+
+export interface AgentState {
+  status: 'completed' | 'max-iterations' | 'failed';
+  iterations: number;
+  toolCalls: number;
+  tokens: TokenUsage;
+  steps: AgentStep[];
+  durationNs: number;
+}
+
+export interface AgentConfig {
+  /** Where the conversation is stored in the memory provider. */
+  sessionId?: string;
+  maxIterations?: number;
+  /** Names of the tools to offer; default: all the agent has. */
+  tools?: string[];
+  llm?: LLMConfig;
+}
+
+export interface AgentResult {
+  output: string;
+  state: AgentState;
+}
+
+export interface AgentProvider {
+  readonly name: string;
+  initialize(): Promise<void>;
+  execute(messages: readonly Message[], config?: AgentConfig): Promise<AgentResult>;
+  close(): Promise<void>;
+}
+
+/** The injected sources of time and randomness (deterministic in tests and with --seed). */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+}
+
+export interface Random {
+  /** Uniform in [0, 1). */
+  next(): number;
+}
+
+/**
+ * What the LLM provider sends requests through. The body is the JSON text of an
+ * OpenAI-style chat-completion request; the answer the JSON text of the response.
+ */
+export interface ChatTransport {
+  readonly simulated: boolean;
+  readonly description: string;
+  send(body: string): Promise<string>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,196 @@
+/**
+ * The operations a phase can offer as load. Each `prepare`s a function of the operation
+ * index; the executors time that function and nothing else (argument building that the
+ * seed's loops also do, like formatting "Test message #i", stays inside on purpose).
+ */
+import type { Message, AgentResult } from '../providers/types.js';
+import type { Providers, ProviderDeps } from '../providers/registry.js';
+import { createProvider } from '../providers/registry.js';
+import type { ProvidersConfig } from '../providers/config.js';
+import type { OpName, OpParams } from '../scenario.js';
+import type { ExecutorSpec } from '../result.js';
+
+export type OpFn = (i: number) => unknown;
+
+export interface PreparedOp {
+  run: OpFn;
+  /** Called after an operation was timed, outside the timing (e.g. to close a fresh provider). */
+  settle?: (value: unknown) => void | Promise<void>;
+  /** Figures the operation adds to the phase result. */
+  extra?: () => Record<string, number>;
+  /** True when the operation may well take under a microsecond: batch timing is considered. */
+  fast: boolean;
+}
+
+export interface OpContext {
+  providers: Providers;
+  config: ProvidersConfig;
+  deps: ProviderDeps;
+  /** Moves the providers' clock forward (memory.sweep lets idle time pass without waiting). */
+  advanceClock: (ms: number) => void;
+}
+
+function fill(template: string, i: number): string {
+  return template.includes('{i}') ? template.replaceAll('{i}', String(i)) : template;
+}
+
+function sessionIds(n: number): string[] {
+  return Array.from({ length: n }, (_, k) => `session_${k}`);
+}
+
+function userMessages(prompt: string): (i: number) => Message[] {
+  if (prompt.includes('{i}')) return (i) => [{ role: 'user', content: fill(prompt, i) }];
+  const fixed: Message[] = [{ role: 'user', content: prompt }];
+  return () => fixed;
+}
+
+function initOp(kind: 'llm' | 'memory' | 'agent', ctx: OpContext): PreparedOp {
+  return {
+    fast: false,
+    // Timed: construction + initialize(), as the seed measures "new + initialize".
+    run: async () => {
+      const p = createProvider(kind, ctx.config, ctx.deps);
+      await p.initialize();
+      return p;
+    },
+    // Not timed: closing, so instances don't pile up over thousands of iterations.
+    settle: (p) => (p as { close(): Promise<void> }).close(),
+  };
+}
+
+export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): PreparedOp {
+  const { llm, memory, agent } = ctx.providers;
+  const ids = sessionIds(params.sessions);
+  const n = ids.length;
+  switch (op) {
+    case 'llm.init':
+    case 'memory.init':
+    case 'agent.init':
+      return initOp(op.slice(0, op.indexOf('.')) as 'llm' | 'memory' | 'agent', ctx);
+    case 'llm.call': {
+      const messages = userMessages(params.prompt);
+      let tokens = 0;
+      let calls = 0;
+      return {
+        fast: false,
+        run: (i) => llm.call(messages(i)),
+        settle: (r) => {
+          calls++;
+          tokens += (r as { usage: { totalTokens: number } }).usage.totalTokens;
+        },
+        extra: () => ({ tokensPerCall: calls ? tokens / calls : 0 }),
+      };
+    }
+    case 'memory.store':
+      return {
+        fast: true,
+        run: (i) => memory.store(ids[i % n] as string, [{ role: 'user', content: fill(params.content, i) }]),
+        extra: () => ({ sessions: memory.stats().sessions, messagesStored: memory.stats().messages }),
+      };
+    case 'memory.store-batch': {
+      const size = params.batchSize;
+      return {
+        fast: false,
+        run: (i) => {
+          const entries = new Array<{ sessionId: string; messages: Message[] }>(size);
+          for (let k = 0; k < size; k++) {
+            const j = i * size + k;
+            entries[k] = { sessionId: ids[j % n] as string, messages: [{ role: 'user', content: fill(params.content, j) }] };
+          }
+          return memory.storeBatch(entries);
+        },
+        extra: () => ({ batchSize: size, messagesStored: memory.stats().messages }),
+      };
+    }
+    case 'memory.retrieve': {
+      let returned = 0;
+      let calls = 0;
+      return {
+        fast: true,
+        run: (i) => memory.retrieve(ids[i % n] as string, params.limit),
+        settle: (msgs) => {
+          calls++;
+          returned += (msgs as Message[]).length;
+        },
+        extra: () => ({ messagesPerRetrieve: calls ? returned / calls : 0 }),
+      };
+    }
+    case 'memory.sweep': {
+      let removed = 0;
+      return {
+        fast: false,
+        run: () => {
+          ctx.advanceClock(params.advanceMs);
+          return memory.sweep();
+        },
+        settle: (count) => {
+          removed += count as number;
+        },
+        extra: () => ({ sessionsExpired: removed, sessionsLeft: memory.stats().sessions }),
+      };
+    }
+    case 'agent.execute':
+    case 'mixed': {
+      const messages = userMessages(params.prompt);
+      const call = messages;
+      let runs = 0;
+      let iterations = 0;
+      let toolCalls = 0;
+      let steps = 0;
+      const settle = (r: unknown): void => {
+        const s = (r as AgentResult).state;
+        runs++;
+        iterations += s.iterations;
+        toolCalls += s.toolCalls;
+        steps += s.steps.length;
+      };
+      const extra = () => ({
+        iterationsPerExecution: runs ? iterations / runs : 0,
+        toolCallsPerExecution: runs ? toolCalls / runs : 0,
+        stepsPerExecution: runs ? steps / runs : 0,
+      });
+      if (op === 'agent.execute') {
+        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra };
+      }
+      // The seed's mixed task: one LLM call, one memory store, one agent execution.
+      return {
+        fast: false,
+        run: async (i) => {
+          const sessionId = ids[i % n] as string;
+          const m = call(i);
+          await llm.call(m);
+          await memory.store(sessionId, m);
+          return agent.execute(m, { sessionId });
+        },
+        settle,
+        extra,
+      };
+    }
+    case 'noop':
+      return { fast: true, run: () => Promise.resolve() };
+  }
+}
+
+/** The phase's parameters in words, for tables and reports. */
+export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpec): string {
+  const load =
+    executor.kind === 'iterations'
+      ? `${executor.iterations.toLocaleString('en-US')} ops${executor.concurrency > 1 ? `, ${executor.concurrency} at a time` : ', one at a time'}`
+      : executor.kind === 'vus'
+        ? `${executor.vus.toLocaleString('en-US')} virtual users x ${executor.iterationsPerVu !== undefined ? `${executor.iterationsPerVu.toLocaleString('en-US')} ops` : `${executor.durationMs} ms`}`
+        : `${executor.rate}/s for ${executor.durationMs / 1000} s (open model)`;
+  const what: Record<OpName, string> = {
+    'llm.init': 'new LLM provider + initialize()',
+    'memory.init': 'new memory provider + initialize()',
+    'agent.init': 'new agent provider + initialize()',
+    'llm.call': `llm.call("${params.prompt}")`,
+    'memory.store': `store "${params.content}" round-robin into ${params.sessions} sessions`,
+    'memory.store-batch': `storeBatch of ${params.batchSize} messages into ${params.sessions} sessions`,
+    'memory.retrieve': `retrieve the last ${params.limit} of ${params.sessions} sessions round-robin`,
+    'memory.sweep': `let ${params.advanceMs} ms of idle time pass, then sweep expired sessions`,
+    'agent.execute': `agent.execute("${params.prompt}") over ${params.sessions} sessions`,
+    mixed: `llm.call + memory.store + agent.execute ("${params.prompt}")`,
+    noop: 'an empty async operation (harness overhead)',
+  };
+  return `${what[op]}; ${load}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * Runs a scenario: builds and initializes its providers, runs its phases in order and
+ * takes heap readings after forced GC at each milestone. Targets are evaluated by the
+ * caller (the runner knows nothing of verdicts).
+ */
+import { performance } from 'node:perf_hooks';
+import { heapAfterGc } from '../metrics/memory.js';
+import type { Clock } from '../providers/types.js';
+import { createProviders, initializeAll } from '../providers/registry.js';
+import type { MemorySnapshot, PhaseResult, ScenarioResult } from '../result.js';
+import type { Scenario } from '../scenario.js';
+import { describeError } from './errors.js';
+import type { RunEventListener } from './events.js';
+import { runPhase } from './phase.js';
+
+export interface RunOptions {
+  seed: number;
+  onEvent?: RunEventListener;
+  /** Aborting stops offering load; in-flight operations get `graceMs` to finish. */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+/** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
+function offsetClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => performance.now() + offset,
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+}
+
+function snapshot(label: string): MemorySnapshot {
+  const h = heapAfterGc();
+  return { label, heapUsed: h.heapUsed, rss: h.rss };
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const onEvent = options.onEvent ?? (() => undefined);
+  const signal = options.signal;
+  const stopped = (): boolean => signal?.aborted === true;
+  const stopSignal = new Promise<void>((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const memory: MemorySnapshot[] = [snapshot('baseline')];
+  const clock = offsetClock();
+  const deps = { seed: options.seed, clock };
+  const providers = createProviders(scenario.providers, deps);
+  const phases: PhaseResult[] = [];
+  let failure: string | undefined;
+
+  onEvent({
+    type: 'scenario-start',
+    scenario: scenario.name,
+    description: scenario.description,
+    phases: scenario.phases.length,
+    simulated: providers.llm.simulated,
+    transport: providers.transport.description,
+  });
+
+  try {
+    await initializeAll(providers);
+    memory.push(snapshot('providers'));
+    for (const [index, phase] of scenario.phases.entries()) {
+      if (stopped()) break;
+      const result = await runPhase(
+        phase,
+        { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms) },
+        {
+          scenario: scenario.name,
+          index,
+          phases: scenario.phases.length,
+          onEvent,
+          stopped,
+          stopSignal,
+          graceMs: options.graceMs ?? 2_000,
+        },
+      );
+      phases.push(result);
+      if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: process.memoryUsage().rss });
+      onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
+    }
+  } catch (e) {
+    failure = `${phases.length < scenario.phases.length ? `phase "${scenario.phases[phases.length]?.name}"` : 'teardown'}: ${describeError(e)}`;
+  } finally {
+    try {
+      await providers.close();
+    } catch (e) {
+      failure ??= `closing providers: ${describeError(e)}`;
+    }
+  }
+
+  const result: ScenarioResult = {
+    name: scenario.name,
+    description: scenario.description,
+    source: scenario.source,
+    startedAt,
+    durationMs: performance.now() - t0,
+    providers: {
+      llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
+      memory: { ...scenario.providers.memory },
+      agent: { ...scenario.providers.agent },
+    },
+    phases,
+    targets: [],
+    memory,
+    ...(failure !== undefined ? { failure } : {}),
+  };
+  onEvent({ type: 'scenario-end', result });
+  return result;
+}

@@ -1,0 +1,176 @@
+/**
+ * Reads a scenario (a built-in name or a file), applies --set overrides and --duration,
+ * validates it, and returns a typed Scenario. Every failure is a CliError (exit 2) whose
+ * one-line message names the file, the field path, what is wrong and what is allowed.
+ */
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { badInput } from '../errors.js';
+import type { Scenario } from '../scenario.js';
+import { parseTarget } from '../targets/parse.js';
+import { scenarioSchema } from './schema.js';
+import { applySetOverride, parseSetOverride, SetOverrideError, type SetOverride } from './set-path.js';
+
+/** scenarios/ at the package root, from src/scenarios or dist/scenarios alike. */
+export const BUILTIN_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+/** Built-ins in the seed's order; `run all` runs these but soak. */
+export const BUILTIN_NAMES = ['init', 'llm-call', 'store-retrieve', 'agent', 'concurrency', 'memory', 'stress', 'soak'] as const;
+export const ALL_EXCLUDES = new Set(['soak']);
+
+export interface LoadOptions {
+  set?: readonly string[];
+  /** Overrides the duration of every duration-based phase, ms. */
+  durationMs?: number;
+}
+
+export function builtinPath(name: string): string | undefined {
+  for (const ext of ['.yaml', '.yml', '.json']) {
+    const p = path.join(BUILTIN_DIR, name + ext);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export function listBuiltins(): Array<{ name: string; description: string; file: string }> {
+  const known = new Set<string>(BUILTIN_NAMES);
+  const extra = readdirSync(BUILTIN_DIR)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .map((f) => f.replace(/\.(ya?ml|json)$/, ''))
+    .filter((n) => !known.has(n))
+    .sort();
+  return [...BUILTIN_NAMES, ...extra].flatMap((name) => {
+    const file = builtinPath(name);
+    if (!file) return [];
+    const doc = readDocument(file) as { description?: unknown };
+    return [{ name, description: typeof doc.description === 'string' ? doc.description : '', file }];
+  });
+}
+
+/** Turns `run` arguments into scenario files: built-in names, `all`, or paths. */
+export function resolveScenarioRefs(refs: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const ref of refs) {
+    if (ref === 'all') {
+      for (const name of BUILTIN_NAMES) if (!ALL_EXCLUDES.has(name)) files.push(builtinPath(name) as string);
+      continue;
+    }
+    const builtin = /^[a-z0-9-]+$/.test(ref) ? builtinPath(ref) : undefined;
+    if (builtin) {
+      files.push(builtin);
+      continue;
+    }
+    if (existsSync(ref) && statSync(ref).isFile()) {
+      files.push(ref);
+      continue;
+    }
+    throw badInput(
+      `unknown scenario "${ref}": not a built-in (${BUILTIN_NAMES.join(', ')}, all) and no such file`,
+    );
+  }
+  return files;
+}
+
+function readDocument(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw badInput(`${file}: cannot read the file (${code})`);
+  }
+  // YAML 1.2 is a superset of JSON, so one parser serves both formats.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    const where = pos ? `:${pos.line}:${pos.col}` : '';
+    const message = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
+    throw badInput(`${file}${where}: invalid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${message}`);
+  }
+  return doc.toJS();
+}
+
+function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  return p.length === 0 ? '(top level)' : p.map(String).join('.');
+}
+
+function formatIssue(file: string, issue: z.core.$ZodIssue, overridden: readonly SetOverride[]): string {
+  const at = formatPath(issue.path);
+  const viaSet = overridden.find((o) => o.path.join('.') === at || at.startsWith(o.path.join('.') + '.'));
+  const hint = viaSet ? ` (from --set ${viaSet.source})` : '';
+  return `${file}: ${at}: ${issue.message}${hint}`;
+}
+
+export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  const raw = readDocument(file);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw badInput(`${file}: (top level): expected a mapping with name, description, providers, phases, targets`);
+  }
+  const doc = raw as Record<string, unknown>;
+  const overrides: SetOverride[] = [];
+  for (const text of options.set ?? []) {
+    try {
+      const o = parseSetOverride(text);
+      applySetOverride(doc, o);
+      overrides.push(o);
+    } catch (e) {
+      if (e instanceof SetOverrideError) throw badInput(e.message);
+      throw e;
+    }
+  }
+
+  const parsed = scenarioSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw badInput(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
+  }
+  const s = parsed.data;
+
+  const phaseNames = new Set<string>();
+  s.phases.forEach((p, i) => {
+    if (phaseNames.has(p.name)) throw badInput(`${file}: phases.${i}.name: duplicate phase name "${p.name}"`);
+    phaseNames.add(p.name);
+  });
+
+  const targets = s.targets.map((t, i) => {
+    let spec;
+    try {
+      spec = parseTarget(t.expr, t.metric);
+    } catch (e) {
+      throw badInput(`${file}: targets.${i}.expr: ${(e as Error).message}`);
+    }
+    if (!phaseNames.has(spec.phase)) {
+      throw badInput(`${file}: targets.${i}.expr: no phase named "${spec.phase}" (phases: ${[...phaseNames].join(', ')})`);
+    }
+    return spec;
+  });
+
+  const phases = s.phases.map((p) => {
+    const { description, progressEvery, ...rest } = p;
+    let executor = rest.executor;
+    if (options.durationMs !== undefined) {
+      if (executor.kind === 'rate') executor = { ...executor, durationMs: options.durationMs };
+      else if (executor.kind === 'vus' && executor.durationMs !== undefined) executor = { ...executor, durationMs: options.durationMs };
+    }
+    return {
+      ...rest,
+      executor,
+      ...(description !== undefined ? { description } : {}),
+      ...(progressEvery !== undefined ? { progressEvery } : {}),
+    };
+  });
+
+  return {
+    name: s.name,
+    description: s.description,
+    source: file,
+    providers: s.providers,
+    phases,
+    targets,
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The scenario file schema (zod). Every object is strict: an unknown key is an error that
+ * lists the keys allowed there. Units are resolved here ("5ms" -> 5), so the runner and
+ * providers only ever see numbers.
+ */
+import { z } from 'zod';
+import { DEFAULT_PROVIDERS_CONFIG, type LatencyModel } from '../providers/config.js';
+import type { ExecutorSpec } from '../result.js';
+import { OP_NAMES, type BatchMode, type OpParams } from '../scenario.js';
+import { DURATION_HELP, parseDurationMs } from '../util/units.js';
+
+/** A strict object whose unknown-key error names the keys that are allowed. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed})`
+        : undefined,
+  });
+}
+
+const durationMs = z
+  .union([z.string(), z.number()], { error: `expected ${DURATION_HELP}` })
+  .transform((value, ctx) => {
+    // A bare number is read as milliseconds (what --set a.timeout=500 most likely means).
+    const ms = typeof value === 'number' ? value : parseDurationMs(value);
+    if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not ${DURATION_HELP}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const positiveInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').positive('expected a number > 0');
+const nonNegativeInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected a number >= 0');
+const fraction = z.number({ error: 'expected a fraction between 0 and 1' }).min(0, 'expected a fraction between 0 and 1').max(1, 'expected a fraction between 0 and 1');
+
+const LATENCY_HELP = 'none, a fixed duration like 5ms, uniform(2ms,8ms), normal(5ms,1ms) or lognormal(p50,p99) like lognormal(5ms,20ms)';
+
+/** Parses the string forms of a latency model; returns an error message on failure. */
+export function parseLatencyModel(text: string): LatencyModel | string {
+  const s = text.trim();
+  if (s === 'none' || s === '0' || s === '0ms') return { model: 'none' };
+  const fixed = parseDurationMs(s);
+  if (fixed !== undefined) return fixed === 0 ? { model: 'none' } : { model: 'fixed', ms: fixed };
+  const m = /^(uniform|normal|lognormal)\s*\(\s*([^,]+?)\s*,\s*([^)]+?)\s*\)$/.exec(s);
+  if (!m) return `"${text}" is not a latency model (allowed: ${LATENCY_HELP})`;
+  const a = parseDurationMs(m[2] as string);
+  const b = parseDurationMs(m[3] as string);
+  if (a === undefined || b === undefined) return `"${text}": both arguments must be durations (allowed: ${LATENCY_HELP})`;
+  switch (m[1]) {
+    case 'uniform':
+      return a <= b ? { model: 'uniform', minMs: a, maxMs: b } : `"${text}": uniform(min,max) needs min <= max`;
+    case 'normal':
+      return { model: 'normal', meanMs: a, stddevMs: b };
+    default:
+      return a > 0 && a < b ? { model: 'lognormal', p50Ms: a, p99Ms: b } : `"${text}": lognormal(p50,p99) needs 0 < p50 < p99`;
+  }
+}
+
+const latency = z
+  .union([z.string(), z.number()], { error: `expected a latency model: ${LATENCY_HELP}` })
+  .transform((value, ctx) => {
+    const parsed = parseLatencyModel(typeof value === 'number' ? `${value}ms` : value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const d = DEFAULT_PROVIDERS_CONFIG;
+
+const llmSchema = strict({
+  model: z.string().min(1).default(d.llm.model),
+  latency: latency.prefault('none'),
+  errorRate: fraction.default(d.llm.errorRate),
+  timeoutRate: fraction.default(d.llm.timeoutRate),
+  stallEvery: nonNegativeInt.default(d.llm.stallEvery),
+  stallFor: durationMs.prefault(d.llm.stallForMs),
+  toolRounds: nonNegativeInt.default(d.llm.toolRounds),
+  completionTokens: positiveInt.default(d.llm.completionTokens),
+  temperature: z.number().min(0).max(2).default(d.llm.temperature),
+  maxTokens: positiveInt.default(d.llm.maxTokens),
+}).transform(({ stallFor, ...rest }) => ({ ...rest, stallForMs: stallFor }));
+
+const memorySchema = strict({
+  windowSize: positiveInt.default(d.memory.windowSize),
+  idleTtl: durationMs.prefault(d.memory.idleTtlMs),
+  maxSessions: positiveInt.default(d.memory.maxSessions),
+}).transform(({ idleTtl, ...rest }) => ({ ...rest, idleTtlMs: idleTtl }));
+
+export const TOOL_CHOICES = ['calculator', 'search'] as const;
+
+const agentSchema = strict({
+  maxIterations: positiveInt.default(d.agent.maxIterations),
+  tools: z.array(z.enum(TOOL_CHOICES, { error: `expected a tool name (allowed: ${TOOL_CHOICES.join(', ')})` })).default([...d.agent.tools] as Array<(typeof TOOL_CHOICES)[number]>),
+  storeConversation: z.boolean().default(d.agent.storeConversation),
+});
+
+const providersSchema = strict({
+  llm: llmSchema.prefault({}),
+  memory: memorySchema.prefault({}),
+  agent: agentSchema.prefault({}),
+});
+
+const paramsSchema = strict({
+  prompt: z.string().default('Hello, how are you?'),
+  sessions: positiveInt.default(100),
+  content: z.string().default('Test message #{i}'),
+  limit: positiveInt.default(10),
+  batchSize: positiveInt.default(100),
+  advance: durationMs.prefault(0),
+}).transform(({ advance, ...rest }): OpParams => ({ ...rest, advanceMs: advance }));
+
+const EXECUTOR_TYPES = ['iterations', 'vus', 'rate'] as const;
+
+const executorSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      strict({
+        type: z.literal('iterations'),
+        iterations: positiveInt,
+        concurrency: positiveInt.default(1),
+      }),
+      strict({
+        type: z.literal('vus'),
+        vus: positiveInt,
+        iterationsPerVu: positiveInt.optional(),
+        duration: durationMs.optional(),
+      }),
+      strict({
+        type: z.literal('rate'),
+        rate: z.number({ error: 'expected operations per second' }).positive('expected a rate > 0'),
+        duration: durationMs,
+        maxInFlight: positiveInt.default(10_000),
+      }),
+    ],
+    { error: `expected an executor type (allowed: ${EXECUTOR_TYPES.join(', ')})` },
+  )
+  .superRefine((e, ctx) => {
+    if (e.type === 'vus' && (e.iterationsPerVu === undefined) === (e.duration === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a vus executor needs exactly one of iterationsPerVu or duration' });
+    }
+  })
+  .transform((e): ExecutorSpec => {
+    switch (e.type) {
+      case 'iterations':
+        return { kind: 'iterations', iterations: e.iterations, concurrency: e.concurrency };
+      case 'vus':
+        return {
+          kind: 'vus',
+          vus: e.vus,
+          ...(e.iterationsPerVu !== undefined ? { iterationsPerVu: e.iterationsPerVu } : {}),
+          ...(e.duration !== undefined ? { durationMs: e.duration } : {}),
+        };
+      case 'rate':
+        return { kind: 'rate', rate: e.rate, durationMs: e.duration, maxInFlight: e.maxInFlight };
+    }
+  });
+
+const batch = z
+  .union([z.literal('auto'), z.literal('off'), positiveInt], { error: 'expected auto, off or a batch size > 0' })
+  .default('auto') as z.ZodType<BatchMode, unknown>;
+
+const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
+const name = z.string({ error: 'expected a name' }).regex(NAME_RE, 'expected lower-case letters, digits, "-" or "_"');
+
+const phaseSchema = strict({
+  name,
+  description: z.string().optional(),
+  op: z.enum(OP_NAMES, { error: `expected an operation (allowed: ${OP_NAMES.join(', ')})` }),
+  params: paramsSchema.prefault({}),
+  executor: executorSchema,
+  warmup: nonNegativeInt.default(0),
+  timeout: durationMs.prefault(30_000),
+  batch,
+  progressEvery: positiveInt.optional(),
+}).transform(({ timeout, ...rest }) => ({ ...rest, timeoutMs: timeout }));
+
+const targetSchema = strict({
+  metric: z.string({ error: 'expected the matrix row name, e.g. "LLM call response"' }).min(1),
+  expr: z.string({ error: 'expected an expression like "sequential p99 < 50ms / < 30ms"' }).min(1),
+});
+
+export const scenarioSchema = strict({
+  name,
+  description: z.string().default(''),
+  providers: providersSchema.prefault({}),
+  phases: z.array(phaseSchema).min(1, 'a scenario needs at least one phase'),
+  targets: z.array(targetSchema).default([]),
+});
+
+export type RawTarget = z.infer<typeof targetSchema>;
+export type ParsedScenario = z.output<typeof scenarioSchema>;
