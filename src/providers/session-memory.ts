@@ -68,10 +68,13 @@ export class SessionMemoryProvider implements MemoryProvider {
       throw new ProviderError('PROVIDER_CONFIG_INVALID', `session memory: invalid config: ${problems.join('; ')}`);
     }
     const clock = this.clock;
-    // Built here, not in the constructor: lru-cache preallocates its index arrays for
-    // maxSessions entries, and that is part of what the initialization scenario measures.
+    // The cap is a maxSize of one unit per session rather than `max`: with `max`, lru-cache
+    // preallocates index arrays for every possible session (~9 ms and megabytes for the
+    // default 100,000), a cost the seed's provider does not pay at start-up; this way the
+    // index grows with the sessions actually used.
     this.cache = new LRUCache<string, Session>({
-      max: this.config.maxSessions,
+      maxSize: this.config.maxSessions,
+      sizeCalculation: () => 1,
       ttl: this.config.idleTtlMs,
       updateAgeOnGet: true,
       ttlAutopurge: false,
