@@ -9,7 +9,7 @@ import { CliError, ExitCode } from '../errors.js';
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const RUN_HELP = `
 Scenarios:
@@ -36,9 +36,9 @@ export function buildProgram(argv: readonly string[], setExit: (code: number) =>
   program
     .name('cluster-bench')
     .description(
-      'Benchmark AI "cluster node" runtimes — an LLM provider, a session memory and an agent loop — with HDR histograms,\n' +
-        'a target-metrics matrix (🟢 meets target, 🟡 meets current only, 🔴 misses both) and CI-friendly exit codes.\n' +
-        'The reference LLM provider is simulated in-process: no network and no API key needed.',
+      'Benchmark AI "cluster node" runtimes (an LLM provider, a session memory and an agent loop) with HDR ' +
+        'histograms, a target-metrics matrix (🟢 meets target, 🟡 meets current only, 🔴 misses both) and ' +
+        'CI-friendly exit codes. The reference LLM provider is simulated in-process: no network, no API key.',
     )
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -73,16 +73,15 @@ Examples:
     .option('--seed <n>', 'seed of the simulated providers (default: random, recorded in the result)')
     .addOption(
       new Option('--set <path=value>', 'override a scenario field before validation, e.g. providers.llm.latency=5ms or phases.0.executor.iterations=10 (repeatable)')
-        .argParser(collect)
-        .default([]),
+        .argParser(collect),
     )
     .option('-d, --duration <d>', 'override the duration of duration-based phases (rate, vus with duration), e.g. 30s')
     .option('--strict', 'fail the gate on yellow (meets current only) as well as red')
     .option('--no-gate', 'always exit 0 when the run completes, whatever the targets say')
     .addHelpText('after', RUN_HELP)
-    .action(async (refs: string[], opts: { out?: string; json?: boolean; seed?: string; set: string[]; duration?: string; strict?: boolean; gate: boolean }) => {
+    .action(async (refs: string[], opts: { out?: string; json?: boolean; seed?: string; set?: string[]; duration?: string; strict?: boolean; gate: boolean }) => {
       const { runCommand } = await import('./run.js');
-      setExit(await runCommand(refs, opts, argv));
+      setExit(await runCommand(refs, { ...opts, set: opts.set ?? [] }, argv));
     });
 
   return program;

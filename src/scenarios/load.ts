@@ -100,7 +100,12 @@ function formatPath(p: ReadonlyArray<PropertyKey>): string {
 
 function formatIssue(file: string, issue: z.core.$ZodIssue, overridden: readonly SetOverride[]): string {
   const at = formatPath(issue.path);
-  const viaSet = overridden.find((o) => o.path.join('.') === at || at.startsWith(o.path.join('.') + '.'));
+  // An unknown key is reported at its parent object; match the override by the key's own path.
+  const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].map(String).join('.')) : [at];
+  const viaSet = overridden.find((o) => {
+    const set = o.path.join('.');
+    return paths.some((p) => p === set || p.startsWith(set + '.'));
+  });
   const hint = viaSet ? ` (from --set ${viaSet.source})` : '';
   return `${file}: ${at}: ${issue.message}${hint}`;
 }

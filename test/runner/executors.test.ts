@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { LatencyRecorder } from '../../src/metrics/histogram.js';
+import type { ExecutorSpec } from '../../src/result.js';
+import { classifyError } from '../../src/runner/errors.js';
+import { newCounters, startExecutor, type ExecContext } from '../../src/runner/executors.js';
+import type { PreparedOp } from '../../src/runner/operations.js';
+
+async function execute(spec: ExecutorSpec, op: PreparedOp, opts: { timeoutMs?: number; batchSize?: number; stopAfterMs?: number } = {}) {
+  const latency = new LatencyRecorder();
+  const serviceTime = new LatencyRecorder();
+  const counters = newCounters();
+  let stopped = false;
+  const ctx: ExecContext = { op, timeoutMs: opts.timeoutMs ?? 30_000, latency, serviceTime, counters, batchSize: opts.batchSize ?? 1, stopped: () => stopped };
+  const handle = startExecutor(spec, ctx);
+  const tick = setInterval(() => handle.watchdog(performance.now()), 5);
+  const stopTimer = opts.stopAfterMs !== undefined ? setTimeout(() => (stopped = true), opts.stopAfterMs) : undefined;
+  try {
+    const schedule = await handle.done;
+    return { counters, latency: latency.summarize(), serviceTime: serviceTime.summarize(), schedule };
+  } finally {
+    clearInterval(tick);
+    if (stopTimer) clearTimeout(stopTimer);
+    latency.destroy();
+    serviceTime.destroy();
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** An operation that tracks how many run at once and which indexes it saw. */
+function tracking(delayMs = 0) {
+  let inFlight = 0;
+  const state = { maxInFlight: 0, seen: [] as number[] };
+  const op: PreparedOp = {
+    fast: false,
+    run: async (i) => {
+      state.seen.push(i);
+      inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+      if (delayMs > 0) await sleep(delayMs);
+      else await Promise.resolve();
+      inFlight--;
+    },
+  };
+  return { op, state };
+}
+
+describe('iterations executor', () => {
+  it.each([
+    [1, 50],
+    [7, 50],
+    [100, 30],
+  ])('concurrency %i runs exactly %i operations, each index once, never more at once', async (concurrency, n) => {
+    const { op, state } = tracking(2);
+    const r = await execute({ kind: 'iterations', iterations: n, concurrency }, op);
+    expect(r.counters).toMatchObject({ done: n, ok: n, errors: 0 });
+    expect([...state.seen].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(state.maxInFlight).toBe(Math.min(concurrency, n));
+    expect(r.latency.count).toBe(n);
+    // setTimeout(2) may fire up to ~1 ms early against a fresh clock read (libuv's cached loop time).
+    expect(r.latency.p50).toBeGreaterThanOrEqual(900_000);
+  });
+
+  it('counts errors by kind, whatever is thrown, and keeps going', async () => {
+    const throwers: unknown[] = [Object.assign(new Error('x'), { code: 'E_ONE' }), new TypeError('t'), 'a string', undefined, null, 42, { code: 7 }];
+    const op: PreparedOp = {
+      fast: false,
+      run: async (i) => {
+        if (i < throwers.length) throw throwers[i];
+      },
+    };
+    const r = await execute({ kind: 'iterations', iterations: 20, concurrency: 3 }, op);
+    expect(r.counters.done).toBe(20);
+    expect(r.counters.errors).toBe(throwers.length);
+    expect(Object.fromEntries(r.counters.errorsByKind)).toEqual({
+      E_ONE: 1,
+      TypeError: 1,
+      'thrown-string': 1,
+      'thrown-undefined': 1,
+      'thrown-null': 1,
+      'thrown-number': 1,
+      'code-7': 1,
+    });
+    expect(r.latency.count).toBe(20 - throwers.length);
+  });
+
+  it('times out an operation that never finishes, replaces its worker and finishes the phase', async () => {
+    const op: PreparedOp = { fast: false, run: (i) => (i === 3 ? new Promise(() => undefined) : Promise.resolve()) };
+    const t0 = performance.now();
+    const r = await execute({ kind: 'iterations', iterations: 10, concurrency: 2 }, op, { timeoutMs: 50 });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(r.counters).toMatchObject({ done: 10, ok: 9, errors: 1 });
+    expect(r.counters.errorsByKind.get('timeout')).toBe(1);
+  });
+
+  it('batch timing records every operation with the batch mean', async () => {
+    let calls = 0;
+    const op: PreparedOp = { fast: true, run: () => void calls++ };
+    const r = await execute({ kind: 'iterations', iterations: 1000, concurrency: 1 }, op, { batchSize: 64 });
+    expect(calls).toBe(1000);
+    expect(r.counters.ok).toBe(1000);
+    expect(r.latency.count).toBe(1000);
+  });
+
+  it('stops offering load once stopped', async () => {
+    const { op } = tracking(2);
+    const r = await execute({ kind: 'iterations', iterations: 100_000, concurrency: 4 }, op, { stopAfterMs: 50 });
+    expect(r.counters.done).toBeGreaterThan(0);
+    expect(r.counters.done).toBeLessThan(1000);
+  });
+});
+
+describe('vus executor', () => {
+  it('gives each virtual user its own budget', async () => {
+    const { op, state } = tracking(0);
+    const r = await execute({ kind: 'vus', vus: 25, iterationsPerVu: 8 }, op);
+    expect(r.counters.done).toBe(200);
+    expect(new Set(state.seen).size).toBe(200);
+    expect(state.maxInFlight).toBe(25);
+  });
+
+  it('runs for a duration', async () => {
+    const { op } = tracking(1);
+    const t0 = performance.now();
+    const r = await execute({ kind: 'vus', vus: 3, durationMs: 150 }, op);
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(140);
+    expect(took).toBeLessThan(1_000);
+    expect(r.counters.done).toBeGreaterThan(3);
+  });
+});
+
+describe('rate executor (open model)', () => {
+  it('starts operations on schedule and measures from the scheduled start', async () => {
+    const { op, state } = tracking(0);
+    const r = await execute({ kind: 'rate', rate: 200, durationMs: 250, maxInFlight: 100 }, op);
+    expect(r.counters.done).toBe(50);
+    expect(state.seen).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(r.schedule).toMatchObject({ dropped: 0 });
+    expect(r.serviceTime.count).toBe(50);
+  });
+
+  it('shows a stall in scheduled-start latency but not in service time', async () => {
+    let n = 0;
+    const op: PreparedOp = {
+      fast: false,
+      run: () => {
+        if (++n === 10) {
+          // Freeze the event loop for 200 ms, like a long GC pause.
+          const end = performance.now() + 200;
+          while (performance.now() < end);
+        }
+        return Promise.resolve();
+      },
+    };
+    const r = await execute({ kind: 'rate', rate: 200, durationMs: 500, maxInFlight: 1000 }, op);
+    expect(r.counters.done).toBe(100);
+    expect(r.latency.max).toBeGreaterThan(150e6);
+    expect(r.serviceTime.p90).toBeLessThan(20e6);
+    expect(r.schedule?.late).toBeGreaterThan(10);
+  });
+
+  it('drops starts beyond maxInFlight and counts them', async () => {
+    const op: PreparedOp = { fast: false, run: () => sleep(100) };
+    const r = await execute({ kind: 'rate', rate: 500, durationMs: 100, maxInFlight: 5 }, op);
+    expect(r.counters.done).toBe(5);
+    expect(r.schedule?.dropped).toBe(45);
+  });
+});
+
+describe('classifyError', () => {
+  it.each<[unknown, string]>([
+    [Object.assign(new Error('boom'), { code: 'LLM_SERVER_ERROR' }), 'LLM_SERVER_ERROR'],
+    [new RangeError('r'), 'RangeError'],
+    ['oops', 'thrown-string'],
+    [undefined, 'thrown-undefined'],
+    [{}, 'thrown-object'],
+  ])('%s -> %s', (error, kind) => expect(classifyError(error)).toBe(kind));
+});
