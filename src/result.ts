@@ -37,6 +37,53 @@ export interface ScheduleStats {
   maxLateNs: number;
 }
 
+
+/** One interval of a phase's time series. */
+export type PhaseInterval = IntervalSample;
+export interface IntervalSample {
+  /** End of the interval, ms since the phase started. */
+  tMs: number;
+  /** Length of the interval (the last one of a phase is usually shorter). */
+  durationMs?: number;
+  count: number;
+  errors: number;
+  throughput: number;
+  /** Latency of the interval's successful operations, ns. */
+  p50: number;
+  p99: number;
+  /** V8 heap used after a forced GC at the end of the interval (intervals >= 1 s only). */
+  heapUsed?: number;
+  rss?: number;
+  /** Event-loop delay p99 during the interval, ns. */
+  eventLoopP99?: number;
+}
+
+export interface LeakVerdict {
+  verdict: 'no leak' | 'leak suspected' | 'insufficient data';
+  samples: number;
+  /** Slope of post-GC heap over the last half of the run. */
+  slopeBytesPerHour: number;
+  r2: number;
+  thresholdBytesPerHour: number;
+}
+
+export interface DriftVerdict {
+  verdict: 'stable' | 'slower' | 'faster' | 'insufficient data';
+  samples: number;
+  firstThirdP99Ns: number;
+  lastThirdP99Ns: number;
+  ratio: number;
+  threshold: number;
+}
+
+/** Is the tool itself keeping up? If not, the figures measure the generator too. */
+export interface GeneratorHealth {
+  eventLoopP99Ns: number;
+  eventLoopMaxNs: number;
+  /** Plain-language warnings; empty when the generator kept up. */
+  warnings: string[];
+}
+
 export interface PhaseResult {
   name: string;
   op: string;
@@ -60,6 +107,12 @@ export interface PhaseResult {
   latency: LatencySummary;
   /** `rate` executor only: time from the actual start of each operation to its end. */
   serviceTime?: LatencySummary;
+  /**
+   * Streamed LLM calls only (docs/http.md): time to first token, and inter-token latency
+   * (the gaps between output events after the first; TTFT excluded), successful calls only.
+   */
+  ttft?: LatencySummary;
+  itl?: LatencySummary;
   /** Latency values clamped into the histogram's range (should be 0). */
   clamped?: number;
   /** The run was interrupted during this phase: figures cover what finished. */
@@ -70,8 +123,32 @@ export interface PhaseResult {
   schedule?: ScheduleStats;
   /** V8 heap used after a forced GC at the end of the phase, bytes. */
   heapAfterGc?: number;
+  /** Time series, one sample per interval (bounded: adjacent samples merge past 1,000). */
+  intervals?: IntervalSample[];
+  intervalMs?: number;
+  leak?: LeakVerdict;
+  drift?: DriftVerdict;
+  health?: GeneratorHealth;
+  /** Agent phases: latency of each step kind (llm, tool, memory) inside the executions. */
+  steps?: Record<string, LatencySummary>;
   /** Free-form figures some operations report (tool calls per execution, sessions, ...). */
   extra?: Record<string, number>;
+}
+
+/** The figures of one phase in one trial of `run --trials N` (latencies in ns). */
+export interface TrialPhase {
+  name: string;
+  count: number;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+}
+
+/** One repetition of a scenario under `run --trials N`. */
+export interface TrialResult {
+  phases: TrialPhase[];
 }
 
 export interface TargetResult {
@@ -111,6 +188,13 @@ export interface ScenarioResult {
   memory: MemorySnapshot[];
   /** Set when the scenario could not finish (a phase crashed); the other scenarios still run. */
   failure?: string;
+  /**
+   * `run --trials N` (N > 1): each trial's figures, in the order they ran. The scenario's own
+   * figures are then those of all trials together: latency from the merged histograms,
+   * counts summed, throughput = all operations / all phase time; memory snapshots, heap
+   * figures and intervals are the first trial's (a fresh process, as in a single run).
+   */
+  trials?: TrialResult[];
 }
 
 export interface Environment {
@@ -124,6 +208,29 @@ export interface Environment {
   hostname?: string;
   gitCommit?: string;
   ci: boolean;
+  /** What the harness itself costs on this machine (`cluster-bench calibrate`). */
+  calibration?: Calibration;
+}
+
+/**
+ * The measurement floor of this machine, in ns: what timing one operation costs beyond the
+ * operation itself. Figures near it are mostly harness; see `cluster-bench calibrate`.
+ */
+export interface Calibration {
+  /** Per-operation overhead of the iterations executor (one at a time, each op timed) over a bare `await op()` loop. */
+  harnessOverheadNs: number;
+  /** The same for batch-timed operations (sub-microsecond ops in a sequential phase), per op. */
+  batchOverheadNs: number;
+  /** Overhead per op of each executor over a bare loop of the same concurrency. */
+  executors: Record<string, number>;
+  /** Cost of one performance.now() (the executors' clock) and its observed resolution. */
+  clockCostNs: number;
+  clockResolutionNs: number;
+  /** Event-loop delay at idle, p99 (perf_hooks.monitorEventLoopDelay). */
+  eventLoopDelayP99Ns: number;
+  measuredAt: string;
+  /** Taken from the per-machine cache rather than measured by this run. */
+  cached: boolean;
 }
 
 export interface GateResult {
@@ -142,6 +249,8 @@ export interface RunResult {
   startedAt: string;
   finishedAt: string;
   interrupted: boolean;
+  /** Written by a checkpoint during the run: the run had not finished (it may still be going, or have crashed). */
+  checkpoint?: boolean;
   environment: Environment;
   scenarios: ScenarioResult[];
   gate: GateResult;

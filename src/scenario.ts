@@ -52,6 +52,8 @@ export interface PhaseSpec {
   batch: BatchMode;
   /** Non-TTY progress: a line every N operations (at most about once a second). */
   progressEvery?: number;
+  /** Length of one time-series interval, ms (throughput, p50/p99, heap, loop delay per interval). */
+  intervalMs: number;
 }
 
 export interface Scenario {

@@ -7,6 +7,12 @@ import { randomInt } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CliError, ExitCode, badInput } from '../errors.js';
 import { describeEnvironment } from '../metrics/environment.js';
+import { calibrationForRun } from './calibrate.js';
+import type { Comparison } from '../compare/compare.js';
+import { parseWhole } from '../compare/options.js';
+import { renderComparisonMarkdown, renderComparisonTable } from '../compare/render.js';
+import { mergeTrials } from '../compare/trials.js';
+import { renderMarkdownReport } from '../report/markdown.js';
 import { getRenderer } from '../report/registry.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../result.js';
 import { runScenario } from '../runner/scenario.js';
@@ -14,8 +20,11 @@ import type { Scenario } from '../scenario.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { evaluateGate, evaluateTargets } from '../targets/evaluate.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
+import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { useColor, writeFileAtomic } from './io.js';
 import { createProgress } from './progress.js';
+import path from 'node:path';
+import { appendStepSummary, freeBase, readResultFile, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './report.js';
 
 export interface RunFlags {
   out?: string;
@@ -25,9 +34,24 @@ export interface RunFlags {
   duration?: string;
   strict?: boolean;
   gate: boolean;
+  /** Markdown report path (default: reports/). */
+  report?: string;
+  /** false under --no-save: no files but those --out / --report name, no step summary. */
+  save: boolean;
+  baseline?: string;
+  maxRegression?: string;
+  force?: boolean;
+  trials?: string;
+  /** How often a long phase's partial result is saved (a duration). */
+  checkpoint?: string;
 }
 
+/** Most trials `--trials` takes: beyond this, a longer phase is the better tool. */
+export const MAX_TRIALS = 100;
+
 const require = createRequire(import.meta.url);
+/** How often a long phase's partial result is saved. */
+const CHECKPOINT_MS = 10_000;
 export const TOOL_VERSION: string = (require('../../package.json') as { version: string }).version;
 
 function parseSeed(text: string | undefined): number {
@@ -57,6 +81,16 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
     durationMs = parseDurationMs(flags.duration);
     if (durationMs === undefined || durationMs <= 0) throw badInput(`--duration "${flags.duration}": expected ${DURATION_HELP}`);
   }
+  const trials = flags.trials === undefined ? 1 : parseWhole(flags.trials, '--trials', 1, MAX_TRIALS);
+  const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
+  if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
+  compareOptions(flags);
+  const environment = describeEnvironment({ gitCommit: gitCommit() });
+  // A baseline that cannot be used must fail now, not after the run it was meant to judge.
+  const baseline = flags.baseline === undefined ? undefined : readResultFile(flags.baseline);
+  if (baseline !== undefined && flags.baseline !== undefined) {
+    checkEnvironments(baseline.environment, environment, { baseline: flags.baseline, current: 'this run' }, flags.force === true);
+  }
   const files = resolveScenarioRefs(refs);
   // Everything is validated before anything runs: a typo in the third file must not cost the first two runs.
   const scenarios: Scenario[] = files.map((f) => loadScenario(f, { set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
@@ -81,13 +115,54 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   process.on('SIGTERM', onSignal);
 
   const startedAt = new Date().toISOString();
-  const results: ScenarioResult[] = [];
+  // The result's file is chosen now, so that checkpoints during the run and the final result
+  // land in the same place: a crash or SIGKILL loses at most one checkpoint interval.
+  const base = flags.save ? freeBase(REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
+  const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
+  let checkpointFailed = false;
+  const checkpoint = (partial: ScenarioResult, index: number): void => {
+    if (checkpointFile === undefined || checkpointFailed) return;
+    const scenariosSoFar = [...runs.flatMap((done, i) => (i === index ? [] : done.slice(-1))), partial];
+    for (const s of scenariosSoFar) s.targets = evaluateTargets(scenarios.find((x) => x.name === s.name)?.targets ?? [], s);
+    const snapshot: RunResult = {
+      schemaVersion: RESULT_SCHEMA_VERSION,
+      tool: { name: 'cluster-bench', version: TOOL_VERSION },
+      command: commandLine(argv),
+      seed,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      // Until the run ends, what is on disk is by definition an unfinished run.
+      interrupted: true,
+      checkpoint: true,
+      environment,
+      scenarios: scenariosSoFar,
+      gate: evaluateGate(scenariosSoFar, { strict: flags.strict === true, enabled: flags.gate }),
+    };
+    try {
+      writeFileAtomic(checkpointFile, getRenderer('json').render(snapshot, { color: false }));
+    } catch (e) {
+      checkpointFailed = true;
+      progress.note(`warning: cannot write checkpoints: ${(e as Error).message}`);
+    }
+  };
+  // Trials are interleaved (s1 s2 s1 s2 ...) so that a slow spell of the machine spreads over
+  // every scenario instead of landing on one scenario's trials.
+  const runs: ScenarioResult[][] = scenarios.map(() => []);
   try {
-    for (const scenario of scenarios) {
-      if (controller.signal.aborted) break;
-      const r = await runScenario(scenario, { seed, signal: controller.signal, onEvent: (e) => progress.onEvent(e) });
-      r.targets = evaluateTargets(scenario.targets, r);
-      results.push(r);
+    for (let t = 0; t < trials && !controller.signal.aborted; t++) {
+      if (trials > 1) progress.note(`trial ${t + 1} of ${trials}`);
+      for (const [i, scenario] of scenarios.entries()) {
+        if (controller.signal.aborted) break;
+        runs[i]!.push(
+          await runScenario(scenario, {
+            seed,
+            signal: controller.signal,
+            onEvent: (e) => progress.onEvent(e),
+            onCheckpoint: (partial) => checkpoint(partial, i),
+            checkpointMs,
+          }),
+        );
+      }
     }
   } finally {
     progress.stop();
@@ -96,6 +171,15 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   }
 
   const interrupted = controller.signal.aborted;
+  environment.calibration = await calibrationForRun(TOOL_VERSION, { measure: !interrupted });
+  const results: ScenarioResult[] = [];
+  for (const [i, scenario] of scenarios.entries()) {
+    const done = runs[i]!;
+    if (done.length === 0) continue;
+    const r = mergeTrials(done);
+    r.targets = evaluateTargets(scenario.targets, r);
+    results.push(r);
+  }
   const gate = evaluateGate(results, { strict: flags.strict === true, enabled: flags.gate });
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -105,22 +189,40 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
     startedAt,
     finishedAt: new Date().toISOString(),
     interrupted,
-    environment: describeEnvironment({ gitCommit: gitCommit() }),
+    environment,
     scenarios: results,
     gate,
   };
 
+  // A partial result is not held against the baseline: its missing phases would read as gaps.
+  const labels = { baseline: flags.baseline ?? 'baseline', current: 'this run' };
+  let comparison: Comparison | undefined;
+  if (baseline !== undefined && !interrupted) comparison = compareOrRefuse(baseline, result, labels, flags);
+
   const json = getRenderer('json').render(result, { color: false });
-  if (flags.out) {
-    writeFileAtomic(flags.out, json);
-  }
+  let markdown = renderMarkdownReport([result]);
+  if (comparison !== undefined) markdown += '\n' + renderComparisonMarkdown(comparison, labels);
+  // Written before anything is printed: an interrupted or failing run still leaves its files.
+  const saved = saveRunFiles(json, markdown, {
+    save: flags.save,
+    scenarioNames: results.length > 0 ? results.map((r) => r.name) : scenarios.map((s) => s.name),
+    now: new Date(result.startedAt),
+    ...(base !== undefined ? { base } : {}),
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
+    ...(flags.report !== undefined ? { report: flags.report } : {}),
+  });
+  const summary = flags.save ? appendStepSummary(markdown) : undefined;
+
   human.write(getRenderer('table').render(result, { color: useColor(human) }));
-  if (flags.out) process.stderr.write(`result written to ${flags.out}\n`);
+  if (comparison !== undefined) human.write('\n' + renderComparisonTable(comparison, labels, { color: useColor(human) }));
+  else if (baseline !== undefined) process.stderr.write('interrupted: not compared with the baseline\n');
+  for (const f of saved) process.stderr.write(`${f.kind} written to ${f.file}\n`);
+  if (summary !== undefined) process.stderr.write(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
   if (flags.json) process.stdout.write(json);
 
   if (interrupted) return ExitCode.INTERRUPTED;
   if (results.some((r) => r.failure !== undefined)) return ExitCode.RUN_FAILED;
-  if (!gate.passed) return ExitCode.TARGET_MISSED;
+  if (!gate.passed || (comparison !== undefined && !comparison.passed)) return ExitCode.TARGET_MISSED;
   return ExitCode.OK;
 }
 

@@ -29,6 +29,10 @@ export interface ChatCompletionRequest {
   temperature?: number;
   max_tokens?: number;
   tools?: WireTool[];
+  /** Answer as server-sent events of ChatCompletionChunk, ended by `data: [DONE]`. */
+  stream?: boolean;
+  /** With include_usage, a last chunk with empty choices carries the usage. */
+  stream_options?: { include_usage?: boolean };
 }
 
 export type WireFinishReason = 'stop' | 'tool_calls' | 'length';
@@ -44,6 +48,25 @@ export interface ChatCompletionResponse {
     finish_reason: WireFinishReason;
   }>;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/** One server-sent event of a streamed answer (`object: "chat.completion.chunk"`). */
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: {
+      role?: 'assistant';
+      content?: string | null;
+      /** Arguments arrive in pieces; `index` says which call a piece belongs to. */
+      tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }>;
+    };
+    finish_reason: WireFinishReason | null;
+  }>;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
 }
 
 /**

@@ -30,6 +30,48 @@ export interface LLMProviderConfig {
   completionTokens: number;
   temperature: number;
   maxTokens: number;
+  /**
+   * A plugin module (absolute path once loaded from a scenario) whose default export builds
+   * the LLM provider instead of the reference one (docs/plugins.md).
+   */
+  module?: string;
+  /** Free-form settings handed to a plugin's factory (they end up in the result: no secrets). */
+  options?: Record<string, unknown>;
+  /**
+   * An OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1: calls are real HTTP
+   * requests to `{baseUrl}/chat/completions` instead of the in-process simulation.
+   */
+  baseUrl?: string;
+  /** Environment variable holding the API key (sent as a Bearer token). */
+  apiKeyEnv: string;
+  /** HTTP: connections kept open to the endpoint (the pool's size). */
+  connections: number;
+  /** HTTP: stream answers as server-sent events and record ttft / itl. */
+  stream: boolean;
+  /** HTTP: longest wait for response headers, and longest gap inside a body, ms. */
+  timeoutMs: number;
+  /** HTTP: retries of 429, 5xx, resets and refused connections, with exponential backoff. */
+  retries: RetryConfig;
+  /** An LRU response cache with TTL in front of the provider (any provider, plugins too). */
+  cache?: CacheConfig;
+  /** Spread calls over this many provider instances, one call per instance at a time. */
+  pool?: { size: number };
+}
+
+export interface RetryConfig {
+  /** Retries after the first attempt; 0 = none. */
+  max: number;
+  /** First backoff, ms; doubled each retry, with full jitter. */
+  backoffMs: number;
+  /** Cap of one backoff (and of an honoured Retry-After), ms. */
+  maxBackoffMs: number;
+}
+
+export interface CacheConfig {
+  /** Most responses kept. */
+  max: number;
+  /** How long a response stays valid, ms; 0 = until evicted. */
+  ttlMs: number;
 }
 
 export interface MemoryProviderConfig {
@@ -39,6 +81,10 @@ export interface MemoryProviderConfig {
   idleTtlMs: number;
   /** At most this many sessions; the least recently used is evicted beyond it. */
   maxSessions: number;
+  /** A plugin module that builds the memory provider (docs/plugins.md). */
+  module?: string;
+  /** Free-form settings for the plugin's factory. */
+  options?: Record<string, unknown>;
 }
 
 export interface AgentProviderConfig {
@@ -48,6 +94,10 @@ export interface AgentProviderConfig {
   tools: string[];
   /** Store each execution's conversation in the memory provider. */
   storeConversation: boolean;
+  /** A plugin module that builds the agent provider (docs/plugins.md). */
+  module?: string;
+  /** Free-form settings for the plugin's factory. */
+  options?: Record<string, unknown>;
 }
 
 export interface ProvidersConfig {
@@ -68,6 +118,11 @@ export const DEFAULT_PROVIDERS_CONFIG: ProvidersConfig = {
     completionTokens: 32,
     temperature: 0.7,
     maxTokens: 1024,
+    apiKeyEnv: 'DEEPSEEK_API_KEY',
+    connections: 100,
+    stream: false,
+    timeoutMs: 60_000,
+    retries: { max: 0, backoffMs: 100, maxBackoffMs: 2_000 },
   },
   memory: {
     windowSize: 100,

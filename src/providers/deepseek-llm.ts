@@ -41,6 +41,10 @@ export function validateLLMConfig(config: LLMProviderConfig): string[] {
   if (!isCount(config.completionTokens, 1)) {
     problems.push(`completionTokens: must be an integer >= 1, got ${String(config.completionTokens)}`);
   }
+  if (config.stream === true && config.baseUrl === undefined) problems.push('stream: needs baseUrl (the simulated transport does not stream)');
+  if (config.baseUrl !== undefined && !isCount(config.connections, 1)) {
+    problems.push(`connections: must be an integer >= 1, got ${String(config.connections)}`);
+  }
   try {
     if (typeof config.latency !== 'object' || config.latency === null) throw new Error('must be an object');
     validateLatencyModel(config.latency);
@@ -105,10 +109,12 @@ interface RequestFrame {
   tail: string;
 }
 
-function requestFrame(model: string, temperature: number | undefined, maxTokens: number | undefined): RequestFrame {
+function requestFrame(model: string, temperature: number | undefined, maxTokens: number | undefined, stream = false): RequestFrame {
   let tail = ']';
   if (temperature !== undefined) tail += `,"temperature":${jsonNumber(temperature)}`;
   if (maxTokens !== undefined) tail += `,"max_tokens":${jsonNumber(maxTokens)}`;
+  // include_usage: the last event carries the token counts, so outputTokens is the server's.
+  if (stream) tail += ',"stream":true,"stream_options":{"include_usage":true}';
   return { head: `"model":${JSON.stringify(model)},"messages":[`, tail: `${tail}}` };
 }
 
@@ -128,12 +134,12 @@ function writeRequest(frame: RequestFrame, messages: readonly Message[], toolsJs
 
 /** The request body as the provider sends it (exported for tests and custom transports). */
 export function serializeChatRequest(
-  req: Omit<ChatCompletionRequest, 'messages' | 'tools'>,
+  req: Omit<ChatCompletionRequest, 'messages' | 'tools' | 'stream_options'>,
   messages: readonly Message[],
   tools?: readonly ToolSpec[],
 ): string {
   const toolsJson = tools !== undefined && tools.length > 0 ? JSON.stringify(toWireTools(tools)) : undefined;
-  return writeRequest(requestFrame(req.model, req.temperature, req.max_tokens), messages, toolsJson);
+  return writeRequest(requestFrame(req.model, req.temperature, req.max_tokens, req.stream === true), messages, toolsJson);
 }
 
 const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'tool_calls', 'length']);
@@ -212,10 +218,18 @@ export class DeepSeekLLMProvider implements LLMProvider {
   private lastToolsJson: string | undefined;
   private frame: RequestFrame | undefined;
 
+  private readonly streaming: boolean;
+
   constructor(config: LLMProviderConfig, deps: DeepSeekLLMProviderDeps) {
     this.config = config;
     this.transport = deps.transport;
     this.simulated = deps.transport.simulated;
+    this.streaming = config.stream === true;
+  }
+
+  /** The transport's totals (HTTP: requests and retries). */
+  counters(): Readonly<Record<string, number>> {
+    return this.transport.counters?.() ?? {};
   }
 
   /** Where calls go, e.g. "simulated in-process (latency none)". */
@@ -230,7 +244,11 @@ export class DeepSeekLLMProvider implements LLMProvider {
     if (problems.length > 0) {
       throw new ProviderError('PROVIDER_CONFIG_INVALID', `deepseek provider: invalid config: ${problems.join('; ')}`);
     }
-    this.frame = requestFrame(this.config.model, this.config.temperature, this.config.maxTokens);
+    if (this.streaming && this.transport.stream === undefined) {
+      throw new ProviderError('PROVIDER_CONFIG_INVALID', `deepseek provider: stream is on but the transport (${this.transport.description}) cannot stream`);
+    }
+    await this.transport.initialize?.();
+    this.frame = requestFrame(this.config.model, this.config.temperature, this.config.maxTokens, this.streaming);
     this.state = 'ready';
   }
 
@@ -257,8 +275,10 @@ export class DeepSeekLLMProvider implements LLMProvider {
             config.model ?? this.config.model,
             config.temperature ?? this.config.temperature,
             config.maxTokens ?? this.config.maxTokens,
+            this.streaming,
           );
     const body = writeRequest(frame, messages, toolsJson);
+    if (this.streaming) return (this.transport.stream as (b: string) => Promise<LLMResponse>)(body);
     const answer = await this.transport.send(body);
     return parseChatCompletion(answer);
   }

@@ -5,6 +5,8 @@
 export type * from './types.js';
 export type {
   AgentProviderConfig,
+  CacheConfig,
+  RetryConfig,
   LatencyModel,
   LLMProviderConfig,
   MemoryProviderConfig,
@@ -17,6 +19,7 @@ export type { ManualClock } from './random.js';
 export { createManualClock, createRandom, normal, randomInt, systemClock } from './random.js';
 export { createLatencySampler, describeLatency, validateLatencyModel } from './latency.js';
 export type {
+  ChatCompletionChunk,
   ChatCompletionRequest,
   ChatCompletionResponse,
   WireMessage,
@@ -35,4 +38,32 @@ export { BUILTIN_TOOLS, SEARCH_CORPUS, TOOL_NAMES, evaluateExpression, formatNum
 export type { ReActAgentProviderDeps } from './agent.js';
 export { ReActAgentProvider, validateAgentConfig } from './agent.js';
 export type { ProviderDeps, ProviderKind, Providers, ProviderSet } from './registry.js';
-export { createProvider, createProviders, initializeAll } from './registry.js';
+export {
+  createProvider,
+  createProviderAsync,
+  createProviders,
+  createProvidersAsync,
+  initializeAll,
+  preloadProviders,
+} from './registry.js';
+export type { CacheCounters, CachedLLMProviderDeps } from './cache.js';
+export { CachedLLMProvider } from './cache.js';
+export type { ResourcePool } from './pool.js';
+export { PooledLLMProvider, createPool } from './pool.js';
+export type {
+  AgentPluginContext,
+  AgentProviderFactory,
+  LLMPluginContext,
+  LLMProviderFactory,
+  MemoryPluginContext,
+  MemoryProviderFactory,
+  PluginContext,
+  PluginKind,
+} from './plugin.js';
+export { defineAgentProvider, defineLLMProvider, defineMemoryProvider } from './plugin.js';
+export type { SseParser } from './sse.js';
+export { ChatStreamReader, createSseParser } from './sse.js';
+export type { ParsedBaseUrl } from './base-url.js';
+export { isLoopbackHost, parseBaseUrl } from './base-url.js';
+// The HTTP transport is not re-exported here: it loads undici (~90 ms). Import
+// './http-transport.js' directly, or let createProvidersAsync load it when baseUrl is set.

@@ -18,7 +18,23 @@ export type ProviderErrorCode =
   /** `initialize()` found the configuration invalid. */
   | 'PROVIDER_CONFIG_INVALID'
   /** The agent was asked to offer a tool it does not have. */
-  | 'AGENT_UNKNOWN_TOOL';
+  | 'AGENT_UNKNOWN_TOOL'
+  /** HTTP transport: the endpoint answered 429 Too Many Requests (after any retries). */
+  | 'HTTP_429'
+  /** HTTP transport: 401 Unauthorized (missing or wrong API key). */
+  | 'HTTP_401'
+  /** HTTP transport: any other 4xx answer. */
+  | 'HTTP_4XX'
+  /** HTTP transport: a 5xx answer (after any retries). */
+  | 'HTTP_5XX'
+  /** HTTP transport: no response headers, or a gap in the body, longer than providers.llm.timeout. */
+  | 'HTTP_TIMEOUT'
+  /** HTTP transport: the connection was reset or closed by the other side mid-request. */
+  | 'ECONNRESET'
+  /** HTTP transport: nothing listens at baseUrl. */
+  | 'ECONNREFUSED'
+  /** HTTP transport: any other network failure (DNS, TLS, ...). */
+  | 'HTTP_NETWORK';
 
 export class ProviderError extends Error {
   readonly code: ProviderErrorCode;

@@ -324,10 +324,12 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
       if (configError !== undefined) return Promise.reject(configError);
       calls++;
       if (stallEvery > 0 && calls % stallEvery === 0 && stallForMs > 0) {
-        // Deliberately synchronous: it freezes the event loop like a long GC pause or a
-        // CPU-bound handler would, so scenarios can check that latency under a stall is
-        // reported honestly (every in-flight operation pays for it, not just this one).
-        busyWait(stallForMs);
+        // Deliberately synchronous and scheduled as a macrotask: it freezes the whole process
+        // between operations, like a stop-the-world GC pause, rather than inside this call.
+        // Operations already running finish first (their service time stays small); the
+        // ones scheduled during the freeze start late, which is what an open-model load
+        // generator must report (coordinated omission) and a closed loop would hide.
+        setImmediate(() => busyWait(stallForMs));
       }
       // Fault draws come first and in a fixed order, so a seed replays the same faults
       // whatever the conversation looks like.

@@ -50,6 +50,26 @@ export interface LLMResponse {
   toolCalls: ToolCall[];
   finishReason: 'stop' | 'tool_calls' | 'length';
   usage: TokenUsage;
+  /**
+   * Set by streamed calls only (docs/http.md defines each figure). The runner records
+   * `ttftNs` and `itlNs` into the phase's `ttft` and `itl` histograms. Plugins may set it.
+   */
+  timing?: LLMTiming;
+}
+
+/**
+ * Timing of one streamed call. An output event ("token") is one server-sent event whose
+ * first choice carries non-empty `delta.content` or tool-call arguments.
+ */
+export interface LLMTiming {
+  /** From just before the request was handed to the connection to the first output event. */
+  ttftNs: number;
+  /** Gaps between consecutive output events after the first: one fewer than the events. */
+  itlNs: number[];
+  /** `usage.completion_tokens` when the server reports it, else the number of output events. */
+  outputTokens: number;
+  /** From just before the request was handed to the connection to the end of the stream. */
+  totalNs: number;
 }
 
 export interface LLMProvider {
@@ -59,6 +79,11 @@ export interface LLMProvider {
   initialize(): Promise<void>;
   call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse>;
   close(): Promise<void>;
+  /**
+   * Optional running totals since construction (never reset), e.g. `retries`,
+   * `cacheHits`, `cacheMisses`. The llm.call operation reports their growth over a phase.
+   */
+  counters?(): Readonly<Record<string, number>>;
 }
 
 export interface MemoryStats {
@@ -141,6 +166,15 @@ export interface Random {
 export interface ChatTransport {
   readonly simulated: boolean;
   readonly description: string;
+  /** Optional: checks what can be checked before the first request (e.g. that an API key is set). */
+  initialize?(): Promise<void>;
   send(body: string): Promise<string>;
+  /**
+   * Optional: sends a request with `"stream":true` and reads the server-sent events into a
+   * response plus its timing. The provider uses it when `providers.llm.stream` is on.
+   */
+  stream?(body: string): Promise<LLMResponse>;
+  /** Optional running totals (`requests`, `retries`, ...), as LLMProvider.counters. */
+  counters?(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }

@@ -111,11 +111,29 @@ export const BATCH_MARK = '†';
 
 /** Latency cells of a phase; "-" when no operation succeeded (the summary would be zeros). */
 export function latencyCells(phase: PhaseResult): string[] {
+  return summaryCells(phase.latency);
+}
+
+export function summaryCells(summary: LatencySummary): string[] {
   return STAT_COLUMNS.map(({ key }) => {
-    if (phase.latency.count === 0) return '-';
-    const value = phase.latency[key];
+    if (summary.count === 0) return '-';
+    const value = summary[key];
     return typeof value === 'number' ? formatNs(value) : '-';
   });
+}
+
+/**
+ * The other distributions a phase recorded beside its latency, as table sub-rows:
+ * service time (open model), time to first token and inter-token latency (streaming LLM),
+ * and the agent's steps by kind.
+ */
+export function secondaryDistributions(phase: PhaseResult): Array<{ label: string; summary: LatencySummary }> {
+  const rows: Array<{ label: string; summary: LatencySummary }> = [];
+  if (phase.serviceTime) rows.push({ label: 'service time', summary: phase.serviceTime });
+  if (phase.ttft) rows.push({ label: 'time to first token', summary: phase.ttft });
+  if (phase.itl) rows.push({ label: 'inter-token latency', summary: phase.itl });
+  for (const [kind, summary] of Object.entries(phase.steps ?? {})) rows.push({ label: `${kind} step`, summary });
+  return rows;
 }
 
 export function phaseLabel(phase: PhaseResult): string {
@@ -153,6 +171,22 @@ export function phaseNotes(phase: PhaseResult): string[] {
       .join(', ');
     notes.push(`${phase.name}: errors by kind: ${list}`);
   }
+  if (phase.interrupted) notes.push(`${phase.name}: interrupted: the figures cover the operations that finished`);
+  if (phase.leak && phase.leak.verdict !== 'insufficient data') {
+    const l = phase.leak;
+    notes.push(
+      `${phase.name}: leak: ${l.verdict} (post-GC heap over the last half: ${formatBytesDelta(l.slopeBytesPerHour)}/h, r² ${l.r2.toFixed(2)}, ` +
+        `threshold ${formatBytes(l.thresholdBytesPerHour)}/h, ${l.samples} samples)`,
+    );
+  }
+  if (phase.drift && phase.drift.verdict !== 'insufficient data') {
+    const d = phase.drift;
+    notes.push(
+      `${phase.name}: drift: ${d.verdict} (p99 ${formatNs(d.firstThirdP99Ns)} in the first third, ${formatNs(d.lastThirdP99Ns)} in the last, ` +
+        `x${d.ratio.toFixed(2)}; threshold x${d.threshold})`,
+    );
+  }
+  for (const w of phase.health?.warnings ?? []) notes.push(`${phase.name}: warning: ${w}`);
   const s = phase.schedule;
   if (s && (s.late > 0 || s.dropped > 0)) {
     notes.push(

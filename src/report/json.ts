@@ -6,4 +6,9 @@ function renderJson(result: RunResult, _opts: RenderOptions): string {
   return JSON.stringify(result, null, 2) + '\n';
 }
 
-export const jsonRenderer: Renderer = { name: 'json', render: renderJson };
+/** One result stays the result itself (so it can be read back); several become a list. */
+function renderAllJson(results: readonly RunResult[], opts: RenderOptions): string {
+  return results.length === 1 ? renderJson(results[0]!, opts) : JSON.stringify(results, null, 2) + '\n';
+}
+
+export const jsonRenderer: Renderer = { name: 'json', render: renderJson, renderAll: renderAllJson };

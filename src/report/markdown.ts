@@ -1,11 +1,13 @@
 /**
  * A markdown report shaped like the seed's document: environment, then scenario by
- * scenario its results, then the target-metrics matrix with the seed's status levels.
+ * scenario what it did and its results, then the target-metrics matrix with the seed's
+ * status levels, and the command that reproduces it. One or several results make one
+ * report (several: a column per run in the environment, scenario sections numbered on).
  * Colour never applies: the output is a file.
  */
-import type { PhaseResult, RunResult, ScenarioResult } from '../result.js';
+import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../result.js';
 import { SEED_MATRIX, seedCoverage } from '../targets/seed-matrix.js';
-import { formatBytes } from '../util/units.js';
+import { formatBytes, formatNs } from '../util/units.js';
 import {
   BATCH_MARK,
   STATUS_EMOJI,
@@ -14,7 +16,6 @@ import {
   STAT_COLUMNS,
   batchFootnote,
   countStatuses,
-  environmentRows,
   errorsCell,
   formatBytesDelta,
   formatCount,
@@ -28,8 +29,11 @@ import {
   latencyCells,
   llmLine,
   phaseNotes,
+  secondaryDistributions,
   statusText,
+  summaryCells,
 } from './format.js';
+import { floorNote } from './floor.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 /** Cell text: a "|" would end the cell, a newline the row. */
@@ -59,8 +63,82 @@ function formatDate(iso: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
-function anchor(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
+function anchor(heading: string): string {
+  return heading.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+}
+
+/** A scenario of one of the results, and the heading it gets. */
+interface Section {
+  run: number;
+  result: RunResult;
+  scenario: ScenarioResult;
+  heading: string;
+}
+
+function sections(results: readonly RunResult[]): Section[] {
+  const multi = results.length > 1;
+  let n = 0;
+  return results.flatMap((result, r) =>
+    result.scenarios.map((scenario) => {
+      n += 1;
+      return { run: r + 1, result, scenario, heading: `${n}. ${scenario.name}${multi ? ` (run ${r + 1})` : ''}` };
+    }),
+  );
+}
+
+/** What the LLM of a run was, over all its scenarios. */
+function llmSummary(result: RunResult): string {
+  const simulated = [...new Set(result.scenarios.filter((s) => s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
+  const real = [...new Set(result.scenarios.filter((s) => !s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
+  if (simulated.length === 0 && real.length === 0) return '-';
+  const sim = simulated.map((t) => t.replace(/^simulated\s*/, '')).join('; ');
+  if (real.length === 0) return `simulated, no model behind it: ${sim}`;
+  if (simulated.length === 0) return `not simulated: ${real.join('; ')}`;
+  return `mixed: simulated (${sim}) and not simulated (${real.join('; ')})`;
+}
+
+const ENV_ROWS: ReadonlyArray<[string, (r: RunResult) => string]> = [
+  ['CPU', (r) => r.environment.cpu],
+  ['cores', (r) => String(r.environment.cores)],
+  ['memory', (r) => formatBytes(r.environment.memoryBytes)],
+  ['OS', (r) => `${r.environment.os} ${r.environment.arch}`],
+  ['Node.js', (r) => `${r.environment.node} (V8 ${r.environment.v8})`],
+  ['tool', (r) => `${r.tool.name} ${r.tool.version} (result schema v${r.schemaVersion})`],
+  ['git commit', (r) => r.environment.gitCommit ?? 'not in a git repository'],
+  ['seed', (r) => String(r.seed)],
+  ['LLM', llmSummary],
+  ['host', (r) => r.environment.hostname ?? '-'],
+  ['CI', (r) => (r.environment.ci ? 'yes' : 'no')],
+];
+
+function environmentSection(results: readonly RunResult[]): string[] {
+  const head = results.length === 1 ? ['', 'value'] : ['', ...results.map((_, i) => `run ${i + 1}`)];
+  const rows = ENV_ROWS.map(([label, get]) => [label, ...results.map(get)]);
+  return ['## Test environment', '', ...table(head, rows), ''];
+}
+
+function warmupWords(phase: PhaseResult): string {
+  return phase.warmup > 0 ? `; after ${formatCount(phase.warmup)} warm-up operation${phase.warmup === 1 ? '' : 's'}, not recorded` : '';
+}
+
+/** The executor in words, for phases the runner left without a description. */
+export function executorWords(phase: PhaseResult): string {
+  const e = phase.executor;
+  switch (e.kind) {
+    case 'iterations':
+      return `${formatCount(e.iterations)} operations, ${e.concurrency > 1 ? `${formatCount(e.concurrency)} at a time` : 'one at a time'}`;
+    case 'vus': {
+      const each = e.iterationsPerVu !== undefined ? `${formatCount(e.iterationsPerVu)} operations each` : `for ${formatMs(e.durationMs ?? 0)}`;
+      return `${formatCount(e.vus)} virtual users, ${each}`;
+    }
+    case 'rate':
+      return `${formatCount(e.rate)} operations/s for ${formatMs(e.durationMs)} (open model, at most ${formatCount(e.maxInFlight)} in flight)`;
+  }
+}
+
+function whatItDid(phases: readonly PhaseResult[]): string[] {
+  return phases.map((p) => `- ${code(p.name)} (${p.op}): ${p.description !== '' ? p.description : executorWords(p)}${warmupWords(p)}`);
 }
 
 function phaseRow(phase: PhaseResult): string[] {
@@ -74,24 +152,139 @@ function phaseRow(phase: PhaseResult): string[] {
   ];
 }
 
-function scenarioSection(scenario: ScenarioResult, index: number): string[] {
-  const out: string[] = [`## ${index + 1}. ${scenario.name}`, ''];
+function trialsSection(scenario: ScenarioResult): string[] {
+  const trials = scenario.trials;
+  if (trials === undefined || trials.length < 2) return [];
+  const rows = trials.flatMap((t, i) =>
+    t.phases.map((p) => [
+      String(i + 1),
+      p.name,
+      formatCount(p.count),
+      formatCount(p.errors),
+      formatValue('per_s', p.throughput),
+      p.count > p.errors ? formatNs(p.p50) : '-',
+      p.count > p.errors ? formatNs(p.p90) : '-',
+      p.count > p.errors ? formatNs(p.p99) : '-',
+    ]),
+  );
+  return [
+    '### Trials',
+    '',
+    `${trials.length} trials; the figures above pool every trial (latency from the merged histograms, throughput = all operations / all phase time). Each trial on its own:`,
+    '',
+    ...table(['trial', 'phase', 'count', 'errors', 'throughput', 'p50', 'p90', 'p99'], rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+  ];
+}
+
+/** Most points a chart gets; longer series are averaged (throughput) or maxed (p99) per point. */
+export const MAX_CHART_POINTS = 60;
+
+interface ChartPoint {
+  tMs: number;
+  throughput: number;
+  p99: number;
+  heapUsed?: number;
+}
+
+/**
+ * Fewer points for long series: each point spans several intervals; its throughput is their
+ * operation-weighted rate, its p99 the worst of theirs (percentiles cannot be averaged, and
+ * the worst is the honest bound), its heap the last reading.
+ */
+export function downsample(intervals: readonly PhaseInterval[], max = MAX_CHART_POINTS): ChartPoint[] {
+  const group = Math.max(1, Math.ceil(intervals.length / max));
+  const points: ChartPoint[] = [];
+  for (let i = 0; i < intervals.length; i += group) {
+    const slice = intervals.slice(i, i + group);
+    const last = slice[slice.length - 1]!;
+    // tMs is the end of each interval, counted from the start of the phase.
+    const prevT = i > 0 ? intervals[i - 1]!.tMs : 0;
+    const spanS = (last.tMs - prevT) / 1000;
+    const count = slice.reduce((a, s) => a + s.count, 0);
+    const throughput = group === 1 ? last.throughput : spanS > 0 ? count / spanS : last.throughput;
+    const point: ChartPoint = { tMs: last.tMs, throughput, p99: Math.max(...slice.map((s) => s.p99)) };
+    if (last.heapUsed !== undefined) point.heapUsed = last.heapUsed;
+    points.push(point);
+  }
+  return points;
+}
+
+/** 3 significant figures, as a plain number mermaid can read. */
+function num(v: number): string {
+  if (!Number.isFinite(v)) return '0';
+  return String(Number(v.toPrecision(3)));
+}
+
+/** A round axis top above the largest value: 1, 2, 2.5 or 5 times a power of ten. */
+export function niceMax(max: number): number {
+  if (!(max > 0)) return 1;
+  const target = max * 1.1;
+  const pow = Math.pow(10, Math.floor(Math.log10(target)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= target) return Number((m * pow).toPrecision(3));
+  return Number((10 * pow).toPrecision(3));
+}
+
+function mermaidTitle(text: string): string {
+  return `"${text.replace(/"/g, "'")}"`;
+}
+
+function xychart(title: string, xs: string[], yLabel: string, values: number[]): string[] {
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `    title ${mermaidTitle(title)}`,
+    `    x-axis "time (s)" [${xs.join(', ')}]`,
+    `    y-axis ${mermaidTitle(yLabel)} 0 --> ${num(niceMax(Math.max(...values)))}`,
+    `    line [${values.map(num).join(', ')}]`,
+    '```',
+  ];
+}
+
+function intervalCharts(scenario: ScenarioResult): string[] {
+  const phases = scenario.phases.filter((p) => (p.intervals?.length ?? 0) >= 2);
+  if (phases.length === 0) return [];
+  const out: string[] = ['### Over time', ''];
+  for (const phase of phases) {
+    const intervals = phase.intervals ?? [];
+    const points = downsample(intervals);
+    const xs = points.map((p) => num(p.tMs / 1000));
+    const span = Math.ceil(intervals.length / points.length);
+    out.push(`#### ${phase.name}`, '');
+    out.push(
+      `${formatCount(intervals.length)} intervals${span > 1 ? `, ${span} per point (throughput: their rate; p99: the worst of them)` : ''}; time from the start of the phase.`,
+      '',
+    );
+    out.push(...xychart(`${phase.name}: throughput (operations/s)`, xs, 'operations/s', points.map((p) => p.throughput)), '');
+    out.push(...xychart(`${phase.name}: p99 latency (ms)`, xs, 'ms', points.map((p) => p.p99 / 1e6)), '');
+    if (points.every((p) => p.heapUsed !== undefined)) {
+      out.push(...xychart(`${phase.name}: heap used (MB)`, xs, 'MB', points.map((p) => (p.heapUsed ?? 0) / 1024 ** 2)), '');
+    }
+  }
+  return out;
+}
+
+function scenarioSection(section: Section): string[] {
+  const { scenario } = section;
+  const out: string[] = [`## ${section.heading}`, ''];
   if (scenario.description !== '') out.push(scenario.description, '');
   out.push(`- **Source**: ${code(scenario.source)}`);
   out.push(`- **Started**: ${formatDate(scenario.startedAt)}, took ${formatMs(scenario.durationMs)}`);
+  if (scenario.trials !== undefined && scenario.trials.length > 1) out.push(`- **Trials**: ${scenario.trials.length}`);
   out.push('', `> ${llmLine(scenario.providers.llm)}`, '');
   if (scenario.failure !== undefined) out.push(`> 🔴 **Failed**: ${scenario.failure}`, '');
 
   if (scenario.phases.length > 0) {
+    out.push('### What it did', '', ...whatItDid(scenario.phases), '');
     out.push('### Latency', '');
     const head = ['phase', 'op', 'count', 'errors', 'throughput', ...STAT_COLUMNS.map((s) => s.label)];
     const align = head.map((_, i): 'l' | 'r' => (i < 2 ? 'l' : 'r'));
-    out.push(...table(head, scenario.phases.map(phaseRow), align), '');
-    const described = scenario.phases.filter((p) => p.description !== '');
-    if (described.length > 0) {
-      for (const p of described) out.push(`- ${code(p.name)}: ${p.description}`);
-      out.push('');
-    }
+    // Service time, time to first token, agent steps...: sub-rows under their phase.
+    const rows = scenario.phases.flatMap((p) => [
+      phaseRow(p),
+      ...secondaryDistributions(p).map(({ label, summary }) => [`↳ ${label}`, '', formatCount(summary.count), '', '', ...summaryCells(summary)]),
+    ]);
+    out.push(...table(head, rows, align), '');
     const footnote = batchFootnote(scenario.phases);
     const notes = scenario.phases.flatMap(phaseNotes);
     if (footnote !== undefined) out.push(footnote, '');
@@ -100,6 +293,8 @@ function scenarioSection(scenario: ScenarioResult, index: number): string[] {
       out.push('');
     }
   }
+  out.push(...trialsSection(scenario));
+  out.push(...intervalCharts(scenario));
 
   if (scenario.memory.length > 0) {
     out.push('### Memory', '');
@@ -126,10 +321,11 @@ function scenarioSection(scenario: ScenarioResult, index: number): string[] {
   return out;
 }
 
-function seedMatrixSection(result: RunResult): string[] {
+function seedMatrixSection(all: readonly Section[], multi: boolean): string[] {
   const out: string[] = ['## Target-metrics matrix', ''];
-  out.push('The rows of the seed report\'s matrix and the targets of this run that measure them.', '');
-  const rows = seedCoverage(result.scenarios).flatMap(({ row, targets }) => {
+  out.push("The rows of the seed report's matrix and the targets of this report that measure them.", '');
+  const named = all.map((s) => ({ ...s.scenario, name: multi ? `${s.scenario.name} (run ${s.run})` : s.scenario.name }));
+  const rows = seedCoverage(named).flatMap(({ row, targets }) => {
     if (targets.length === 0) return [[row.metric, row.current, row.target, 'not covered', '-', '-']];
     return targets.map(({ scenario, target }) => [
       row.metric,
@@ -142,7 +338,7 @@ function seedMatrixSection(result: RunResult): string[] {
   });
   out.push(...table(['metric', 'seed current', 'seed target', 'measured by', 'measured', 'status'], rows, ['l', 'r', 'r', 'l', 'r', 'l']), '');
   const seedNames = new Set(SEED_MATRIX.map((r) => r.metric));
-  const own = result.scenarios.flatMap((s) => s.targets.filter((t) => !seedNames.has(t.metric)).map((t) => `${t.metric} (${s.name})`));
+  const own = named.flatMap((s) => s.targets.filter((t) => !seedNames.has(t.metric)).map((t) => `${t.metric} (${s.name})`));
   if (own.length > 0) out.push(`Targets outside the seed matrix: ${[...new Set(own)].join(', ')}.`, '');
   out.push('### Status levels', '');
   for (const s of ['green', 'yellow', 'red'] as const) {
@@ -152,32 +348,60 @@ function seedMatrixSection(result: RunResult): string[] {
   return out;
 }
 
-function renderMarkdown(result: RunResult, _opts: RenderOptions): string {
-  const out: string[] = [`# ${result.tool.name} performance report`, ''];
-  out.push(`- **Date**: ${formatDate(result.startedAt)} (finished ${formatDate(result.finishedAt)})`);
-  out.push(`- **Tool**: ${result.tool.name} ${result.tool.version}, result schema v${result.schemaVersion}`);
-  out.push(`- **Command**: ${code(result.command)}`);
-  out.push(`- **Seed**: ${result.seed}`);
-  out.push('');
-  if (result.interrupted) out.push('> ⚠️ **Interrupted**: this is a partial result; later scenarios or phases are missing.', '');
-
-  out.push('## Test environment', '');
-  out.push(...table(['', 'value'], environmentRows(result.environment)), '');
-
-  out.push('## Summary', '');
-  const summary = result.scenarios.map((s, i) => {
-    const counts = countStatuses(s.targets);
-    const counted = s.targets.length === 0 ? 'no targets' : formatCounts(counts);
-    const verdict = s.failure !== undefined ? `🔴 failed; ${counted}` : counted;
-    return [`[${s.name}](#${anchor(`${i + 1}. ${s.name}`)})`, formatCount(s.phases.length), formatMs(s.durationMs), verdict];
+function summarySection(all: readonly Section[], results: readonly RunResult[]): string[] {
+  const multi = results.length > 1;
+  const out: string[] = ['## Summary', ''];
+  const rows = all.map((s) => {
+    const counts = countStatuses(s.scenario.targets);
+    const counted = s.scenario.targets.length === 0 ? 'no targets' : formatCounts(counts);
+    const verdict = s.scenario.failure !== undefined ? `🔴 failed; ${counted}` : counted;
+    const link = `[${s.scenario.name}](#${anchor(s.heading)})`;
+    return [...(multi ? [String(s.run)] : []), link, formatCount(s.scenario.phases.length), formatMs(s.scenario.durationMs), verdict];
   });
-  out.push(...table(['scenario', 'phases', 'duration', 'targets'], summary, ['l', 'r', 'r', 'l']), '');
-  out.push(`**${gateLine(result.gate, result.scenarios)}**`, '');
+  const head = [...(multi ? ['run'] : []), 'scenario', 'phases', 'duration', 'targets'];
+  const align: Array<'l' | 'r'> = [...(multi ? ['r' as const] : []), 'l', 'r', 'r', 'l'];
+  out.push(...table(head, rows, align), '');
+  results.forEach((r, i) => out.push(`**${multi ? `run ${i + 1}: ` : ''}${gateLine(r.gate, r.scenarios)}**`, ''));
+  return out;
+}
 
-  result.scenarios.forEach((s, i) => out.push(...scenarioSection(s, i)));
-  out.push(...seedMatrixSection(result));
-  out.push('---', '', `Reproduce: ${code(result.command)}`, '');
+/** The report of one or more results. */
+export function renderMarkdownReport(results: readonly RunResult[]): string {
+  if (results.length === 0) return '';
+  const multi = results.length > 1;
+  const first = results[0]!;
+  const out: string[] = [`# ${first.tool.name} performance report`, ''];
+  if (!multi) {
+    out.push(`- **Date**: ${formatDate(first.startedAt)} (finished ${formatDate(first.finishedAt)})`);
+    out.push(`- **Command**: ${code(first.command)}`);
+  } else {
+    const starts = results.map((r) => r.startedAt).sort();
+    const ends = results.map((r) => r.finishedAt).sort();
+    out.push(`- **Date**: ${formatDate(starts[0]!)} to ${formatDate(ends[ends.length - 1]!)}`);
+    out.push(`- **Runs**: ${results.length}`);
+    results.forEach((r, i) => out.push(`  - run ${i + 1}: ${code(r.command)}, ${formatDate(r.startedAt)}`));
+  }
+  out.push('');
+  results.forEach((r, i) => {
+    if (r.interrupted) out.push(`> ⚠️ **Interrupted**${multi ? ` (run ${i + 1})` : ''}: this is a partial result; later scenarios or phases are missing.`, '');
+  });
+
+  out.push(...environmentSection(results));
+  for (const [i, r] of results.entries()) {
+    const floor = floorNote(r);
+    if (floor !== undefined) out.push(`> ${multi ? `run ${i + 1}: ` : ''}${floor}`, '');
+  }
+  const all = sections(results);
+  out.push(...summarySection(all, results));
+  for (const s of all) out.push(...scenarioSection(s));
+  out.push(...seedMatrixSection(all, multi));
+  out.push('---', '');
+  for (const [i, r] of results.entries()) out.push(`Reproduce${multi ? ` run ${i + 1}` : ''}: ${code(r.command)}`, '');
   return out.join('\n');
 }
 
-export const markdownRenderer: Renderer = { name: 'markdown', render: renderMarkdown };
+export const markdownRenderer: Renderer = {
+  name: 'markdown',
+  render: (result: RunResult, _opts: RenderOptions) => renderMarkdownReport([result]),
+  renderAll: (results: readonly RunResult[], _opts: RenderOptions) => renderMarkdownReport(results),
+};

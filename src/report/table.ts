@@ -24,10 +24,13 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  secondaryDistributions,
+  summaryCells,
   phaseLabel,
   phaseNotes,
   statusText,
 } from './format.js';
+import { floorNote } from './floor.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 type Align = 'left' | 'right' | 'center';
@@ -66,6 +69,9 @@ function phaseTable(c: ChalkInstance, scenario: ScenarioResult): string {
       formatValue('per_s', phase.throughput),
       ...latencyCells(phase),
     ]);
+    for (const { label, summary } of secondaryDistributions(phase)) {
+      table.push([c.dim(`  ↳ ${label}`), '', c.dim(formatCount(summary.count)), '', '', ...summaryCells(summary).map((v) => c.dim(v))]);
+    }
   }
   return table.toString();
 }
@@ -135,10 +141,16 @@ function renderTable(result: RunResult, opts: RenderOptions): string {
     out.push(...renderScenario(c, scenario));
   }
 
+  const floor = floorNote(result);
+  if (floor !== undefined) out.push('', c.dim(floor));
   out.push('');
   const line = gateLine(result.gate, result.scenarios);
   out.push(!result.gate.enabled ? c.dim(line) : result.gate.passed ? c.green.bold(line) : c.red.bold(line));
   return out.join('\n') + '\n';
 }
 
-export const tableRenderer: Renderer = { name: 'table', render: renderTable };
+export const tableRenderer: Renderer = {
+  name: 'table',
+  render: renderTable,
+  renderAll: (results, opts) => results.map((r) => renderTable(r, opts)).join('\n'),
+};

@@ -5,10 +5,12 @@
  */
 import type { Message, AgentResult } from '../providers/types.js';
 import type { Providers, ProviderDeps } from '../providers/registry.js';
-import { createProvider } from '../providers/registry.js';
+import { createProviderAsync } from '../providers/registry.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import type { OpName, OpParams } from '../scenario.js';
-import type { ExecutorSpec } from '../result.js';
+import type { ExecutorSpec, LatencySummary } from '../result.js';
+import { LatencyRecorder } from '../metrics/histogram.js';
+import { llmCallOp } from './llm-call-op.js';
 
 export type OpFn = (i: number) => unknown;
 
@@ -20,6 +22,45 @@ export interface PreparedOp {
   extra?: () => Record<string, number>;
   /** True when the operation may well take under a microsecond: batch timing is considered. */
   fast: boolean;
+  /** Extra histograms the operation fills in `settle` (e.g. agent steps by kind). */
+  histograms?: OpHistograms;
+  /** Streamed LLM calls: ttft / itl histograms, reported as PhaseResult.ttft / .itl. */
+  timings?: () => { ttft?: LatencySummary; itl?: LatencySummary };
+  /** After warm-up: forget what warm-up counted (extra() figures, timings). */
+  afterWarmup?: () => void;
+  /** Frees what the operation holds (WASM histograms); called once the phase is over. */
+  dispose?: () => void;
+}
+
+/** Named histograms beside the phase latency: reset after warm-up, summarised at the end. */
+export class OpHistograms {
+  private readonly recorders = new Map<string, LatencyRecorder>();
+
+  get(name: string): LatencyRecorder {
+    let r = this.recorders.get(name);
+    if (!r) {
+      r = new LatencyRecorder();
+      this.recorders.set(name, r);
+    }
+    return r;
+  }
+
+  reset(): void {
+    for (const r of this.recorders.values()) r.reset();
+  }
+
+  summarize(): Record<string, LatencySummary> {
+    const out: Record<string, LatencySummary> = {};
+    for (const [name, r] of [...this.recorders.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+      if (r.count > 0) out[name] = r.summarize();
+    }
+    return out;
+  }
+
+  destroy(): void {
+    for (const r of this.recorders.values()) r.destroy();
+    this.recorders.clear();
+  }
 }
 
 export interface OpContext {
@@ -49,7 +90,7 @@ function initOp(kind: 'llm' | 'memory' | 'agent', ctx: OpContext): PreparedOp {
     fast: false,
     // Timed: construction + initialize(), as the seed measures "new + initialize".
     run: async () => {
-      const p = createProvider(kind, ctx.config, ctx.deps);
+      const p = await createProviderAsync(kind, ctx.config, ctx.deps);
       await p.initialize();
       return p;
     },
@@ -67,20 +108,8 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
     case 'memory.init':
     case 'agent.init':
       return initOp(op.slice(0, op.indexOf('.')) as 'llm' | 'memory' | 'agent', ctx);
-    case 'llm.call': {
-      const messages = userMessages(params.prompt);
-      let tokens = 0;
-      let calls = 0;
-      return {
-        fast: false,
-        run: (i) => llm.call(messages(i)),
-        settle: (r) => {
-          calls++;
-          tokens += (r as { usage: { totalTokens: number } }).usage.totalTokens;
-        },
-        extra: () => ({ tokensPerCall: calls ? tokens / calls : 0 }),
-      };
-    }
+    case 'llm.call':
+      return llmCallOp(llm, userMessages(params.prompt));
     case 'memory.store':
       return {
         fast: true,
@@ -137,12 +166,16 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
       let iterations = 0;
       let toolCalls = 0;
       let steps = 0;
+      // Per step kind (LLM call, tool call, memory store): where an execution's time goes.
+      const histograms = new OpHistograms();
+      const byKind = { llm: histograms.get('llm'), tool: histograms.get('tool'), memory: histograms.get('memory') };
       const settle = (r: unknown): void => {
         const s = (r as AgentResult).state;
         runs++;
         iterations += s.iterations;
         toolCalls += s.toolCalls;
         steps += s.steps.length;
+        for (const step of s.steps) byKind[step.kind]?.record(step.durationNs);
       };
       const extra = () => ({
         iterationsPerExecution: runs ? iterations / runs : 0,
@@ -150,7 +183,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         stepsPerExecution: runs ? steps / runs : 0,
       });
       if (op === 'agent.execute') {
-        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra };
+        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms };
       }
       // The seed's mixed task: one LLM call, one memory store, one agent execution.
       return {
@@ -164,6 +197,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         },
         settle,
         extra,
+        histograms,
       };
     }
     case 'noop':

@@ -1,11 +1,15 @@
 /**
- * Runs one phase: warm-up (not recorded), the measured run under its executor, a tick that
- * drives the timeout watchdog and progress events, then the phase's figures.
+ * Runs one phase: warm-up (not recorded), the measured run under its executor, and a tick
+ * that drives the timeout watchdog, progress events, the time series and checkpoints. The
+ * executors record into the current interval's histogram; at each interval boundary it is
+ * folded into the phase total and reset, so the time series costs the hot path nothing.
  */
 import { performance } from 'node:perf_hooks';
+import { LoopMonitor } from '../metrics/event-loop.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { heapAfterGc } from '../metrics/memory.js';
-import type { ExecutorSpec, PhaseResult, ScheduleStats } from '../result.js';
+import { compactSeries, driftVerdict, leakVerdict } from '../metrics/series.js';
+import type { ExecutorSpec, GeneratorHealth, IntervalSample, PhaseResult, ScheduleStats } from '../result.js';
 import type { PhaseSpec } from '../scenario.js';
 import type { RunEventListener } from './events.js';
 import {
@@ -26,6 +30,14 @@ const BATCH_TARGET_NS = 25_000;
 /** Fast operations get at least this many warm-up operations, to decide on batch timing. */
 export const MIN_FAST_WARMUP = 100;
 const PROGRESS_EVERY_MS = 200;
+/** Time series beyond this many samples are halved by merging neighbours: memory stays flat. */
+export const MAX_INTERVALS = 1_000;
+/** Forced GC per interval only for intervals this long: a full GC costs milliseconds. */
+const GC_INTERVAL_MIN_MS = 1_000;
+/** Event-loop delay p99 above which the generator is called saturated. */
+export const LOOP_SATURATED_NS = 50e6;
+/** Fraction of open-model starts more than 1 ms late above which it fell behind. */
+export const LATE_FRACTION_WARN = 0.05;
 
 export interface PhaseRunOptions {
   scenario: string;
@@ -37,6 +49,9 @@ export interface PhaseRunOptions {
   /** Resolves when the run is interrupted (to start the grace period). */
   stopSignal: Promise<void>;
   graceMs: number;
+  /** Called every `checkpointMs` with the phase's figures so far. */
+  onCheckpoint?: (partial: PhaseResult) => void;
+  checkpointMs?: number;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -70,12 +85,39 @@ async function drive(
 }
 
 function warmupSpec(spec: ExecutorSpec, warmup: number): ExecutorSpec {
-  const concurrency = Math.max(1, Math.min(warmup, concurrencyOf(spec) === Number.POSITIVE_INFINITY ? 1 : concurrencyOf(spec)));
-  return { kind: 'iterations', iterations: warmup, concurrency };
+  const c = concurrencyOf(spec);
+  return { kind: 'iterations', iterations: warmup, concurrency: Math.max(1, Math.min(warmup, c === Number.POSITIVE_INFINITY ? 1 : c)) };
 }
 
 function errorsObject(c: Counters): Record<string, number> {
   return Object.fromEntries([...c.errorsByKind.entries()].sort((a, b) => b[1] - a[1]));
+}
+
+function ms(ns: number): string {
+  return `${(ns / 1e6).toFixed(ns < 10e6 ? 1 : 0)} ms`;
+}
+
+/** Plain-language warnings when the tool, not the system, may have been the bottleneck. */
+export function generatorWarnings(loopP99Ns: number, count: number, schedule: ScheduleStats | undefined): string[] {
+  const warnings: string[] = [];
+  if (schedule) {
+    const started = count + schedule.dropped;
+    const lateFraction = started > 0 ? schedule.late / started : 0;
+    if (schedule.dropped > 0 || lateFraction > LATE_FRACTION_WARN) {
+      warnings.push(
+        `load generator fell behind its schedule: ${(lateFraction * 100).toFixed(1)}% of starts more than 1 ms late ` +
+          `(worst ${ms(schedule.maxLateNs)})${schedule.dropped > 0 ? `, ${schedule.dropped} dropped at maxInFlight` : ''}; ` +
+          'latency from the scheduled start includes that delay',
+      );
+    }
+  }
+  if (loopP99Ns > LOOP_SATURATED_NS) {
+    warnings.push(
+      `event loop saturated (delay p99 ${ms(loopP99Ns)}): the in-process providers and the load generator share one thread, ` +
+        'so latencies include queueing inside the tool',
+    );
+  }
+  return warnings;
 }
 
 export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRunOptions): Promise<PhaseResult> {
@@ -85,29 +127,35 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const warmup = phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
   const planned = plannedOps(phase.executor);
   const plannedDuration = plannedMs(phase.executor);
+  const isRate = phase.executor.kind === 'rate';
 
-  const latency = new LatencyRecorder();
-  const serviceTime = phase.executor.kind === 'rate' ? new LatencyRecorder() : undefined;
+  // `current` is what the executors record into; `total` accumulates closed intervals.
+  const current = new LatencyRecorder();
+  const total = new LatencyRecorder();
+  const serviceCurrent = isRate ? new LatencyRecorder() : undefined;
+  const serviceTotal = isRate ? new LatencyRecorder() : undefined;
+  const loop = new LoopMonitor();
+  const intervalLoop = new LoopMonitor();
   try {
     let batchSize = 1;
     if (warmup > 0 && !opts.stopped()) {
-      opts.onEvent({
-        type: 'phase-start',
-        scenario: opts.scenario,
-        phase: `${phase.name} (warm-up)`,
-        op: phase.op,
-        index: opts.index,
-        phases: opts.phases,
-        plannedOps: warmup,
-      });
-      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
-      await drive(warmupSpec(phase.executor, warmup), wctx, planned ?? 1_000_000_000, opts);
+      opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
+      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
+      // Two halves: the first runs while the JIT is still compiling; only the second, steadier
+      // half decides on batch timing (a cold store costs ~2x a compiled one).
+      const firstHalf = Math.ceil(warmup / 2);
+      const warmBase = planned ?? 1_000_000_000;
+      await drive(warmupSpec(phase.executor, firstHalf), wctx, warmBase, opts);
+      current.reset();
+      if (warmup - firstHalf > 0 && !opts.stopped()) await drive(warmupSpec(phase.executor, warmup - firstHalf), wctx, warmBase + firstHalf, opts);
       if (typeof phase.batch === 'number') batchSize = phase.batch;
       else if (phase.batch === 'auto' && mayBatch) {
-        const p50 = latency.valueAtPercentile(50);
+        const p50 = current.valueAtPercentile(50);
         if (p50 > 0 && p50 < BATCH_THRESHOLD_NS) batchSize = Math.min(4096, Math.max(16, Math.ceil(BATCH_TARGET_NS / p50)));
       }
-      latency.reset();
+      current.reset();
+      op.histograms?.reset();
+      op.afterWarmup?.();
     } else if (typeof phase.batch === 'number' && sequential) {
       batchSize = phase.batch;
     }
@@ -116,8 +164,8 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     const ctx: ExecContext = {
       op,
       timeoutMs: phase.timeoutMs,
-      latency,
-      ...(serviceTime ? { serviceTime } : {}),
+      latency: current,
+      ...(serviceCurrent ? { serviceTime: serviceCurrent } : {}),
       counters,
       batchSize,
       stopped: opts.stopped,
@@ -133,9 +181,102 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       ...(plannedDuration !== undefined ? { plannedMs: plannedDuration } : {}),
       ...(phase.progressEvery !== undefined ? { progressEvery: phase.progressEvery } : {}),
     });
+
+    let series: IntervalSample[] = [];
     const t0 = performance.now();
+    loop.reset();
+    intervalLoop.reset();
+    let intervalStart = t0;
+    let intervalDone = 0;
+    let intervalErrors = 0;
     let lastProgress = t0;
-    const schedule = await drive(phase.executor, ctx, 0, opts, (now) => {
+    let lastCheckpoint = t0;
+    let schedule: ScheduleStats | undefined;
+
+    const closeInterval = (now: number): void => {
+      const count = counters.done - intervalDone;
+      const errors = counters.errors - intervalErrors;
+      const durationMs = now - intervalStart;
+      const heap = phase.intervalMs >= GC_INTERVAL_MIN_MS ? heapAfterGc() : undefined;
+      series.push({
+        tMs: now - t0,
+        durationMs,
+        count,
+        errors,
+        throughput: durationMs > 0 ? (count * 1000) / durationMs : 0,
+        p50: current.valueAtPercentile(50),
+        p99: current.valueAtPercentile(99),
+        ...(heap ? { heapUsed: heap.heapUsed, rss: heap.rss } : {}),
+        eventLoopP99: intervalLoop.read().p99Ns,
+      });
+      if (series.length > MAX_INTERVALS) series = compactSeries(series, MAX_INTERVALS);
+      total.add(current);
+      current.reset();
+      if (serviceCurrent && serviceTotal) {
+        serviceTotal.add(serviceCurrent);
+        serviceCurrent.reset();
+      }
+      intervalLoop.reset();
+      intervalDone = counters.done;
+      intervalErrors = counters.errors;
+      // The forced GC above took time; the next interval starts after it.
+      intervalStart = performance.now();
+    };
+
+    const build = (durationMs: number, final: boolean): PhaseResult => {
+      // The figures so far are the closed intervals plus the open one.
+      const merged = new LatencyRecorder();
+      const mergedService = serviceTotal ? new LatencyRecorder() : undefined;
+      try {
+        merged.add(total);
+        merged.add(current);
+        if (mergedService && serviceTotal && serviceCurrent) {
+          mergedService.add(serviceTotal);
+          mergedService.add(serviceCurrent);
+        }
+        const loopDelay = loop.read();
+        const warnings = generatorWarnings(loopDelay.p99Ns, counters.done, schedule);
+        const health: GeneratorHealth = { eventLoopP99Ns: loopDelay.p99Ns, eventLoopMaxNs: loopDelay.maxNs, warnings };
+        const heap = final ? heapAfterGc() : undefined;
+        return {
+          name: phase.name,
+          op: phase.op,
+          description: phase.description ?? describeWork(phase.op, phase.params, phase.executor),
+          executor: phase.executor,
+          warmup,
+          timeoutMs: phase.timeoutMs,
+          count: counters.done,
+          errors: counters.errors,
+          errorsByKind: errorsObject(counters),
+          errorRate: counters.done > 0 ? counters.errors / counters.done : 0,
+          durationMs,
+          throughput: durationMs > 0 ? counters.done / (durationMs / 1000) : 0,
+          latency: merged.summarize(),
+          ...(mergedService ? { serviceTime: mergedService.summarize() } : {}),
+          ...(merged.clamped > 0 ? { clamped: merged.clamped } : {}),
+          ...(opts.stopped() || !final ? { interrupted: true } : {}),
+          batchTimed: batchSize > 1,
+          ...(batchSize > 1 ? { batchSize } : {}),
+          ...(schedule ? { schedule } : {}),
+          ...(heap ? { heapAfterGc: heap.heapUsed } : {}),
+          ...(series.length > 0 ? { intervals: [...series], intervalMs: phase.intervalMs, leak: leakVerdict(series), drift: driftVerdict(series) } : {}),
+          health,
+          ...(op.histograms ? { steps: op.histograms.summarize() } : {}),
+          ...(op.timings?.() ?? {}),
+          ...(op.extra ? { extra: op.extra() } : {}),
+        };
+      } finally {
+        merged.destroy();
+        mergedService?.destroy();
+      }
+    };
+
+    schedule = await drive(phase.executor, ctx, 0, opts, (now) => {
+      if (now - intervalStart >= phase.intervalMs) closeInterval(now);
+      if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointMs ?? 10_000)) {
+        lastCheckpoint = now;
+        opts.onCheckpoint(build(now - t0, false));
+      }
       if (now - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = now;
       opts.onEvent({
@@ -148,39 +289,25 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           elapsedMs: now - t0,
           ...(planned !== undefined ? { plannedOps: planned } : {}),
           ...(plannedDuration !== undefined ? { plannedMs: plannedDuration } : {}),
-          p99Ns: latency.valueAtPercentile(99),
+          p99Ns: total.count > 0 ? total.valueAtPercentile(99) : current.valueAtPercentile(99),
           warmup: false,
         },
       });
     });
-    const durationMs = performance.now() - t0;
-    const heap = heapAfterGc();
-    const result: PhaseResult = {
-      name: phase.name,
-      op: phase.op,
-      description: phase.description ?? describeWork(phase.op, phase.params, phase.executor),
-      executor: phase.executor,
-      warmup,
-      timeoutMs: phase.timeoutMs,
-      count: counters.done,
-      errors: counters.errors,
-      errorsByKind: errorsObject(counters),
-      errorRate: counters.done > 0 ? counters.errors / counters.done : 0,
-      durationMs,
-      throughput: durationMs > 0 ? counters.done / (durationMs / 1000) : 0,
-      latency: latency.summarize(),
-      ...(serviceTime ? { serviceTime: serviceTime.summarize() } : {}),
-      ...(latency.clamped > 0 ? { clamped: latency.clamped } : {}),
-      ...(opts.stopped() ? { interrupted: true } : {}),
-      batchTimed: batchSize > 1,
-      ...(batchSize > 1 ? { batchSize } : {}),
-      ...(schedule ? { schedule } : {}),
-      heapAfterGc: heap.heapUsed,
-      ...(op.extra ? { extra: op.extra() } : {}),
-    };
+    const end = performance.now();
+    // A series only for phases that spanned at least one whole interval.
+    if (series.length > 0 && counters.done > intervalDone) closeInterval(end);
+    const result = build(end - t0, true);
+    for (const w of result.health?.warnings ?? []) opts.onEvent({ type: 'warning', scenario: opts.scenario, message: `${phase.name}: ${w}` });
     return result;
   } finally {
-    latency.destroy();
-    serviceTime?.destroy();
+    loop.stop();
+    intervalLoop.stop();
+    current.destroy();
+    total.destroy();
+    serviceCurrent?.destroy();
+    serviceTotal?.destroy();
+    op.histograms?.destroy();
+    op.dispose?.();
   }
 }

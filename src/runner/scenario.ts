@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { heapAfterGc } from '../metrics/memory.js';
 import type { Clock } from '../providers/types.js';
-import { createProviders, initializeAll } from '../providers/registry.js';
+import { createProvidersAsync, initializeAll } from '../providers/registry.js';
 import type { MemorySnapshot, PhaseResult, ScenarioResult } from '../result.js';
 import type { Scenario } from '../scenario.js';
 import { describeError } from './errors.js';
@@ -19,6 +19,12 @@ export interface RunOptions {
   /** Aborting stops offering load; in-flight operations get `graceMs` to finish. */
   signal?: AbortSignal;
   graceMs?: number;
+  /**
+   * Called with the scenario's figures so far every `checkpointMs` during a phase and after
+   * each phase, so the caller can save them: a crash then loses at most one interval.
+   */
+  onCheckpoint?: (partial: ScenarioResult) => void;
+  checkpointMs?: number;
 }
 
 /** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
@@ -52,9 +58,26 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const memory: MemorySnapshot[] = [snapshot('baseline')];
   const clock = offsetClock();
   const deps = { seed: options.seed, clock };
-  const providers = createProviders(scenario.providers, deps);
+  const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
   let failure: string | undefined;
+
+  const build = (partialPhase?: PhaseResult): ScenarioResult => ({
+    name: scenario.name,
+    description: scenario.description,
+    source: scenario.source,
+    startedAt,
+    durationMs: performance.now() - t0,
+    providers: {
+      llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
+      memory: { ...scenario.providers.memory },
+      agent: { ...scenario.providers.agent },
+    },
+    phases: partialPhase ? [...phases, partialPhase] : [...phases],
+    targets: [],
+    memory: [...memory],
+    ...(failure !== undefined ? { failure } : {}),
+  });
 
   onEvent({
     type: 'scenario-start',
@@ -81,11 +104,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           stopped,
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
+          ...(options.onCheckpoint
+            ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
+            : {}),
         },
       );
       phases.push(result);
       if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: process.memoryUsage().rss });
       onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
+      options.onCheckpoint?.(build());
     }
   } catch (e) {
     failure = `${phases.length < scenario.phases.length ? `phase "${scenario.phases[phases.length]?.name}"` : 'teardown'}: ${describeError(e)}`;
@@ -97,22 +124,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
   }
 
-  const result: ScenarioResult = {
-    name: scenario.name,
-    description: scenario.description,
-    source: scenario.source,
-    startedAt,
-    durationMs: performance.now() - t0,
-    providers: {
-      llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
-      memory: { ...scenario.providers.memory },
-      agent: { ...scenario.providers.agent },
-    },
-    phases,
-    targets: [],
-    memory,
-    ...(failure !== undefined ? { failure } : {}),
-  };
+  const result = build();
   onEvent({ type: 'scenario-end', result });
   return result;
 }

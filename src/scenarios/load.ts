@@ -11,6 +11,8 @@ import type { z } from 'zod';
 import { badInput } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { parseTarget } from '../targets/parse.js';
+import type { ProvidersConfig } from '../providers/config.js';
+import { checkModuleExists, resolveModulePath } from '../providers/plugin.js';
 import { scenarioSchema } from './schema.js';
 import { applySetOverride, parseSetOverride, SetOverrideError, type SetOverride } from './set-path.js';
 
@@ -110,6 +112,25 @@ function formatIssue(file: string, issue: z.core.$ZodIssue, overridden: readonly
   return `${file}: ${at}: ${issue.message}${hint}`;
 }
 
+/**
+ * Plugin module paths become absolute: relative to the scenario file, or to the working
+ * directory when --set gave them. A missing file fails here, before anything runs.
+ */
+function resolvePluginModules(file: string, providers: ProvidersConfig, overrides: readonly SetOverride[]): ProvidersConfig {
+  let out = providers;
+  for (const kind of ['llm', 'memory', 'agent'] as const) {
+    const spec = providers[kind].module;
+    if (spec === undefined) continue;
+    const field = ['providers', kind, 'module'];
+    const viaSet = overrides.findLast((o) => o.path.length <= field.length && o.path.every((seg, i) => seg === field[i]));
+    const modulePath = resolveModulePath(spec, viaSet ? process.cwd() : path.dirname(path.resolve(file)));
+    const problem = checkModuleExists(modulePath);
+    if (problem !== undefined) throw badInput(`${file}: providers.${kind}.module: ${problem}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
+    out = { ...out, [kind]: { ...out[kind], module: modulePath } };
+  }
+  return out;
+}
+
 export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
   const raw = readDocument(file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -135,6 +156,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     throw badInput(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
   }
   const s = parsed.data;
+  const providers = resolvePluginModules(file, s.providers, overrides);
 
   const phaseNames = new Set<string>();
   s.phases.forEach((p, i) => {
@@ -174,7 +196,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     name: s.name,
     description: s.description,
     source: file,
-    providers: s.providers,
+    providers,
     phases,
     targets,
   };

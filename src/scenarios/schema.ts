@@ -4,7 +4,8 @@
  * providers only ever see numbers.
  */
 import { z } from 'zod';
-import { DEFAULT_PROVIDERS_CONFIG, type LatencyModel } from '../providers/config.js';
+import { DEFAULT_PROVIDERS_CONFIG, type CacheConfig, type LatencyModel, type LLMProviderConfig, type RetryConfig } from '../providers/config.js';
+import { parseBaseUrl } from '../providers/base-url.js';
 import type { ExecutorSpec } from '../result.js';
 import { OP_NAMES, type BatchMode, type OpParams } from '../scenario.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
@@ -72,6 +73,38 @@ const latency = z
 
 const d = DEFAULT_PROVIDERS_CONFIG;
 
+/** A plugin module: a path to an ES module (relative to the scenario file; from --set, to the working directory). */
+const pluginModule = z.string({ error: 'expected a path to a JavaScript module, e.g. ./my-llm.js' }).min(1, 'expected a path to a JavaScript module, e.g. ./my-llm.js');
+const pluginOptions = z.record(z.string(), z.unknown(), { error: 'expected a mapping of settings for the plugin' });
+
+const baseUrl = z.string({ error: 'expected an http(s) URL, e.g. http://127.0.0.1:8080/v1' }).superRefine((text, ctx) => {
+  const parsed = parseBaseUrl(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const retriesSchema = z
+  .union(
+    [
+      nonNegativeInt,
+      strict({
+        max: nonNegativeInt.default(0),
+        backoff: durationMs.prefault(d.llm.retries.backoffMs),
+        maxBackoff: durationMs.prefault(d.llm.retries.maxBackoffMs),
+      }),
+    ],
+    { error: 'expected a number of retries, or { max, backoff, maxBackoff }' },
+  )
+  .transform((r): RetryConfig =>
+    typeof r === 'number'
+      ? { ...d.llm.retries, max: r }
+      : { max: r.max, backoffMs: r.backoff, maxBackoffMs: Math.max(r.backoff, r.maxBackoff) },
+  );
+
+const cacheSchema = strict({
+  max: positiveInt.default(1_000),
+  ttl: durationMs.prefault('5m'),
+}).transform(({ ttl, ...rest }): CacheConfig => ({ ...rest, ttlMs: ttl }));
+
 const llmSchema = strict({
   model: z.string().min(1).default(d.llm.model),
   latency: latency.prefault('none'),
@@ -83,12 +116,34 @@ const llmSchema = strict({
   completionTokens: positiveInt.default(d.llm.completionTokens),
   temperature: z.number().min(0).max(2).default(d.llm.temperature),
   maxTokens: positiveInt.default(d.llm.maxTokens),
-}).transform(({ stallFor, ...rest }) => ({ ...rest, stallForMs: stallFor }));
+  module: pluginModule.optional(),
+  options: pluginOptions.optional(),
+  baseUrl: baseUrl.optional(),
+  apiKeyEnv: z
+    .string({ error: 'expected the name of an environment variable' })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (letters, digits, "_"), not the key itself')
+    .default(d.llm.apiKeyEnv),
+  connections: positiveInt.default(d.llm.connections),
+  stream: z.boolean({ error: 'expected true or false' }).default(d.llm.stream),
+  timeout: durationMs.prefault(d.llm.timeoutMs),
+  retries: retriesSchema.prefault(0),
+  cache: cacheSchema.optional(),
+  pool: strict({ size: positiveInt }).optional(),
+})
+  .superRefine((l, ctx) => {
+    if (l.stream && l.baseUrl === undefined && l.module === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['stream'], message: 'streaming needs providers.llm.baseUrl (the simulated transport does not stream)' });
+    }
+    if (l.timeout <= 0) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'expected a duration > 0' });
+  })
+  .transform(({ stallFor, timeout, ...rest }): LLMProviderConfig => ({ ...rest, stallForMs: stallFor, timeoutMs: timeout }));
 
 const memorySchema = strict({
   windowSize: positiveInt.default(d.memory.windowSize),
   idleTtl: durationMs.prefault(d.memory.idleTtlMs),
   maxSessions: positiveInt.default(d.memory.maxSessions),
+  module: pluginModule.optional(),
+  options: pluginOptions.optional(),
 }).transform(({ idleTtl, ...rest }) => ({ ...rest, idleTtlMs: idleTtl }));
 
 export const TOOL_CHOICES = ['calculator', 'search'] as const;
@@ -97,6 +152,8 @@ const agentSchema = strict({
   maxIterations: positiveInt.default(d.agent.maxIterations),
   tools: z.array(z.enum(TOOL_CHOICES, { error: `expected a tool name (allowed: ${TOOL_CHOICES.join(', ')})` })).default([...d.agent.tools] as Array<(typeof TOOL_CHOICES)[number]>),
   storeConversation: z.boolean().default(d.agent.storeConversation),
+  module: pluginModule.optional(),
+  options: pluginOptions.optional(),
 });
 
 const providersSchema = strict({
@@ -178,7 +235,8 @@ const phaseSchema = strict({
   timeout: durationMs.prefault(30_000),
   batch,
   progressEvery: positiveInt.optional(),
-}).transform(({ timeout, ...rest }) => ({ ...rest, timeoutMs: timeout }));
+  interval: durationMs.prefault(10_000),
+}).transform(({ timeout, interval, ...rest }) => ({ ...rest, timeoutMs: timeout, intervalMs: interval }));
 
 const targetSchema = strict({
   metric: z.string({ error: 'expected the matrix row name, e.g. "LLM call response"' }).min(1),

@@ -254,19 +254,25 @@ describe('simulated transport: faults and latency', () => {
     expect(timerFired).toBe(false);
   });
 
-  it('stalls the thread on every N-th call', async () => {
+  it('freezes the process after every N-th call, between operations, not inside the call', async () => {
     const t = transport({ stallEvery: 3, stallForMs: 40 });
     const text = body([{ role: 'user', content: 'hi' }]);
-    const times: number[] = [];
+    const sendTimes: number[] = [];
+    const gaps: number[] = [];
     for (let i = 0; i < 6; i++) {
       const start = performance.now();
-      void t.send(text); // the stall is synchronous: it happens inside send() itself
-      times.push(performance.now() - start);
+      await t.send(text);
+      sendTimes.push(performance.now() - start);
+      // A macrotask turn: a stall queued by the call runs here.
+      const before = performance.now();
+      await new Promise<void>((r) => setImmediate(r));
+      gaps.push(performance.now() - before);
     }
-    expect(times[2]).toBeGreaterThanOrEqual(39);
-    expect(times[5]).toBeGreaterThanOrEqual(39);
-    // The other calls do not stall (allowing one to be slowed by a busy machine).
-    expect([0, 1, 3, 4].filter((i) => times[i]! < 39).length).toBeGreaterThanOrEqual(3);
+    // The 3rd and 6th calls themselves are quick; the turn after them is frozen.
+    expect(gaps[2]).toBeGreaterThanOrEqual(39);
+    expect(gaps[5]).toBeGreaterThanOrEqual(39);
+    expect([0, 1, 3, 4].filter((i) => gaps[i]! < 39).length).toBeGreaterThanOrEqual(3);
+    expect(sendTimes.filter((ms) => ms < 39).length).toBeGreaterThanOrEqual(5);
     expect(t.calls).toBe(6);
   });
 });

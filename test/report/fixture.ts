@@ -190,8 +190,29 @@ const llmCall: ScenarioResult = {
       durationMs: 2_004,
       throughput: 497.01,
       latency: latency(993, { min: 0.39 * MS, p50: 2.2 * MS, p90: 5.1 * MS, p95: 7.2 * MS, p99: 31.4 * MS, p999: 58 * MS, max: 60.1 * MS }),
+      serviceTime: latency(993, { min: 0.38 * MS, p50: 2.05 * MS, p90: 4.6 * MS, p95: 6.1 * MS, p99: 12.2 * MS, p999: 50.5 * MS, max: 52.3 * MS }),
       schedule: { late: 12, dropped: 4, maxLateNs: 48.2 * MS },
     }),
+  ],
+  trials: [
+    {
+      phases: [
+        { name: 'sequential', count: 334, throughput: 371.2, p50: 1.98 * MS, p90: 4.3 * MS, p99: 11.1 * MS, errors: 0 },
+        { name: 'open-load', count: 332, throughput: 496.5, p50: 2.15 * MS, p90: 5 * MS, p99: 29.8 * MS, errors: 1 },
+      ],
+    },
+    {
+      phases: [
+        { name: 'sequential', count: 333, throughput: 380.4, p50: 2.02 * MS, p90: 4.45 * MS, p99: 12.3 * MS, errors: 1 },
+        { name: 'open-load', count: 332, throughput: 497.9, p50: 2.22 * MS, p90: 5.2 * MS, p99: 33.1 * MS, errors: 2 },
+      ],
+    },
+    {
+      phases: [
+        { name: 'sequential', count: 333, throughput: 384.9, p50: 2.03 * MS, p90: 4.41 * MS, p99: 11.9 * MS, errors: 0 },
+        { name: 'open-load', count: 332, throughput: 496.6, p50: 2.24 * MS, p90: 5.1 * MS, p99: 31.2 * MS, errors: 0 },
+      ],
+    },
   ],
   targets: [
     {
@@ -254,6 +275,14 @@ const stress: ScenarioResult = {
       durationMs: 53_400,
       throughput: 1_872.66,
       latency: latency(99_930, { min: 1.2 * MS, p50: 410 * MS, p90: 560 * MS, p95: 610 * MS, p99: 780 * MS, p999: 1_210 * MS, max: 2_450 * MS }),
+      intervals: [
+        { tMs: 5_000, count: 8_100, errors: 2, throughput: 1_620, p50: 380 * MS, p99: 690 * MS, heapUsed: 40 * MB, rss: 120 * MB },
+        { tMs: 10_000, count: 9_600, errors: 9, throughput: 1_920, p50: 405 * MS, p99: 760 * MS, heapUsed: 52 * MB, rss: 131 * MB },
+        { tMs: 15_000, count: 9_450, errors: 7, throughput: 1_890, p50: 410 * MS, p99: 775 * MS, heapUsed: 55 * MB, rss: 133 * MB },
+        { tMs: 20_000, count: 9_500, errors: 8, throughput: 1_900, p50: 412 * MS, p99: 790 * MS, heapUsed: 54.5 * MB, rss: 133 * MB },
+        { tMs: 25_000, count: 9_400, errors: 6, throughput: 1_880, p50: 415 * MS, p99: 1_020 * MS, heapUsed: 56 * MB, rss: 134 * MB },
+        { tMs: 30_000, count: 9_550, errors: 10, throughput: 1_910, p50: 409 * MS, p99: 770 * MS, heapUsed: 55.2 * MB, rss: 134 * MB },
+      ],
     }),
   ],
   targets: [
@@ -366,4 +395,16 @@ export const FIXTURE: RunResult = {
   },
   scenarios: [storeRetrieve, llmCall, stress, agent],
   gate: { strict: false, enabled: true, passed: false, counts: { green: 4, yellow: 4, red: 3 } },
+};
+
+/** A second run, on another commit, for reports of several results. */
+export const FIXTURE_B: RunResult = {
+  ...FIXTURE,
+  command: 'cluster-bench run store-retrieve --seed 43',
+  seed: 43,
+  startedAt: '2026-11-26T09:30:00.000Z',
+  finishedAt: '2026-11-26T09:30:00.500Z',
+  environment: { ...FIXTURE.environment, gitCommit: '9e8d7c6', ci: true, hostname: 'runner-7' },
+  scenarios: [{ ...storeRetrieve, startedAt: '2026-11-26T09:30:00.050Z' }],
+  gate: { strict: false, enabled: true, passed: true, counts: { green: 2, yellow: 1, red: 0 } },
 };

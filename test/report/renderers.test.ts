@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import type { RunResult } from '../../src/result.js';
 import { RENDERERS, RENDERER_NAMES, getRenderer } from '../../src/report/index.js';
-import { FIXTURE } from './fixture.js';
+import { benchmarkEntries, renderMarkdownReport } from '../../src/report/index.js';
+import { downsample, niceMax } from '../../src/report/markdown.js';
+import { FIXTURE, FIXTURE_B } from './fixture.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 // UPDATE_GOLDEN=1 npx vitest run test/report  rewrites the files; review the diff before committing.
@@ -28,11 +30,20 @@ const GOLDENS: Array<[string, string]> = [
   ['table', 'table.txt'],
   ['markdown', 'report.md'],
   ['json', 'result.json'],
+  ['benchmark-action', 'benchmark-action-smaller.json'],
 ];
 
 describe('renderers against golden files', () => {
   it.each(GOLDENS)('%s', (name, file) => {
     golden(file, getRenderer(name).render(FIXTURE, { color: false }));
+  });
+
+  it('markdown of two results', () => {
+    golden('report-two-runs.md', getRenderer('markdown').renderAll([FIXTURE, FIXTURE_B], { color: false }));
+  });
+
+  it('benchmark-action, bigger is better', () => {
+    golden('benchmark-action-bigger.json', getRenderer('benchmark-action').render(FIXTURE, { color: false, benchmarkTool: 'customBiggerIsBetter' }));
   });
 });
 
@@ -102,11 +113,129 @@ describe('json', () => {
 
 describe('registry', () => {
   it('lists the renderers by name', () => {
-    expect(RENDERERS.map((r) => r.name)).toEqual(['table', 'markdown', 'json']);
+    expect(RENDERERS.map((r) => r.name)).toEqual(['table', 'markdown', 'json', 'benchmark-action']);
   });
 
   it('rejects an unknown name with the allowed ones', () => {
     expect(() => getRenderer('html')).toThrow(CliError);
-    expect(() => getRenderer('html')).toThrow('unknown report format "html" (allowed: table, markdown, json)');
+    expect(() => getRenderer('html')).toThrow('unknown report format "html" (allowed: table, markdown, json, benchmark-action)');
+  });
+
+  it('render(one) is renderAll([one])', () => {
+    for (const r of RENDERERS) expect(r.renderAll([FIXTURE], { color: false })).toBe(r.render(FIXTURE, { color: false }));
+  });
+});
+
+describe('markdown', () => {
+  const md = renderMarkdownReport([FIXTURE]);
+
+  it('names the environment: CPU, cores, memory, OS, Node.js, tool, commit, seed, simulated LLM', () => {
+    for (const row of ['| CPU | AMD EPYC 7B13 |', '| cores | 2 |', '| memory | 8GB |', '| OS | linux 6.8.0 x64 |', '| Node.js | v20.20.2 (V8 11.3.244.8-node.33) |', '| tool | cluster-bench 0.1.0 (result schema v1) |', '| git commit | 3f2c1ab |', '| seed | 42 |']) {
+      expect(md).toContain(row);
+    }
+    expect(md).toMatch(/^\| LLM \| simulated, no model behind it: in-process \(latency none\) \|$/m);
+  });
+
+  it('says what each phase did, with the warm-up', () => {
+    expect(md).toContain('- `sequential` (llm.call): 1,000 operations, one at a time; after 50 warm-up operations, not recorded');
+    expect(md).toContain('- `open-load` (llm.call): 500 calls per second for 5 s');
+    expect(md).toContain('- `load` (agent.execute): 1,000 virtual users, 100 operations each');
+  });
+
+  it('has the percentile table with p99.9 and the target matrix with its source text and status', () => {
+    expect(md).toContain('| phase | op | count | errors | throughput | min | p50 | p90 | p95 | p99 | p99.9 | max |');
+    expect(md).toContain('| agent execution | 780ms | < 100ms | < 50ms | 🔴 needs work | `load p99 < 100ms / < 50ms` |');
+  });
+
+  it('charts the intervals of a phase in mermaid xychart-beta blocks', () => {
+    const charts = md.match(/```mermaid\nxychart-beta\n[^`]*```/g) ?? [];
+    expect(charts).toHaveLength(3);
+    expect(charts[0]).toContain('x-axis "time (s)" [5, 10, 15, 20, 25, 30]');
+    expect(charts[0]).toContain('line [1620, 1920, 1890, 1900, 1880, 1910]');
+    expect(charts[0]).toContain('y-axis "operations/s" 0 --> 2500');
+    expect(charts[1]).toContain('line [690, 760, 775, 790, 1020, 770]');
+    expect(charts[2]).toContain('title "load: heap used (MB)"');
+  });
+
+  it('lists the trials', () => {
+    expect(md).toContain('3 trials; the figures above pool every trial');
+    expect(md).toContain('| 2 | open-load | 332 | 2 | 498/s | 2.22ms | 5.2ms | 33.1ms |');
+  });
+
+  it('ends with the reproduce line', () => {
+    expect(md.trimEnd().split('\n').at(-1)).toBe('Reproduce: `cluster-bench run store-retrieve llm-call stress agent --seed 42`');
+  });
+
+  it('of two results: a column per run, sections numbered on, a reproduce line each', () => {
+    const two = renderMarkdownReport([FIXTURE, FIXTURE_B]);
+    expect(two).toContain('|  | run 1 | run 2 |');
+    expect(two).toContain('| git commit | 3f2c1ab | 9e8d7c6 |');
+    expect(two).toContain('## 5. store-retrieve (run 2)');
+    expect(two).toContain('[store-retrieve](#5-store-retrieve-run-2)');
+    expect(two).toContain('Reproduce run 2: `cluster-bench run store-retrieve --seed 43`');
+    expect(two).toContain('**run 2: gate: passed (2 green, 1 yellow, 0 red)**');
+  });
+
+  it('a phase without a description gets its executor in words', () => {
+    const first = FIXTURE.scenarios[1]!;
+    const phase = { ...first.phases[1]!, description: '' };
+    const out = renderMarkdownReport([{ ...FIXTURE, scenarios: [{ ...first, phases: [phase] }] }]);
+    expect(out).toContain('- `open-load` (llm.call): 500 operations/s for 2s (open model, at most 200 in flight)');
+  });
+});
+
+describe('chart helpers', () => {
+  it.each([
+    [1872, 2500],
+    [900, 1000],
+    [0.4, 0.5],
+    [95, 200],
+    [0, 1],
+  ])('niceMax(%f) = %f', (max, top) => {
+    expect(niceMax(max)).toBe(top);
+  });
+
+  it('downsamples long series: throughput is the rate over the span, p99 the worst', () => {
+    const intervals = Array.from({ length: 130 }, (_, i) => ({ tMs: (i + 1) * 1000, count: 100 + i, errors: 0, throughput: 100 + i, p50: 1, p99: i === 5 ? 999 : 10 }));
+    const points = downsample(intervals);
+    expect(points).toHaveLength(44);
+    expect(points[0]).toEqual({ tMs: 3000, throughput: (100 + 101 + 102) / 3, p99: 10 });
+    expect(points[1]!.p99).toBe(999);
+    expect(points.at(-1)).toEqual({ tMs: 130_000, throughput: 229, p99: 10 });
+  });
+});
+
+describe('benchmark-action', () => {
+  it('smaller is better: p50 and p99 in ms of every phase that has latency, with the trials\' spread', () => {
+    const entries = benchmarkEntries([FIXTURE], 'customSmallerIsBetter');
+    expect(entries.map((e) => e.name)).toEqual([
+      'store-retrieve/store p50',
+      'store-retrieve/store p99',
+      'store-retrieve/batch-100 p50',
+      'store-retrieve/batch-100 p99',
+      'store-retrieve/retrieve p50',
+      'store-retrieve/retrieve p99',
+      'llm-call/sequential p50',
+      'llm-call/sequential p99',
+      'llm-call/open-load p50',
+      'llm-call/open-load p99',
+      'stress/load p50',
+      'stress/load p99',
+    ]);
+    expect(entries.every((e) => e.unit === 'ms')).toBe(true);
+    expect(entries.find((e) => e.name === 'llm-call/sequential p99')).toMatchObject({ value: 11.8, range: '± 0.611' });
+    expect(entries.find((e) => e.name === 'stress/load p50')?.range).toBeUndefined();
+  });
+
+  it('bigger is better: throughput of every phase', () => {
+    const entries = benchmarkEntries([FIXTURE], 'customBiggerIsBetter');
+    expect(entries.every((e) => e.unit === 'ops/s' && e.name.endsWith(' throughput'))).toBe(true);
+    expect(entries.find((e) => e.name === 'stress/load throughput')?.value).toBe(1873);
+  });
+
+  it('keeps names unique over several results', () => {
+    const names = benchmarkEntries([FIXTURE, FIXTURE_B], 'customSmallerIsBetter').map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('store-retrieve/store p50 (2)');
   });
 });

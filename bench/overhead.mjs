@@ -1,0 +1,19 @@
+// (a) Harness overhead per operation, per executor, against a bare `await op()` loop of the same
+// no-op at the same concurrency, in the same process: the measurement `cluster-bench calibrate`
+// makes, with more repetitions and operations.
+import { dist, ns, report, table } from './lib.mjs';
+
+const { calibrate } = await import(dist('runner/calibrate.js'));
+const reps = Number(process.env.BENCH_REPS ?? 9);
+const r = await calibrate({ repetitions: reps, ops: 100_000, idleMs: 100 });
+
+console.log(`\n(a) harness overhead per operation (noop), medians of ${r.repetitions} paired repetitions x ${r.opsPerRepetition.toLocaleString('en-US')} ops\n`);
+console.log(
+  table(
+    ['executor', 'executor ns/op', 'bare loop ns/op', 'overhead', 'ratio'],
+    r.executors.map((e) => [e.label, ns(e.executorNs), `${ns(e.bareNs)}${e.concurrency > 1 ? ` (x${e.concurrency})` : ''}`, ns(e.overheadNs), `${e.ratio.toFixed(2)}x`]),
+  ),
+);
+const clock = r.clocks.map((c) => `${c.name} ${c.costNs.toFixed(0)} ns/read`).join(', ');
+console.log(`\n  headline harnessOverheadNs = ${r.harnessOverheadNs} ns (goal <= 150); batch-timed ${r.batchOverheadNs} ns/op; clocks: ${clock}`);
+report({ harnessOverheadNs: r.harnessOverheadNs, batchOverheadNs: r.batchOverheadNs, executors: r.executors });

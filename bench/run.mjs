@@ -1,0 +1,64 @@
+// `npm run bench`: the benchmarks of the tool itself (never part of `npm test`). Each section runs
+// in its own process, so one section's heap and JIT state cannot colour another's figures; each
+// prints its table, and the goals of issue 5 are summed up at the end with the measured figures.
+//   node bench/run.mjs [overhead|peers|stress|rss|startup ...]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mb, ns, table } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SECTIONS = ['overhead', 'peers', 'stress', 'rss', 'startup'];
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !SECTIONS.includes(w));
+if (unknown.length > 0) {
+  console.error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const sections = wanted.length > 0 ? wanted : SECTIONS;
+
+console.log(`cluster-bench benchmarks — Node ${process.version}, ${os.cpus()[0]?.model.trim()}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(2)}`);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cluster-bench-bench-'));
+const figures = {};
+let failed = false;
+try {
+  for (const s of sections) {
+    const out = path.join(tmp, `${s}.json`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [path.join(here, `${s}.mjs`)], { stdio: 'inherit', env: { ...process.env, BENCH_RESULT_FILE: out } });
+    if (r.status !== 0) {
+      failed = true;
+      console.error(`\nsection ${s} failed (exit ${r.status ?? r.signal})`);
+      continue;
+    }
+    console.log(`  [${s}: ${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+    Object.assign(figures, JSON.parse(readFileSync(out, 'utf8')));
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const rows = [];
+const mark = (ok) => (ok ? 'met' : 'MISSED');
+if (figures.harnessOverheadNs !== undefined) rows.push(['harness overhead per timed op', '<= 150 ns', ns(figures.harnessOverheadNs), mark(figures.harnessOverheadNs <= 150)]);
+if (figures.subMicrosecondWorstDeviation !== undefined) {
+  const d = figures.subMicrosecondWorstDeviation;
+  rows.push(['sub-us ops vs mitata median', 'within 25%', `worst ${(d * 100).toFixed(0)}%`, mark(d <= 0.25)]);
+}
+if (figures.stress) {
+  const { runner, bare } = figures.stress;
+  rows.push(['stress throughput', '>= 40,000 req/s', `${Math.round(runner).toLocaleString('en-US')} req/s`, mark(runner >= 40_000)]);
+  rows.push(['stress vs bare loop', '>= 0.8x', `${(runner / bare).toFixed(2)}x`, mark(runner / bare >= 0.8)]);
+}
+if (figures.rssGrowthWorst !== undefined) rows.push(['RSS growth 100k -> 1M ops', '<= 10 MB', mb(figures.rssGrowthWorst), mark(figures.rssGrowthWorst <= 10 * 1048576)]);
+if (figures.startup) {
+  const x = figures.startup.version / figures.startup.node;
+  rows.push(['--version vs node -e 0', '<= 1.5x', `${x.toFixed(2)}x`, mark(x <= 1.5)]);
+}
+if (rows.length > 0) {
+  console.log('\nGoals (issue 5)\n');
+  console.log(table(['goal', 'wanted', 'measured', ''], rows));
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,83 @@
+/**
+ * `cluster-bench calibrate`: measures the floor of this machine (clock, per-operation
+ * overhead of each executor against a bare loop, event-loop delay at idle), prints it, and
+ * caches it so that runs record it in their environment block without measuring again.
+ */
+import { createRequire } from 'node:module';
+import { defaultCacheDir, machineKey, readCalibrationCache, writeCalibrationCache } from '../metrics/calibration-cache.js';
+import type { Calibration } from '../result.js';
+import { calibrate, toCalibration, type CalibrationReport } from '../runner/calibrate.js';
+import { ExitCode } from '../errors.js';
+
+const require = createRequire(import.meta.url);
+const TOOL_VERSION: string = (require('../../package.json') as { version: string }).version;
+
+/** The issue's goal for the headline figure, and the most a run on these machines may show. */
+export const OVERHEAD_GOAL_NS = 150;
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+function ns(v: number): string {
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} ms`;
+  if (v >= 1e4) return `${(v / 1e3).toFixed(1)} us`;
+  return `${Math.round(v)} ns`;
+}
+
+/** The human-readable table. */
+export function renderCalibration(r: CalibrationReport, machine: { cpu: string; cores: number; node: string }, cacheNote: string): string {
+  const lines: string[] = [];
+  lines.push(`Calibration — the measurement floor of this machine (${machine.cpu}, ${machine.cores} cores, Node ${machine.node})`, '');
+  const cw = Math.max(...r.clocks.map((c) => c.name.length), 'clock'.length);
+  lines.push(`  ${pad('clock', cw)}  ${pad('cost/read', 10, true)}  ${pad('resolution', 10, true)}`);
+  for (const c of r.clocks) lines.push(`  ${pad(c.name, cw)}  ${pad(`${c.costNs.toFixed(0)} ns`, 10, true)}  ${pad(`${c.resolutionNs} ns`, 10, true)}`);
+  lines.push('');
+  const ew = Math.max(...r.executors.map((e) => e.label.length), 'executor (noop op)'.length);
+  lines.push(`  ${pad('executor (noop op)', ew)}  ${pad('per op', 8, true)}  ${pad('bare loop', 9, true)}  ${pad('overhead', 8, true)}  ${pad('ratio', 6, true)}`);
+  for (const e of r.executors) {
+    lines.push(
+      `  ${pad(e.label, ew)}  ${pad(ns(e.executorNs), 8, true)}  ${pad(`${ns(e.bareNs)}${e.concurrency > 1 ? ` x${e.concurrency}` : ''}`, 9, true)}  ${pad(ns(e.overheadNs), 8, true)}  ${pad(`${e.ratio.toFixed(2)}x`, 6, true)}`,
+    );
+  }
+  lines.push('');
+  const verdict = r.harnessOverheadNs <= OVERHEAD_GOAL_NS ? 'within' : 'above';
+  lines.push(`  harness overhead: ${r.harnessOverheadNs} ns per timed operation (${verdict} the ${OVERHEAD_GOAL_NS} ns goal); ${r.batchOverheadNs} ns per batch-timed operation`);
+  const el = r.eventLoopDelay;
+  lines.push(`  event-loop delay at idle: p50 ${ns(el.p50Ns)}, p99 ${ns(el.p99Ns)}, max ${ns(el.maxNs)} (${el.samples} samples of a ${el.resolutionMs} ms timer)`);
+  lines.push(`  medians of ${r.repetitions} repetitions x ${r.opsPerRepetition.toLocaleString('en-US')} ops; measured in ${(r.durationMs / 1000).toFixed(1)} s; ${cacheNote}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function calibrateCommand(flags: { json: boolean }): Promise<number> {
+  const report = await calibrate();
+  const key = machineKey(TOOL_VERSION);
+  const dir = defaultCacheDir();
+  const saved = writeCalibrationCache(dir, key, toCalibration(report, false));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, machine: { cpu: key.cpu, cores: key.cores, arch: key.arch, node: key.node, hostname: key.hostname } }, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderCalibration(report, key, saved ? `runs on this machine will record these figures (cache: ${dir})` : 'could not write the cache (runs will measure for themselves)'));
+  }
+  return ExitCode.OK;
+}
+
+/**
+ * The floor a run records in its environment: from the cache when it is there, else measured
+ * now (and cached). `measure: false` (an interrupted run) only looks in the cache. Never
+ * throws: a run's result matters more than its footnote.
+ */
+export async function calibrationForRun(toolVersion: string = TOOL_VERSION, opts: { measure?: boolean } = {}): Promise<Calibration | undefined> {
+  if (process.env['CLUSTER_BENCH_CALIBRATION'] === 'off') return undefined;
+  try {
+    const key = machineKey(toolVersion);
+    const dir = defaultCacheDir();
+    const cached = readCalibrationCache(dir, key);
+    if (cached || opts.measure === false) return cached;
+    const fresh = toCalibration(await calibrate(), false);
+    writeCalibrationCache(dir, key, fresh);
+    return fresh;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `cluster-bench compare <baseline.json> <current.json>`, and the comparison at the end of
+ * `run --baseline`. Exit 1 only on a slowdown that is significant and beyond
+ * --max-regression; exit 2 when the results cannot be compared (unreadable, nothing in
+ * common, or another CPU model / Node major unless --force).
+ */
+import { ExitCode, badInput } from '../errors.js';
+import { blockingDifferences, compareResults, type CompareOptions, type Comparison } from '../compare/compare.js';
+import { parsePercent } from '../compare/options.js';
+import { renderComparisonMarkdown, renderComparisonTable, type ComparisonLabels } from '../compare/render.js';
+import type { Environment, RunResult } from '../result.js';
+import { useColor } from './io.js';
+import { appendStepSummary, readResultFile } from './report.js';
+
+export interface GateFlags {
+  maxRegression?: string;
+  force?: boolean;
+}
+
+export interface CompareFlags extends GateFlags {
+  noise?: string;
+  json?: boolean;
+}
+
+export function compareOptions(flags: CompareFlags): Partial<CompareOptions> {
+  const opts: Partial<CompareOptions> = {};
+  if (flags.maxRegression !== undefined) opts.maxRegression = parsePercent(flags.maxRegression, '--max-regression');
+  if (flags.noise !== undefined) opts.noiseBand = parsePercent(flags.noise, '--noise', 100);
+  return opts;
+}
+
+/**
+ * Refuses (exit 2) to compare across CPU models or Node majors unless forced; forced
+ * differences come back as notes for the output.
+ */
+export function checkEnvironments(baseline: Environment, current: Environment, labels: ComparisonLabels, force: boolean): string[] {
+  const blocking = blockingDifferences(baseline, current);
+  if (blocking.length > 0 && !force) {
+    throw badInput(`cannot compare ${labels.current} with ${labels.baseline}: ${blocking.join('; ')} (pass --force to compare anyway)`);
+  }
+  return blocking.map((b) => `${b}; compared anyway (--force)`);
+}
+
+export function compareOrRefuse(baseline: RunResult, current: RunResult, labels: ComparisonLabels, flags: CompareFlags): Comparison {
+  const forced = checkEnvironments(baseline.environment, current.environment, labels, flags.force === true);
+  const comparison = compareResults(baseline, current, compareOptions(flags));
+  if (comparison.phases.length === 0) {
+    const names = (r: RunResult): string => r.scenarios.map((s) => s.name).join(', ') || 'none';
+    throw badInput(
+      `nothing to compare: ${labels.baseline} and ${labels.current} have no scenario phase in common (baseline scenarios: ${names(baseline)}; current: ${names(current)})`,
+    );
+  }
+  comparison.environmentNotes.unshift(...forced);
+  return comparison;
+}
+
+export function compareCommand(baselineFile: string, currentFile: string, flags: CompareFlags): number {
+  // Options first: a typo in a flag should not wait for two files to be read.
+  compareOptions(flags);
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(currentFile);
+  const labels = { baseline: baselineFile, current: currentFile };
+  const comparison = compareOrRefuse(baseline, current, labels, flags);
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+  } else {
+    process.stdout.write(renderComparisonTable(comparison, labels, { color: useColor(process.stdout) }));
+  }
+  appendStepSummary(renderComparisonMarkdown(comparison, labels));
+  return comparison.passed ? ExitCode.OK : ExitCode.TARGET_MISSED;
+}

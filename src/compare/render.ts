@@ -1,0 +1,174 @@
+/**
+ * A comparison as text: a terminal table (cli-table3, colours from our own Chalk) and a
+ * markdown table for reports and $GITHUB_STEP_SUMMARY. Pure: comparison in, string out.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { formatNs, formatRate } from '../util/units.js';
+import type { Comparison, PhaseComparison, StatComparison, Verdict } from './compare.js';
+
+export interface ComparisonLabels {
+  baseline: string;
+  current: string;
+}
+
+/** +19.1%, -0.4%, 0%: one decimal, so a 0.4% drift is not rounded into "no figure". */
+export function formatChange(change: number | null): string {
+  if (change === null || !Number.isFinite(change)) return '-';
+  const pct = change * 100;
+  const text = Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1);
+  if (Number(text) === 0) return '0%';
+  return `${pct > 0 ? '+' : ''}${text}%`;
+}
+
+function formatStatValue(s: StatComparison, value: number | null): string {
+  if (value === null) return '-';
+  return s.unit === 'ns' ? formatNs(value) : formatRate(value);
+}
+
+function interval(s: StatComparison): string {
+  if (s.lower === null || s.upper === null) return '-';
+  return `${formatChange(s.lower)} … ${formatChange(s.upper)}`;
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(1))}%`;
+}
+
+/** How the verdict was reached, short enough for a table cell. */
+export function basis(s: StatComparison, phase: PhaseComparison): string {
+  switch (s.method) {
+    case 'rank test':
+      return `rank test, p=${s.pValue !== null && s.pValue < 0.001 ? '<0.001' : (s.pValue ?? 1).toFixed(3)} (${phase.trials.baseline} vs ${phase.trials.current} trials)`;
+    case 'bootstrap':
+      return s.tested ? `histogram bootstrap, band ±${percent(s.band)}` : `band ±${percent(s.band)} only: one run cannot test a tail`;
+    case 'noise band':
+      return `band ±${percent(s.band)} only: one run cannot test it`;
+    case 'none':
+      return s.note ?? 'no data';
+  }
+}
+
+export function verdictText(s: StatComparison): string {
+  return s.regression ? `${s.verdict} — regression` : s.verdict;
+}
+
+const VERDICT_EMOJI: Record<Verdict, string> = { faster: '🟢', slower: '🟠', 'no change': '⚪', inconclusive: '❔' };
+
+function paint(c: ChalkInstance, s: StatComparison, text: string): string {
+  if (s.regression) return c.red.bold(text);
+  switch (s.verdict) {
+    case 'slower':
+      return c.red(text);
+    case 'faster':
+      return c.green(text);
+    case 'no change':
+      return c.dim(text);
+    case 'inconclusive':
+      return c.yellow(text);
+  }
+}
+
+function ciHeader(comparison: Comparison): string {
+  return `${Math.round(comparison.options.confidence * 100)}% interval`;
+}
+
+function headerLines(comparison: Comparison, labels: ComparisonLabels): string[] {
+  const o = comparison.options;
+  const side = (name: string, label: string, r: Comparison['baseline']): string =>
+    `${name}: ${label} — ${r.command} (${r.startedAt}${r.gitCommit !== undefined ? `, commit ${r.gitCommit}` : ''})${r.interrupted ? ' [interrupted: partial]' : ''}`;
+  return [
+    side('baseline', labels.baseline, comparison.baseline),
+    side('current ', labels.current, comparison.current),
+    `regression: significant and > ${percent(o.maxRegression)} slower · noise band ±${percent(o.noiseBand)} · ${Math.round(o.confidence * 100)}% confidence`,
+  ];
+}
+
+function noteLines(comparison: Comparison): string[] {
+  const out: string[] = [];
+  for (const n of comparison.environmentNotes) out.push(`note: ${n}`);
+  if (comparison.baselineOnly.length > 0) out.push(`only in the baseline: ${comparison.baselineOnly.join(', ')}`);
+  if (comparison.currentOnly.length > 0) out.push(`only in the current result: ${comparison.currentOnly.join(', ')}`);
+  for (const p of comparison.phases) {
+    if (p.errors.current > p.errors.baseline) out.push(`${p.scenario} › ${p.phase}: errors ${p.errors.baseline} -> ${p.errors.current}`);
+    for (const s of p.stats) {
+      if (s.note !== undefined && s.method !== 'none' && s.method !== 'noise band') out.push(`${p.scenario} › ${p.phase} ${s.stat}: ${s.note}`);
+    }
+  }
+  return out;
+}
+
+/** "compare: passed — ..." / "compare: failed — ...": the last line, the one CI users read. */
+export function verdictLine(comparison: Comparison): string {
+  const all = comparison.phases.flatMap((p) => p.stats);
+  const count = (v: Verdict): number => all.filter((s) => s.verdict === v).length;
+  const tally = `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change, ${count('inconclusive')} inconclusive`;
+  if (!comparison.passed) {
+    const which = comparison.regressions.map((r) => `${r.scenario} › ${r.phase} ${r.stat} ${formatChange(r.change)}`).join(', ');
+    return `compare: failed — ${comparison.regressions.length} significant slowdown${comparison.regressions.length === 1 ? '' : 's'} beyond ${percent(comparison.options.maxRegression)}: ${which} (${tally})`;
+  }
+  return `compare: passed — no significant slowdown beyond ${percent(comparison.options.maxRegression)} (${tally})`;
+}
+
+export function renderComparisonTable(comparison: Comparison, labels: ComparisonLabels, opts: { color: boolean }): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const table = new Table({
+    head: ['phase', 'stat', 'baseline', 'current', 'change', ciHeader(comparison), 'verdict', 'basis'].map((h) => c.bold(h)),
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const p of comparison.phases) {
+    p.stats.forEach((s, i) => {
+      table.push([
+        i === 0 ? `${p.scenario} › ${p.phase}` : '',
+        s.stat,
+        formatStatValue(s, s.baseline),
+        formatStatValue(s, s.current),
+        paint(c, s, formatChange(s.change)),
+        interval(s),
+        paint(c, s, verdictText(s)),
+        c.dim(basis(s, p)),
+      ]);
+    });
+  }
+  const out = [...headerLines(comparison, labels).map((l) => c.dim(l)), table.toString()];
+  for (const n of noteLines(comparison)) out.push(c.yellow(n));
+  const line = verdictLine(comparison);
+  out.push(comparison.passed ? c.green.bold(line) : c.red.bold(line));
+  return out.join('\n') + '\n';
+}
+
+function mdCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function renderComparisonMarkdown(comparison: Comparison, labels: ComparisonLabels): string {
+  const out: string[] = ['## Comparison with the baseline', ''];
+  for (const l of headerLines(comparison, labels)) out.push(`- ${mdCell(l.replace(/^current /, 'current'))}`);
+  out.push('');
+  out.push(`| phase | stat | baseline | current | change | ${ciHeader(comparison)} | verdict | basis |`);
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const p of comparison.phases) {
+    for (const s of p.stats) {
+      const cells = [
+        `${p.scenario} › ${p.phase}`,
+        s.stat,
+        formatStatValue(s, s.baseline),
+        formatStatValue(s, s.current),
+        formatChange(s.change),
+        interval(s),
+        `${s.regression ? '🔴' : VERDICT_EMOJI[s.verdict]} ${verdictText(s)}`,
+        basis(s, p),
+      ];
+      out.push(`| ${cells.map(mdCell).join(' | ')} |`);
+    }
+  }
+  out.push('');
+  const notes = noteLines(comparison);
+  if (notes.length > 0) {
+    for (const n of notes) out.push(`- ${mdCell(n)}`);
+    out.push('');
+  }
+  out.push(`**${verdictLine(comparison)}**`, '');
+  return out.join('\n');
+}

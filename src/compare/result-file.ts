@@ -1,0 +1,88 @@
+/**
+ * Reading a saved JSON result back (for `report` and `compare`): the text is checked for
+ * the fields those commands rely on, so a wrong file fails with one line that names it and
+ * says what is wrong, instead of a TypeError deep in a renderer.
+ */
+import { badInput, type CliError } from '../errors.js';
+import { RESULT_SCHEMA_VERSION, type RunResult } from '../result.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class Invalid extends Error {}
+
+function need(obj: Json, key: string, type: 'string' | 'number' | 'boolean' | 'object' | 'array', where: string): void {
+  const v = obj[key];
+  const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isObject(v) : typeof v === type;
+  if (!ok) throw new Invalid(`${where}${where === '' ? '' : '.'}${key}: expected ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`}`);
+}
+
+function checkLatency(v: unknown, where: string): void {
+  if (!isObject(v)) throw new Invalid(`${where}: expected an object`);
+  for (const k of ['count', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'max']) need(v, k, 'number', where);
+  need(v, 'histogram', 'string', where);
+}
+
+function checkResult(data: unknown): RunResult {
+  if (!isObject(data)) throw new Invalid('expected a JSON object');
+  if (!('schemaVersion' in data) || !('scenarios' in data)) {
+    throw new Invalid('no "schemaVersion" and "scenarios": not a cluster-bench result');
+  }
+  if (data['schemaVersion'] !== RESULT_SCHEMA_VERSION) {
+    throw new Invalid(`result schema version ${JSON.stringify(data['schemaVersion'])} is not supported (this cluster-bench reads version ${RESULT_SCHEMA_VERSION})`);
+  }
+  need(data, 'tool', 'object', '');
+  need(data, 'command', 'string', '');
+  need(data, 'seed', 'number', '');
+  need(data, 'startedAt', 'string', '');
+  need(data, 'finishedAt', 'string', '');
+  need(data, 'environment', 'object', '');
+  need(data, 'gate', 'object', '');
+  const env = data['environment'] as Json;
+  for (const k of ['node', 'cpu', 'os', 'arch']) need(env, k, 'string', 'environment');
+  need(env, 'cores', 'number', 'environment');
+  need(data, 'scenarios', 'array', '');
+  (data['scenarios'] as unknown[]).forEach((s, i) => {
+    const where = `scenarios.${i}`;
+    if (!isObject(s)) throw new Invalid(`${where}: expected an object`);
+    need(s, 'name', 'string', where);
+    need(s, 'phases', 'array', where);
+    need(s, 'targets', 'array', where);
+    need(s, 'memory', 'array', where);
+    need(s, 'providers', 'object', where);
+    (s['phases'] as unknown[]).forEach((p, j) => {
+      const pw = `${where}.phases.${j}`;
+      if (!isObject(p)) throw new Invalid(`${pw}: expected an object`);
+      need(p, 'name', 'string', pw);
+      for (const k of ['count', 'errors', 'throughput', 'durationMs']) need(p, k, 'number', pw);
+      checkLatency(p['latency'], `${pw}.latency`);
+    });
+    if (s['trials'] !== undefined && !Array.isArray(s['trials'])) throw new Invalid(`${where}.trials: expected a list`);
+  });
+  return data as unknown as RunResult;
+}
+
+/** Parses and checks a result file's text; the error names the file. */
+export function parseRunResult(text: string, file: string): RunResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    // One line: V8's message quotes the start of the text, newlines and all.
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 160);
+    throw invalid(file, `not valid JSON (${why})`);
+  }
+  try {
+    return checkResult(data);
+  } catch (e) {
+    if (e instanceof Invalid) throw invalid(file, e.message);
+    throw e;
+  }
+}
+
+function invalid(file: string, what: string): CliError {
+  return badInput(`${file}: ${what}`);
+}

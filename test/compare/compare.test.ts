@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import {
+  blockingDifferences,
+  compareResults,
+  effectiveSampleSize,
+  minorDifferences,
+  nodeMajor,
+  type Comparison,
+  type CompareStat,
+  type StatComparison,
+} from '../../src/compare/compare.js';
+import { ENV, phaseResult, runResult, scenario, single, trialsOf } from './synthetic.js';
+
+function stat(c: Comparison, name: CompareStat, phase = 'calls'): StatComparison {
+  const p = c.phases.find((x) => x.phase === phase);
+  const s = p?.stats.find((x) => x.stat === name);
+  if (!s) throw new Error(`no ${name} for ${phase}`);
+  return s;
+}
+
+describe('one run per side: bootstrap of the histograms', () => {
+  const base = single({ medianMs: 5, seed: 1 });
+
+  it('a clear 20% slowdown is slower, a regression, and fails', () => {
+    const c = compareResults(base, single({ medianMs: 6, seed: 2 }));
+    const p50 = stat(c, 'p50');
+    expect(p50.method).toBe('bootstrap');
+    expect(p50.verdict).toBe('slower');
+    expect(p50.regression).toBe(true);
+    expect(p50.change).toBeGreaterThan(0.15);
+    expect(p50.lower).toBeGreaterThan(0.05);
+    expect(c.passed).toBe(false);
+    expect(c.regressions).toContainEqual({ scenario: 's', phase: 'calls', stat: 'p50', change: p50.change });
+  });
+
+  it('the same distribution again is no change, and passes', () => {
+    const c = compareResults(base, single({ medianMs: 5, seed: 3 }));
+    expect(stat(c, 'p50').verdict).toBe('no change');
+    expect(Math.abs(stat(c, 'p50').change ?? 1)).toBeLessThan(0.02);
+    expect(stat(c, 'throughput').verdict).toBe('no change');
+    expect(c.passed).toBe(true);
+  });
+
+  it('a clear 20% speed-up is faster and passes', () => {
+    const c = compareResults(base, single({ medianMs: 4, seed: 4 }));
+    expect(stat(c, 'p50').verdict).toBe('faster');
+    expect(c.passed).toBe(true);
+  });
+
+  it('a significant slowdown within --max-regression is slower but not a regression', () => {
+    const c = compareResults(base, single({ medianMs: 6, seed: 2 }), { maxRegression: 0.3 });
+    expect(stat(c, 'p50').verdict).toBe('slower');
+    expect(stat(c, 'p50').regression).toBe(false);
+    expect(c.passed).toBe(true);
+  });
+
+  it('a change smaller than the noise band is never a change', () => {
+    const small = compareResults(base, single({ medianMs: 5.15, seed: 5 }));
+    expect(stat(small, 'p50').change).toBeGreaterThan(0.02);
+    expect(['no change', 'inconclusive']).toContain(stat(small, 'p50').verdict);
+    const tiny = compareResults(base, single({ medianMs: 5.05, seed: 5 }));
+    expect(stat(tiny, 'p50').verdict).toBe('no change');
+  });
+
+  it('noisy: 100 operations in flight for 50 ms are one look at the machine; even 15% is inconclusive', () => {
+    const noisy = (medianMs: number, seed: number) => single({ medianMs, seed, sigma: 0.3, concurrency: 100 });
+    const c = compareResults(noisy(5, 6), noisy(5.75, 7));
+    expect(stat(c, 'p50').change).toBeGreaterThan(0.1);
+    expect(stat(c, 'p50').verdict).toBe('inconclusive');
+    expect(c.passed).toBe(true);
+    // The same shift over a long sequential phase (20,000 operations, 100 s) is called slower.
+    const long = (medianMs: number, seed: number) => single({ medianMs, seed, sigma: 0.3, count: 20_000 });
+    expect(stat(compareResults(long(5, 6), long(5.75, 7)), 'p50').verdict).toBe('slower');
+  });
+
+  it('a short phase is one look at the machine: a sequential 20% shift over 50 ms is inconclusive', () => {
+    const short = (medianMs: number, seed: number) => single({ medianMs, seed, count: 10, sigma: 0.15 });
+    expect(stat(compareResults(short(5, 1), short(6, 2)), 'p50').verdict).toBe('inconclusive');
+  });
+
+  it('significant but not clearly beyond the band: one run cannot rule out run-to-run noise, inconclusive', () => {
+    const long = (medianMs: number, seed: number) => single({ medianMs, seed, sigma: 0.3, count: 20_000 });
+    const p50 = stat(compareResults(long(5, 6), long(5.35, 7)), 'p50');
+    expect(p50.change).toBeGreaterThan(0.05);
+    expect(p50.lower).toBeGreaterThan(0);
+    expect(p50.lower).toBeLessThan(0.05);
+    expect(p50.verdict).toBe('inconclusive');
+  });
+
+  it('p99 of one run each is not tested: even a doubled tail is inconclusive, never a regression', () => {
+    const same = compareResults(base, single({ medianMs: 5, seed: 8 }));
+    expect(stat(same, 'p99').tested).toBe(false);
+    expect(stat(same, 'p99').verdict).toBe('inconclusive');
+    const doubled = compareResults(base, single({ medianMs: 5, seed: 8, sigma: 0.4 }));
+    const p99 = stat(doubled, 'p99');
+    expect(p99.change).toBeGreaterThan(1);
+    expect(p99.lower).toBeGreaterThan(0.05);
+    expect(p99.verdict).toBe('inconclusive');
+    expect(p99.regression).toBe(false);
+    expect(doubled.passed).toBe(true);
+  });
+
+  it('throughput of one run has no interval: beyond the band it is inconclusive, never a regression', () => {
+    const c = compareResults(base, single({ medianMs: 6, seed: 2 }));
+    const t = stat(c, 'throughput');
+    expect(t.method).toBe('noise band');
+    expect(t.change).toBeLessThan(-0.1);
+    expect(t.verdict).toBe('inconclusive');
+    expect(t.regression).toBe(false);
+  });
+
+  it('gives the same answer every time', () => {
+    const a = compareResults(base, single({ medianMs: 5.3, seed: 9 }));
+    const b = compareResults(base, single({ medianMs: 5.3, seed: 9 }));
+    expect(a).toEqual(b);
+  });
+});
+
+describe('per-trial figures: rank test', () => {
+  const withTrials = (p50s: number[], medianMs: number, seed: number) =>
+    runResult([scenario('s', [phaseResult({ medianMs, seed })], trialsOf(p50s.map((p50) => ({ p50 }))))]);
+
+  it('5 vs 5 trials 20% apart: slower (p = 0.0079), a regression', () => {
+    const c = compareResults(withTrials([5.1, 5.3, 5.2, 5.25, 5.15], 5.2, 1), withTrials([6.2, 6.3, 6.1, 6.25, 6.15], 6.2, 2));
+    const p50 = stat(c, 'p50');
+    expect(p50.method).toBe('rank test');
+    expect(p50.pValue).toBeCloseTo(0.007936507936507936, 10);
+    expect(p50.baseline).toBeCloseTo(5.2e6, 0);
+    expect(p50.current).toBeCloseTo(6.2e6, 0);
+    expect(p50.verdict).toBe('slower');
+    expect(p50.regression).toBe(true);
+    expect(p50.lower).toBeGreaterThan(0.1);
+    expect(c.passed).toBe(false);
+    // Throughput is tested too, from the trials.
+    expect(stat(c, 'throughput').method).toBe('rank test');
+    expect(stat(c, 'throughput').verdict).toBe('slower');
+  });
+
+  it('with trials the tail is tested: p99 doubled in every trial is slower', () => {
+    const b = runResult([scenario('s', [phaseResult({ medianMs: 5, seed: 1 })], trialsOf([7.1, 7.3, 6.9, 7.4, 7.2].map((p99) => ({ p50: 5, p99 }))))]);
+    const c = runResult([scenario('s', [phaseResult({ medianMs: 5, seed: 2 })], trialsOf([14.2, 15.1, 13.8, 14.9, 14.4].map((p99) => ({ p50: 5, p99 }))))]);
+    const r = compareResults(b, c);
+    expect(stat(r, 'p99')).toMatchObject({ method: 'rank test', tested: true, verdict: 'slower', regression: true });
+    expect(stat(r, 'p50').verdict).toBe('no change');
+  });
+
+  it('trials that overlap are not a change', () => {
+    const c = compareResults(withTrials([5.1, 5.3, 5.2, 5.25, 5.15], 5.2, 1), withTrials([5.12, 5.28, 5.22, 5.18, 5.24], 5.2, 3));
+    expect(stat(c, 'p50').verdict).toBe('no change');
+    expect(c.passed).toBe(true);
+  });
+
+  it('trials that swing widely: a 10% move of the median is inconclusive', () => {
+    const c = compareResults(withTrials([4, 6.5, 5, 7, 4.5], 5, 1), withTrials([5.5, 4.4, 7.7, 5, 6.8], 5.5, 3));
+    expect(stat(c, 'p50').pValue).toBeGreaterThan(0.05);
+    expect(stat(c, 'p50').verdict).toBe('inconclusive');
+    expect(c.passed).toBe(true);
+  });
+
+  it('3 vs 3 trials can never reach p < 0.05: falls back to the histograms and says so', () => {
+    const c = compareResults(withTrials([5.1, 5.2, 5.3], 5, 1), withTrials([6.1, 6.2, 6.3], 6, 2));
+    const p50 = stat(c, 'p50');
+    expect(p50.method).toBe('bootstrap');
+    expect(p50.note).toMatch(/3 vs 3 trials are too few for a rank test/);
+    expect(p50.verdict).toBe('slower');
+  });
+});
+
+describe('matching and edge cases', () => {
+  it('lists phases and scenarios found on one side only', () => {
+    const b = runResult([scenario('a', [phaseResult({ name: 'x', medianMs: 1, seed: 1 }), phaseResult({ name: 'y', medianMs: 1, seed: 2 })]), scenario('gone', [phaseResult({ name: 'z', medianMs: 1, seed: 3 })])]);
+    const c = runResult([scenario('a', [phaseResult({ name: 'x', medianMs: 1, seed: 4 }), phaseResult({ name: 'w', medianMs: 1, seed: 5 })]), scenario('new', [phaseResult({ name: 'v', medianMs: 1, seed: 6 })])]);
+    const r = compareResults(b, c);
+    expect(r.phases.map((p) => `${p.scenario}/${p.phase}`)).toEqual(['a/x']);
+    expect(r.baselineOnly).toEqual(['a › y', 'gone › z']);
+    expect(r.currentOnly).toEqual(['a › w', 'new › v']);
+  });
+
+  it('a phase without one successful operation is inconclusive, with the reason', () => {
+    const empty = single({ medianMs: 5, seed: 1 });
+    const phase = empty.scenarios[0]!.phases[0]!;
+    phase.latency = { ...phase.latency, count: 0 };
+    const c = compareResults(single({ medianMs: 5, seed: 2 }), empty);
+    expect(stat(c, 'p50').verdict).toBe('inconclusive');
+    expect(stat(c, 'p50').note).toBe('no successful operation on one side');
+  });
+
+  it('effective sample size: operations in flight together, or within a block of time, count once', () => {
+    const sequential = phaseResult({ medianMs: 5, seed: 1 });
+    const concurrent = phaseResult({ medianMs: 5, seed: 1, concurrency: 100 });
+    expect(sequential.durationMs).toBeCloseTo(5000, -2);
+    expect(effectiveSampleSize(sequential)).toBeCloseTo(sequential.durationMs / 100, 9);
+    expect(effectiveSampleSize(sequential, 0)).toBeCloseTo(1000, 9);
+    expect(effectiveSampleSize(concurrent, 0)).toBeCloseTo(10, 0);
+    expect(effectiveSampleSize(concurrent)).toBe(1);
+  });
+});
+
+describe('environments', () => {
+  it.each([
+    ['v20.11.1', 20],
+    ['22.3.0', 22],
+    ['nonsense', undefined],
+  ])('nodeMajor(%s) = %s', (v, major) => {
+    expect(nodeMajor(v)).toBe(major);
+  });
+
+  it('refuses another CPU model or Node major; notes the rest', () => {
+    expect(blockingDifferences(ENV, ENV)).toEqual([]);
+    expect(blockingDifferences(ENV, { ...ENV, cpu: 'Apple M1 Pro' })).toEqual(['CPU model differs ("AMD EPYC 7B13" vs "Apple M1 Pro")']);
+    expect(blockingDifferences(ENV, { ...ENV, node: 'v22.1.0' })).toEqual(['Node.js major version differs (v20.20.2 vs v22.1.0)']);
+    expect(blockingDifferences(ENV, { ...ENV, node: 'v20.1.0' })).toEqual([]);
+    expect(minorDifferences(ENV, { ...ENV, node: 'v20.1.0', cores: 4 })).toEqual(['cores differs (2 vs 4)', 'Node.js differs (v20.20.2 vs v20.1.0)']);
+  });
+});

@@ -1,0 +1,215 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { calibrationForRun } from '../../src/cli/calibrate.js';
+import {
+  CALIBRATION_MAX_AGE_MS,
+  cacheFile,
+  defaultCacheDir,
+  machineKey,
+  readCalibrationCache,
+  writeCalibrationCache,
+} from '../../src/metrics/calibration-cache.js';
+import type { Calibration } from '../../src/result.js';
+import { bareLoop, calibrate, median, toCalibration } from '../../src/runner/calibrate.js';
+import { cli, tempDir } from '../e2e/helpers.js';
+
+const SAMPLE: Calibration = {
+  harnessOverheadNs: 112,
+  batchOverheadNs: 15,
+  executors: { 'iterations-c1': 112, 'iterations-c10': 118, 'vus-10': 120, 'rate-max': 228, 'iterations-c1-batch': 15 },
+  clockCostNs: 42,
+  clockResolutionNs: 30,
+  eventLoopDelayP99Ns: 90_000,
+  measuredAt: new Date().toISOString(),
+  cached: false,
+};
+
+describe('median', () => {
+  it.each([
+    [[], 0],
+    [[5], 5],
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+  ])('median(%j) = %d', (xs, m) => {
+    expect(median(xs)).toBe(m);
+  });
+});
+
+describe('calibrate', () => {
+  it('measures every executor against a bare loop, the clocks and the idle event loop', async () => {
+    const r = await calibrate({ repetitions: 3, ops: 5_000, idleMs: 30 });
+    expect(r.executors.map((e) => e.name)).toEqual(['iterations-c1', 'iterations-c10', 'vus-10', 'rate-max', 'iterations-c1-batch']);
+    for (const e of r.executors) {
+      expect(e.executorNs, e.name).toBeGreaterThan(0);
+      expect(e.bareNs, e.name).toBeGreaterThan(0);
+      expect(e.overheadNs, e.name).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.harnessOverheadNs).toBe(r.executors[0]!.overheadNs);
+    expect(r.batchOverheadNs).toBe(r.executors[4]!.overheadNs);
+    // Loose on purpose: inside vitest's worker a performance.now() costs ~200 ns instead of
+    // ~42 ns, and the headline is ~450 ns instead of ~115 ns (the binary's figure is checked
+    // below). What this bound catches is a harness gone wrong by orders of magnitude: a timer
+    // or a sleep per operation costs a millisecond.
+    expect(r.harnessOverheadNs).toBeLessThan(20_000);
+    expect(r.clocks.map((c) => c.name)).toEqual(['performance.now()', 'process.hrtime.bigint()']);
+    for (const c of r.clocks) {
+      expect(c.costNs).toBeGreaterThan(0);
+      expect(c.costNs).toBeLessThan(5_000);
+      expect(c.resolutionNs).toBeGreaterThan(0);
+      // Node's clocks resolve well under a microsecond on Linux.
+      expect(c.resolutionNs).toBeLessThan(1_000);
+    }
+    expect(r.eventLoopDelay.samples).toBeGreaterThan(0);
+    expect(r.eventLoopDelay.p99Ns).toBeGreaterThanOrEqual(r.eventLoopDelay.p50Ns);
+    expect(r.repetitions).toBe(3);
+    expect(r.opsPerRepetition).toBe(5_000);
+
+    const c = toCalibration(r, false);
+    expect(c).toMatchObject({ harnessOverheadNs: r.harnessOverheadNs, batchOverheadNs: r.batchOverheadNs, cached: false, measuredAt: r.measuredAt });
+    expect(Object.keys(c.executors)).toHaveLength(5);
+    expect(c.clockCostNs).toBe(Math.round(r.clocks[0]!.costNs));
+  });
+
+  it('bareLoop runs exactly n operations at the given concurrency', async () => {
+    const seen: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const ns = await bareLoop(
+      async (i) => {
+        seen.push(i);
+        most = Math.max(most, ++inFlight);
+        await Promise.resolve();
+        inFlight--;
+      },
+      1_000,
+      10,
+    );
+    expect(ns).toBeGreaterThan(0);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    expect(most).toBe(10);
+  });
+});
+
+describe('cluster-bench calibrate (the binary)', () => {
+  it('--json prints harnessOverheadNs <= 300 ns, and the table says what it measured', () => {
+    // ~115 ns on an idle machine of this project; 110-240 ns with another process hogging a
+    // core. Contention only ever adds, so the best of up to three runs is the machine's floor.
+    const env = { CLUSTER_BENCH_CACHE_DIR: tempDir() };
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < 3 && best > 300; k++) {
+      const r = cli(['calibrate', '--json'], { env });
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout) as { harnessOverheadNs: number; executors: unknown[]; machine: { node: string } };
+      expect(json.executors).toHaveLength(5);
+      expect(json.machine.node).toBe(process.version);
+      best = Math.min(best, json.harnessOverheadNs);
+    }
+    expect(best).toBeLessThanOrEqual(300);
+    expect(readdirSync(env.CLUSTER_BENCH_CACHE_DIR)).toHaveLength(1);
+
+    const human = cli(['calibrate'], { env });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('performance.now()');
+    expect(human.stdout).toContain('iterations, 1 at a time');
+    expect(human.stdout).toMatch(/harness overhead: \d+ ns per timed operation/);
+  });
+});
+
+describe('calibration cache', () => {
+  const key = machineKey('9.9.9');
+
+  it('keys on machine, Node and tool version', () => {
+    expect(key).toMatchObject({ node: process.version, arch: process.arch, tool: '9.9.9', hostname: os.hostname() });
+    const dir = tempDir();
+    expect(cacheFile(dir, key)).not.toBe(cacheFile(dir, { ...key, tool: '9.9.10' }));
+    expect(cacheFile(dir, key)).toBe(cacheFile(dir, machineKey('9.9.9')));
+  });
+
+  it('chooses its directory from the environment', () => {
+    expect(defaultCacheDir({ CLUSTER_BENCH_CACHE_DIR: '/x/y' })).toBe('/x/y');
+    expect(defaultCacheDir({ XDG_CACHE_HOME: '/cache' })).toBe(path.join('/cache', 'cluster-bench'));
+    // A relative XDG_CACHE_HOME is invalid by the spec: ignored.
+    expect(defaultCacheDir({ XDG_CACHE_HOME: 'rel' })).toBe(path.join(os.homedir(), '.cache', 'cluster-bench'));
+  });
+
+  it('round-trips figures, marked cached, and leaves no temporary file', () => {
+    const dir = path.join(tempDir(), 'nested', 'dir');
+    expect(writeCalibrationCache(dir, key, SAMPLE)).toBe(true);
+    expect(readCalibrationCache(dir, key)).toEqual({ ...SAMPLE, cached: true });
+    expect(readdirSync(dir)).toEqual([path.basename(cacheFile(dir, key))]);
+    // What is stored never claims to be cached.
+    expect(readFileSync(cacheFile(dir, key), 'utf8')).not.toContain('"cached"');
+  });
+
+  it('ignores another key, an old entry, a corrupt or half-written file', () => {
+    const dir = tempDir();
+    writeCalibrationCache(dir, key, SAMPLE);
+    expect(readCalibrationCache(dir, { ...key, node: 'v0.0.0' })).toBeUndefined();
+    expect(readCalibrationCache(dir, key, Date.parse(SAMPLE.measuredAt) + CALIBRATION_MAX_AGE_MS + 1)).toBeUndefined();
+    expect(readCalibrationCache(dir, key, Date.parse(SAMPLE.measuredAt) - 60_000)).toBeUndefined();
+    const file = cacheFile(dir, key);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, text.length / 2));
+    expect(readCalibrationCache(dir, key)).toBeUndefined();
+    writeFileSync(file, text.replace('"harnessOverheadNs": 112', '"harnessOverheadNs": "fast"'));
+    expect(readCalibrationCache(dir, key)).toBeUndefined();
+    expect(readCalibrationCache(tempDir(), key)).toBeUndefined();
+  });
+
+  it('a write that cannot happen returns false instead of throwing', () => {
+    const blocker = path.join(tempDir(), 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    expect(writeCalibrationCache(path.join(blocker, 'sub'), key, SAMPLE)).toBe(false);
+    expect(writeCalibrationCache(blocker, key, SAMPLE)).toBe(false);
+    expect(readdirSync(path.dirname(blocker))).toEqual(['a-file']);
+  });
+});
+
+describe('calibrationForRun', () => {
+  const saved = { dir: process.env['CLUSTER_BENCH_CACHE_DIR'], off: process.env['CLUSTER_BENCH_CALIBRATION'] };
+  afterEach(() => {
+    for (const [name, value] of [
+      ['CLUSTER_BENCH_CACHE_DIR', saved.dir],
+      ['CLUSTER_BENCH_CALIBRATION', saved.off],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('uses the cache when it has this machine, without measuring', async () => {
+    const dir = tempDir();
+    process.env['CLUSTER_BENCH_CACHE_DIR'] = dir;
+    delete process.env['CLUSTER_BENCH_CALIBRATION'];
+    writeCalibrationCache(dir, machineKey('1.2.3'), SAMPLE);
+    const t0 = performance.now();
+    expect(await calibrationForRun('1.2.3')).toEqual({ ...SAMPLE, cached: true });
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+
+  it('measures and caches on a miss, only looks when told not to measure, and can be turned off', async () => {
+    const dir = path.join(tempDir(), 'cache');
+    process.env['CLUSTER_BENCH_CACHE_DIR'] = dir;
+    delete process.env['CLUSTER_BENCH_CALIBRATION'];
+    expect(await calibrationForRun('1.2.4', { measure: false })).toBeUndefined();
+    expect(existsSync(dir)).toBe(false);
+    const fresh = await calibrationForRun('1.2.4');
+    expect(fresh?.cached).toBe(false);
+    expect(fresh?.harnessOverheadNs).toBeGreaterThanOrEqual(0);
+    expect(await calibrationForRun('1.2.4')).toEqual({ ...fresh, cached: true });
+    process.env['CLUSTER_BENCH_CALIBRATION'] = 'off';
+    expect(await calibrationForRun('1.2.4')).toBeUndefined();
+  });
+
+  it('a cache directory that cannot be created does not fail the run', async () => {
+    const blocker = path.join(tempDir(), 'file');
+    writeFileSync(blocker, 'x');
+    process.env['CLUSTER_BENCH_CACHE_DIR'] = path.join(blocker, 'sub');
+    delete process.env['CLUSTER_BENCH_CALIBRATION'];
+    mkdirSync(path.dirname(blocker), { recursive: true });
+    const c = await calibrationForRun('1.2.5');
+    expect(c?.cached).toBe(false);
+  });
+});
