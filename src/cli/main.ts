@@ -24,6 +24,13 @@ Examples:
   $ cluster-bench run ./my-scenario.yaml --seed 42 --json > result.json
   $ cluster-bench run llm-call --trials 5 --baseline main.json   CI gate against a result kept from main
 
+Latency vs service time (rate executor, the open model):
+  Operations start on a fixed schedule whether or not earlier ones have finished. "latency" counts
+  from each operation's scheduled start, so a stall (a GC pause, a slow dependency) shows up in the
+  percentiles of every operation it delayed; "service time" counts from the actual start and shows
+  what one operation cost once it got going. A closed loop (iterations, vus) can only report the
+  latter and so hides stalls (coordinated omission). Late and dropped starts are counted.
+
 Latency models for providers.llm.latency:
   none | 5ms | uniform(2ms,8ms) | normal(5ms,1ms) | lognormal(5ms,20ms)  (lognormal: p50, p99)
 
