@@ -1,4 +1,4 @@
-import { ALL_EXCLUDES, listBuiltins } from '../scenarios/load.js';
+import { ALL_EXCLUDES, listBuiltins } from '../scenarios/builtin.js';
 
 export function listCommand(json: boolean): string {
   const items = listBuiltins();

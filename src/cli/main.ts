@@ -230,7 +230,21 @@ Example:
 }
 
 /** Runs the CLI and returns the exit code (the bin shim sets process.exitCode). */
+/**
+ * A reader that goes away early (`cluster-bench run --help | head`) is not an error of ours:
+ * drop further output quietly instead of dying with an EPIPE stack trace; the run still
+ * finishes, saves its files and returns its real exit code.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    throw e;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   let code: number = ExitCode.OK;
   const program = buildProgram(argv, (c) => (code = c));
   try {

@@ -3,25 +3,18 @@
  * validates it, and returns a typed Scenario. Every failure is a CliError (exit 2) whose
  * one-line message names the file, the field path, what is wrong and what is allowed.
  */
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { badInput } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { parseTarget } from '../targets/parse.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import { checkModuleExists, resolveModulePath } from '../providers/plugin.js';
+import { readDocument } from './builtin.js';
 import { scenarioSchema } from './schema.js';
+
+export { ALL_EXCLUDES, BUILTIN_DIR, BUILTIN_NAMES, builtinPath, listBuiltins, resolveScenarioRefs } from './builtin.js';
 import { applySetOverride, parseSetOverride, SetOverrideError, type SetOverride } from './set-path.js';
-
-/** scenarios/ at the package root, from src/scenarios or dist/scenarios alike. */
-export const BUILTIN_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
-
-/** Built-ins in the seed's order; `run all` runs these but soak. */
-export const BUILTIN_NAMES = ['init', 'llm-call', 'store-retrieve', 'agent', 'concurrency', 'memory', 'stress', 'soak'] as const;
-export const ALL_EXCLUDES = new Set(['soak']);
 
 export interface LoadOptions {
   set?: readonly string[];
@@ -29,72 +22,6 @@ export interface LoadOptions {
   durationMs?: number;
 }
 
-export function builtinPath(name: string): string | undefined {
-  for (const ext of ['.yaml', '.yml', '.json']) {
-    const p = path.join(BUILTIN_DIR, name + ext);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-export function listBuiltins(): Array<{ name: string; description: string; file: string }> {
-  const known = new Set<string>(BUILTIN_NAMES);
-  const extra = readdirSync(BUILTIN_DIR)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
-    .map((f) => f.replace(/\.(ya?ml|json)$/, ''))
-    .filter((n) => !known.has(n))
-    .sort();
-  return [...BUILTIN_NAMES, ...extra].flatMap((name) => {
-    const file = builtinPath(name);
-    if (!file) return [];
-    const doc = readDocument(file) as { description?: unknown };
-    return [{ name, description: typeof doc.description === 'string' ? doc.description : '', file }];
-  });
-}
-
-/** Turns `run` arguments into scenario files: built-in names, `all`, or paths. */
-export function resolveScenarioRefs(refs: readonly string[]): string[] {
-  const files: string[] = [];
-  for (const ref of refs) {
-    if (ref === 'all') {
-      for (const name of BUILTIN_NAMES) if (!ALL_EXCLUDES.has(name)) files.push(builtinPath(name) as string);
-      continue;
-    }
-    const builtin = /^[a-z0-9-]+$/.test(ref) ? builtinPath(ref) : undefined;
-    if (builtin) {
-      files.push(builtin);
-      continue;
-    }
-    if (existsSync(ref) && statSync(ref).isFile()) {
-      files.push(ref);
-      continue;
-    }
-    throw badInput(
-      `unknown scenario "${ref}": not a built-in (${BUILTIN_NAMES.join(', ')}, all) and no such file`,
-    );
-  }
-  return files;
-}
-
-function readDocument(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw badInput(`${file}: cannot read the file (${code})`);
-  }
-  // YAML 1.2 is a superset of JSON, so one parser serves both formats.
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = first.linePos?.[0];
-    const where = pos ? `:${pos.line}:${pos.col}` : '';
-    const message = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
-    throw badInput(`${file}${where}: invalid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${message}`);
-  }
-  return doc.toJS();
-}
 
 function formatPath(p: ReadonlyArray<PropertyKey>): string {
   return p.length === 0 ? '(top level)' : p.map(String).join('.');
