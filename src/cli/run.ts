@@ -119,25 +119,29 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   // land in the same place: a crash or SIGKILL loses at most one checkpoint interval.
   const base = flags.save ? freeBase(REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
   const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
-  let checkpointFailed = false;
-  const checkpoint = (partial: ScenarioResult, index: number): void => {
-    if (checkpointFile === undefined || checkpointFailed) return;
-    const scenariosSoFar = [...runs.flatMap((done, i) => (i === index ? [] : done.slice(-1))), partial];
-    for (const s of scenariosSoFar) s.targets = evaluateTargets(scenarios.find((x) => x.name === s.name)?.targets ?? [], s);
-    const snapshot: RunResult = {
+  // One place that turns scenario results into a RunResult (checkpoints and the final one).
+  const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult => {
+    for (const r of scenarioResults) r.targets = evaluateTargets(scenarios.find((x) => x.name === r.name)?.targets ?? [], r);
+    return {
       schemaVersion: RESULT_SCHEMA_VERSION,
       tool: { name: 'cluster-bench', version: TOOL_VERSION },
       command: commandLine(argv),
       seed,
       startedAt,
       finishedAt: new Date().toISOString(),
-      // Until the run ends, what is on disk is by definition an unfinished run.
-      interrupted: true,
-      checkpoint: true,
+      interrupted: state.interrupted,
+      ...(state.checkpoint ? { checkpoint: true } : {}),
       environment,
-      scenarios: scenariosSoFar,
-      gate: evaluateGate(scenariosSoFar, { strict: flags.strict === true, enabled: flags.gate }),
+      scenarios: scenarioResults,
+      gate: evaluateGate(scenarioResults, { strict: flags.strict === true, enabled: flags.gate }),
     };
+  };
+  let checkpointFailed = false;
+  const checkpoint = (partial: ScenarioResult, index: number): void => {
+    if (checkpointFile === undefined || checkpointFailed) return;
+    const scenariosSoFar = [...runs.flatMap((done, i) => (i === index ? [] : done.slice(-1))), partial];
+    // Until the run ends, what is on disk is by definition an unfinished run.
+    const snapshot = assemble(scenariosSoFar, { interrupted: true, checkpoint: true });
     try {
       writeFileAtomic(checkpointFile, getRenderer('json').render(snapshot, { color: false }));
     } catch (e) {
@@ -172,27 +176,9 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
 
   const interrupted = controller.signal.aborted;
   environment.calibration = await calibrationForRun(TOOL_VERSION, { measure: !interrupted });
-  const results: ScenarioResult[] = [];
-  for (const [i, scenario] of scenarios.entries()) {
-    const done = runs[i]!;
-    if (done.length === 0) continue;
-    const r = mergeTrials(done);
-    r.targets = evaluateTargets(scenario.targets, r);
-    results.push(r);
-  }
-  const gate = evaluateGate(results, { strict: flags.strict === true, enabled: flags.gate });
-  const result: RunResult = {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    tool: { name: 'cluster-bench', version: TOOL_VERSION },
-    command: commandLine(argv),
-    seed,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    interrupted,
-    environment,
-    scenarios: results,
-    gate,
-  };
+  const results = runs.filter((done) => done.length > 0).map((done) => mergeTrials(done));
+  const result = assemble(results, { interrupted });
+  const gate = result.gate;
 
   // A partial result is not held against the baseline: its missing phases would read as gaps.
   const labels = { baseline: flags.baseline ?? 'baseline', current: 'this run' };
