@@ -96,7 +96,10 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   const scenarios: Scenario[] = files.map((f) => loadScenario(f, { set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
 
   const human = flags.json ? process.stderr : process.stdout;
-  const progress = await createProgress(process.stderr, process.stderr.isTTY === true && !process.env['CI']);
+  // A spinner only on a real terminal: a pseudo-terminal that reports 0 columns makes ora
+  // clear lines forever (seen under `script`), so that counts as no terminal.
+  const spinner = process.stderr.isTTY === true && !process.env['CI'] && (process.stderr.columns ?? 0) > 0;
+  const progress = await createProgress(process.stderr, spinner);
 
   const controller = new AbortController();
   let signals = 0;

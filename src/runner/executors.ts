@@ -52,6 +52,21 @@ function countError(c: Counters, error: unknown): void {
   c.errorsByKind.set(kind, (c.errorsByKind.get(kind) ?? 0) + 1);
 }
 
+/**
+ * Runs an operation's settle step (figures, closing a fresh provider). The operation itself
+ * already succeeded and was counted; a failure here must neither count it twice nor lose it.
+ */
+function settleQuietly(settle: (value: unknown) => void | Promise<void>, value: unknown): void | Promise<void> {
+  try {
+    const s = settle(value);
+    // Only an asynchronous settle costs an await on the hot path.
+    if (s) return s.catch(() => undefined);
+  } catch {
+    // Deliberately ignored: see above.
+  }
+  return undefined;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -98,7 +113,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
         counters.ok++;
         counters.done++;
         if (settle) {
-          const s = settle(v);
+          const s = settleQuietly(settle, v);
           if (s) await s;
         }
       } catch (e) {
@@ -148,12 +163,8 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
           for (let k = 0; k < ok; k++) {
             const v = values[k];
             values[k] = undefined;
-            try {
-              const s = settle(v);
-              if (s) await s;
-            } catch (e) {
-              countError(counters, e);
-            }
+            const s = settleQuietly(settle, v);
+            if (s) await s;
           }
         }
       }
