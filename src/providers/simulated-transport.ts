@@ -28,6 +28,9 @@ interface Pending {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** How far before a simulated answer is due its timer fires (see delayed()). */
+export const TIMER_SLACK_MS = 1.5;
+
 const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
 
 function badRequest(what: string): ProviderError {
@@ -298,13 +301,26 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
     return writeResponse(id, created, model, jsonString(content), finish, promptTokens, estimateTokens(content.length));
   }
 
+  /**
+   * Answers after `ms`. A plain setTimeout(ms) fires 0.1-1 ms late (libuv's millisecond
+   * timers), which would bias every simulated latency upwards; so the timer is set to end
+   * just short of the deadline and the rest is waited out turn by turn with setImmediate,
+   * which lands within tens of microseconds of it.
+   */
   function delayed(ms: number, settle: (resolve: (v: string) => void, reject: (e: Error) => void) => void): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       const entry: Pending = { reject, timer: undefined };
-      entry.timer = setTimeout(() => {
+      const deadline = performance.now() + ms;
+      const finish = (): void => {
+        if (!pending.has(entry)) return; // closed meanwhile
+        if (performance.now() < deadline) {
+          setImmediate(finish);
+          return;
+        }
         pending.delete(entry);
         settle(resolve, reject);
-      }, ms);
+      };
+      entry.timer = setTimeout(finish, Math.max(0, ms - TIMER_SLACK_MS));
       pending.add(entry);
     });
   }

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { LatencyModel } from '../../src/providers/config.js';
 import { createLatencySampler } from '../../src/providers/latency.js';
 import { createRandom } from '../../src/providers/random.js';
-import { createSimulatedTransport } from '../../src/providers/simulated-transport.js';
+import { TIMER_SLACK_MS, createSimulatedTransport } from '../../src/providers/simulated-transport.js';
 import { DEFAULT_PROVIDERS_CONFIG } from '../../src/providers/config.js';
 import { runScenario } from '../../src/runner/scenario.js';
 import { loadScenario, resolveScenarioRefs } from '../../src/scenarios/load.js';
@@ -64,7 +64,10 @@ async function runWithPlannedDelays(scenario: ReturnType<typeof llmCall>, seed: 
   const planned: number[] = [];
   const original = globalThis.setTimeout;
   const spy = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
-    if (typeof ms === 'number' && calledFrom('simulated-transport')) planned.push(ms);
+    // The transport sets its timer TIMER_SLACK_MS short of the answer and waits out the rest
+    // turn by turn; the planned latency is the timer's delay plus that slack (delays below
+    // the slack start at 0 and read as the slack: 2 % of this model's draws, far from p50/p99).
+    if (typeof ms === 'number' && calledFrom('simulated-transport')) planned.push(ms + TIMER_SLACK_MS);
     return original(fn, ms, ...rest);
   }) as typeof setTimeout;
   globalThis.setTimeout = spy;
