@@ -15,6 +15,7 @@ import { mergeTrials } from '../compare/trials.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { getRenderer } from '../report/registry.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../result.js';
+import { checkProviders } from '../providers/registry.js';
 import { runScenario } from '../runner/scenario.js';
 import type { Scenario } from '../scenario.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
@@ -94,6 +95,7 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   const files = resolveScenarioRefs(refs);
   // Everything is validated before anything runs: a typo in the third file must not cost the first two runs.
   const scenarios: Scenario[] = files.map((f) => loadScenario(f, { set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
+  for (const s of scenarios) await checkProviders(s.providers);
 
   const human = flags.json ? process.stderr : process.stdout;
   // A spinner only on a real terminal: a pseudo-terminal that reports 0 columns makes ora
@@ -186,7 +188,16 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   // A partial result is not held against the baseline: its missing phases would read as gaps.
   const labels = { baseline: flags.baseline ?? 'baseline', current: 'this run' };
   let comparison: Comparison | undefined;
-  if (baseline !== undefined && !interrupted) comparison = compareOrRefuse(baseline, result, labels, flags);
+  // A comparison that cannot be made (nothing in common with the baseline) must not cost the
+  // run its files: it is reported after they are written.
+  let refused: unknown;
+  if (baseline !== undefined && !interrupted) {
+    try {
+      comparison = compareOrRefuse(baseline, result, labels, flags);
+    } catch (e) {
+      refused = e;
+    }
+  }
 
   const json = getRenderer('json').render(result, { color: false });
   let markdown = renderMarkdownReport([result]);
@@ -208,6 +219,7 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   for (const f of saved) process.stderr.write(`${f.kind} written to ${f.file}\n`);
   if (summary !== undefined) process.stderr.write(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
   if (flags.json) process.stdout.write(json);
+  if (refused !== undefined) throw refused;
 
   if (interrupted) return ExitCode.INTERRUPTED;
   if (results.some((r) => r.failure !== undefined)) return ExitCode.RUN_FAILED;

@@ -66,6 +66,16 @@ export async function preloadProviders(cfg: ProvidersConfig): Promise<void> {
 }
 
 /**
+ * Everything about a scenario's providers that can be checked without running it: the API
+ * key of a remote endpoint, and that plugin modules load and export a factory. The CLI calls
+ * it for every scenario before the first one runs, so a mistake in the last file costs no run.
+ */
+export async function checkProviders(cfg: ProvidersConfig, env?: Readonly<Record<string, string | undefined>>): Promise<void> {
+  checkApiKey(cfg, { seed: 0, ...(env ? { env } : {}) });
+  await preloadProviders(cfg);
+}
+
+/**
  * A remote endpoint without its key fails before anything runs (exit 2), with the name of
  * the variable, never a value. Loopback endpoints may go without: local servers rarely check.
  */

@@ -34,6 +34,13 @@ export interface ExecContext {
   stopped: () => boolean;
 }
 
+/** A closed-model worker steps out to the event loop at least this often (see runSingle). */
+const YIELD_EVERY_MS = 20;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** The open model sleeps with a timer until this close to a start, then yields turn by turn. */
 const SPIN_BELOW_MS = 1.5;
 
@@ -97,19 +104,31 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
   };
 
   async function runSingle(slot: Slot, w: number): Promise<void> {
+    let lastYield = performance.now();
     for (;;) {
       if (ctx.stopped()) break;
       const i = take(w);
       if (i < 0) break;
       const t0 = performance.now();
       slot.startedAt = t0;
+      // Operations that resolve at once (memory store/retrieve, noop) keep this loop in the
+      // microtask queue, where timers and signals never run: no watchdog, no progress, no
+      // Ctrl-C. So a worker steps out to the event loop every YIELD_EVERY_MS, between operations.
+      if (t0 - lastYield > YIELD_EVERY_MS) {
+        slot.startedAt = -1;
+        await yieldToEventLoop();
+        if (slot.orphaned || ctx.stopped()) break;
+        lastYield = performance.now();
+        slot.startedAt = lastYield;
+      }
+      const start = slot.startedAt;
       try {
         let v = op.run(i);
         if (isThenable(v)) v = await v;
         if (slot.orphaned) return;
         const t1 = performance.now();
         slot.startedAt = -1;
-        latency.record(Math.round((t1 - t0) * 1e6));
+        latency.record(Math.round((t1 - start) * 1e6));
         counters.ok++;
         counters.done++;
         if (settle) {
@@ -130,6 +149,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
     // Results wait here until the batch's clock has stopped: settle stays outside the timing,
     // as it does for operations timed one by one.
     const values: unknown[] | undefined = settle ? new Array<unknown>(size) : undefined;
+    let lastYield = performance.now();
     for (;;) {
       if (ctx.stopped()) break;
       let ok = 0;
@@ -155,6 +175,11 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
       const t1 = performance.now();
       slot.startedAt = -1;
       slot.batchOk = 0;
+      if (t1 - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        if (slot.orphaned) return;
+        lastYield = performance.now();
+      }
       if (ok > 0) {
         latency.recordBatch((t1 - t0) * 1e6, ok);
         counters.ok += ok;

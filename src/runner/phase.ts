@@ -72,13 +72,16 @@ async function drive(
     onTick?.(now);
   }, tickMs(ctx.timeoutMs));
   let grace: NodeJS.Timeout | undefined;
+  let finished = false;
   void opts.stopSignal.then(() => {
-    // In-flight operations get a short deadline to finish, then are abandoned.
-    grace = setTimeout(() => handle.abandon(), opts.graceMs);
+    // In-flight operations get a short deadline to finish, then are abandoned. A drive that
+    // already finished sets no timer (it would keep the process alive for nothing).
+    if (!finished) grace = setTimeout(() => handle.abandon(), opts.graceMs);
   });
   try {
     return await handle.done;
   } finally {
+    finished = true;
     clearInterval(timer);
     if (grace) clearTimeout(grace);
   }
@@ -137,7 +140,8 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const loop = new LoopMonitor();
   const intervalLoop = new LoopMonitor();
   try {
-    let batchSize = 1;
+    // Batches only ever for strictly sequential phases, whatever the scenario asks.
+    let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
     if (warmup > 0 && !opts.stopped()) {
       opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
       const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
@@ -148,16 +152,13 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       await drive(warmupSpec(phase.executor, firstHalf), wctx, warmBase, opts);
       current.reset();
       if (warmup - firstHalf > 0 && !opts.stopped()) await drive(warmupSpec(phase.executor, warmup - firstHalf), wctx, warmBase + firstHalf, opts);
-      if (typeof phase.batch === 'number') batchSize = phase.batch;
-      else if (phase.batch === 'auto' && mayBatch) {
+      if (phase.batch === 'auto' && mayBatch) {
         const p50 = current.valueAtPercentile(50);
         if (p50 > 0 && p50 < BATCH_THRESHOLD_NS) batchSize = Math.min(4096, Math.max(16, Math.ceil(BATCH_TARGET_NS / p50)));
       }
       current.reset();
       op.histograms?.reset();
       op.afterWarmup?.();
-    } else if (typeof phase.batch === 'number' && sequential) {
-      batchSize = phase.batch;
     }
 
     const counters = newCounters();

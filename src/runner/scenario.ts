@@ -47,11 +47,30 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const onEvent = options.onEvent ?? (() => undefined);
   const signal = options.signal;
   const stopped = (): boolean => signal?.aborted === true;
+  let onAbort: (() => void) | undefined;
   const stopSignal = new Promise<void>((resolve) => {
     if (!signal) return;
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    else {
+      onAbort = () => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
   });
+  try {
+    return await runWithSignal(scenario, options, onEvent, stopped, stopSignal);
+  } finally {
+    // One listener per scenario on a signal shared by the whole run (and its trials).
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function runWithSignal(
+  scenario: Scenario,
+  options: RunOptions,
+  onEvent: RunEventListener,
+  stopped: () => boolean,
+  stopSignal: Promise<void>,
+): Promise<ScenarioResult> {
 
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -88,11 +107,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     transport: providers.transport.description,
   });
 
+  let stage = 'initializing providers';
   try {
     await initializeAll(providers);
     memory.push(snapshot('providers'));
     for (const [index, phase] of scenario.phases.entries()) {
       if (stopped()) break;
+      stage = `phase "${phase.name}"`;
       const result = await runPhase(
         phase,
         { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms) },
@@ -114,8 +135,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
       options.onCheckpoint?.(build());
     }
+    stage = 'teardown';
   } catch (e) {
-    failure = `${phases.length < scenario.phases.length ? `phase "${scenario.phases[phases.length]?.name}"` : 'teardown'}: ${describeError(e)}`;
+    failure = `${stage}: ${describeError(e)}`;
   } finally {
     try {
       await providers.close();

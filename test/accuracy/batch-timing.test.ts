@@ -40,6 +40,11 @@ phases:
     op: noop
     executor: { type: iterations, iterations: 5000, concurrency: 10 }
     warmup: 5000
+  - name: noop-c10-b64
+    op: noop
+    executor: { type: iterations, iterations: 1000, concurrency: 10 }
+    warmup: 100
+    batch: 64
   - name: retrieve-off
     op: memory.retrieve
     params: { sessions: 100, limit: 10 }
@@ -93,7 +98,7 @@ describe('automatic batch timing, end to end', () => {
 
     // Batches are for strictly sequential phases; `batch: off` wins; a storeBatch of 100 is
     // not a fast operation.
-    for (const name of ['noop-c10', 'retrieve-off', 'batch-100']) {
+    for (const name of ['noop-c10', 'noop-c10-b64', 'retrieve-off', 'batch-100']) {
       expect(phase(result, name).batchTimed, name).toBe(false);
       expect(phase(result, name).batchSize, name).toBeUndefined();
     }

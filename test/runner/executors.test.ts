@@ -102,6 +102,17 @@ describe('iterations executor', () => {
     expect(r.latency.count).toBe(1000);
   });
 
+  it('operations that resolve at once still let timers and signals run', async () => {
+    // Without stepping out to the event loop, this loop would never see the stop timer fire.
+    const op: PreparedOp = { fast: true, run: () => Promise.resolve() };
+    const t0 = performance.now();
+    const r = await execute({ kind: 'iterations', iterations: 50_000_000, concurrency: 2 }, op, { stopAfterMs: 50 });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(r.counters.done).toBeLessThan(50_000_000);
+    const b = await execute({ kind: 'iterations', iterations: 50_000_000, concurrency: 1 }, op, { stopAfterMs: 50, batchSize: 64 });
+    expect(b.counters.done).toBeLessThan(50_000_000);
+  });
+
   it('stops offering load once stopped', async () => {
     const { op } = tracking(2);
     const r = await execute({ kind: 'iterations', iterations: 100_000, concurrency: 4 }, op, { stopAfterMs: 50 });
