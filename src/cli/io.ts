@@ -1,15 +1,9 @@
 /**
- * The CLI's contact with the outside: streams, colour decisions and atomic file writes.
+ * The CLI's contact with the outside: colour decisions and atomic file writes.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-
-export interface Streams {
-  /** Where the human-readable output goes (stderr under --json, so stdout stays parseable). */
-  out: NodeJS.WriteStream;
-  err: NodeJS.WriteStream;
-}
 
 /** Colour only for a terminal, and never under NO_COLOR or TERM=dumb; FORCE_COLOR wins. */
 export function useColor(stream: NodeJS.WriteStream): boolean {
@@ -26,7 +20,7 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
  */
 export function writeFileAtomic(file: string, content: string): void {
   const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, content);

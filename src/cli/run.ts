@@ -226,7 +226,3 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   if (!gate.passed || (comparison !== undefined && !comparison.passed)) return ExitCode.TARGET_MISSED;
   return ExitCode.OK;
 }
-
-export function assertNever(x: never): never {
-  throw new CliError(`unexpected ${String(x)}`, ExitCode.RUN_FAILED);
-}

@@ -41,9 +41,17 @@ function checkResult(data: unknown): RunResult {
   need(data, 'finishedAt', 'string', '');
   need(data, 'environment', 'object', '');
   need(data, 'gate', 'object', '');
+  need(data['gate'] as Json, 'counts', 'object', 'gate');
+  for (const k of ['passed', 'enabled', 'strict']) need(data['gate'] as Json, k, 'boolean', 'gate');
   const env = data['environment'] as Json;
   for (const k of ['node', 'cpu', 'os', 'arch']) need(env, k, 'string', 'environment');
   need(env, 'cores', 'number', 'environment');
+  if (env['calibration'] !== undefined) {
+    need(env, 'calibration', 'object', 'environment');
+    const cal = env['calibration'] as Json;
+    for (const k of ['harnessOverheadNs', 'batchOverheadNs']) need(cal, k, 'number', 'environment.calibration');
+    need(cal, 'measuredAt', 'string', 'environment.calibration');
+  }
   need(data, 'scenarios', 'array', '');
   (data['scenarios'] as unknown[]).forEach((s, i) => {
     const where = `scenarios.${i}`;
@@ -53,14 +61,40 @@ function checkResult(data: unknown): RunResult {
     need(s, 'targets', 'array', where);
     need(s, 'memory', 'array', where);
     need(s, 'providers', 'object', where);
+    need(s['providers'] as Json, 'llm', 'object', `${where}.providers`);
+    const llm = (s['providers'] as Json)['llm'] as Json;
+    need(llm, 'simulated', 'boolean', `${where}.providers.llm`);
+    need(llm, 'transport', 'string', `${where}.providers.llm`);
+    need(llm, 'config', 'object', `${where}.providers.llm`);
     (s['phases'] as unknown[]).forEach((p, j) => {
       const pw = `${where}.phases.${j}`;
       if (!isObject(p)) throw new Invalid(`${pw}: expected an object`);
-      need(p, 'name', 'string', pw);
-      for (const k of ['count', 'errors', 'throughput', 'durationMs']) need(p, k, 'number', pw);
+      for (const k of ['name', 'op', 'description']) need(p, k, 'string', pw);
+      for (const k of ['count', 'errors', 'errorRate', 'throughput', 'durationMs']) need(p, k, 'number', pw);
+      need(p, 'executor', 'object', pw);
+      need(p, 'errorsByKind', 'object', pw);
+      need(p, 'batchTimed', 'boolean', pw);
       checkLatency(p['latency'], `${pw}.latency`);
+      for (const k of ['serviceTime', 'ttft', 'itl']) if (p[k] !== undefined) checkLatency(p[k], `${pw}.${k}`);
+      if (p['steps'] !== undefined) {
+        need(p, 'steps', 'object', pw);
+        for (const [k, v] of Object.entries(p['steps'] as Json)) checkLatency(v, `${pw}.steps.${k}`);
+      }
     });
-    if (s['trials'] !== undefined && !Array.isArray(s['trials'])) throw new Invalid(`${where}.trials: expected a list`);
+    (s['targets'] as unknown[]).forEach((t, j) => {
+      const tw = `${where}.targets.${j}`;
+      if (!isObject(t)) throw new Invalid(`${tw}: expected an object`);
+      for (const k of ['metric', 'source', 'phase', 'stat', 'unit', 'comparator', 'status']) need(t, k, 'string', tw);
+      for (const k of ['current', 'target']) need(t, k, 'number', tw);
+      if (t['measured'] !== null) need(t, 'measured', 'number', tw);
+    });
+    if (s['trials'] !== undefined) {
+      need(s, 'trials', 'array', where);
+      (s['trials'] as unknown[]).forEach((t, j) => {
+        if (!isObject(t)) throw new Invalid(`${where}.trials.${j}: expected an object`);
+        need(t, 'phases', 'array', `${where}.trials.${j}`);
+      });
+    }
   });
   return data as unknown as RunResult;
 }

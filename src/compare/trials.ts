@@ -32,8 +32,14 @@ function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>):
   return out;
 }
 
-/** Per-operation figures (tool calls per execution, ...): their operation-weighted mean. */
-function meanExtra(phases: readonly PhaseResult[]): Record<string, number> | undefined {
+/**
+ * Extras that count events over the whole phase (provider counters, sessions expired): the
+ * trials' totals add up. Every other extra is a per-operation figure or a state reading.
+ */
+const SUMMED_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
+
+/** Per-operation figures (tool calls per execution, ...): their operation-weighted mean; counters: their sum. */
+function mergeExtra(phases: readonly PhaseResult[]): Record<string, number> | undefined {
   const withExtra = phases.filter((p) => p.extra !== undefined);
   if (withExtra.length === 0) return undefined;
   const keys = new Set(withExtra.flatMap((p) => Object.keys(p.extra ?? {})));
@@ -41,6 +47,10 @@ function meanExtra(phases: readonly PhaseResult[]): Record<string, number> | und
   for (const key of keys) {
     let weight = 0;
     let total = 0;
+    if (SUMMED_EXTRAS.has(key)) {
+      out[key] = withExtra.reduce((a, p) => a + (p.extra?.[key] ?? 0), 0);
+      continue;
+    }
     for (const p of withExtra) {
       const v = p.extra?.[key];
       if (v === undefined) continue;
@@ -73,9 +83,21 @@ function mergePhase(phases: readonly PhaseResult[]): PhaseResult {
     latency: mergeLatency(phases.map((p) => p.latency)),
     batchTimed: phases.some((p) => p.batchTimed),
   };
-  const service = phases.map((p) => p.serviceTime).filter((s): s is LatencySummary => s !== undefined);
-  if (service.length === phases.length) merged.serviceTime = mergeLatency(service);
-  else delete merged.serviceTime;
+  // Every distribution is pooled like the latency, or dropped when some trial lacks it:
+  // trial 1's alone under pooled counts would misread as the whole.
+  for (const key of ['serviceTime', 'ttft', 'itl'] as const) {
+    const parts = phases.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
+    if (parts.length === phases.length) merged[key] = mergeLatency(parts);
+    else delete merged[key];
+  }
+  if (first.steps !== undefined) {
+    const steps: Record<string, LatencySummary> = {};
+    for (const kind of Object.keys(first.steps)) {
+      const parts = phases.map((p) => p.steps?.[kind]).filter((s): s is LatencySummary => s !== undefined);
+      if (parts.length === phases.length) steps[kind] = mergeLatency(parts);
+    }
+    merged.steps = steps;
+  }
   const clamped = phases.reduce((a, p) => a + (p.clamped ?? 0), 0);
   if (clamped > 0) merged.clamped = clamped;
   if (phases.some((p) => p.interrupted === true)) merged.interrupted = true;
@@ -87,7 +109,7 @@ function mergePhase(phases: readonly PhaseResult[]): PhaseResult {
       maxLateNs: Math.max(...schedules.map((s) => s.maxLateNs)),
     };
   }
-  const extra = meanExtra(phases);
+  const extra = mergeExtra(phases);
   if (extra !== undefined) merged.extra = extra;
   return merged;
 }

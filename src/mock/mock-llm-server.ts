@@ -157,7 +157,8 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
       // Arguments the built-in tools understand; other tools get the user's text as a query.
       const args =
         name === 'calculator'
-          ? JSON.stringify({ expression: (/[\d\s+\-*/().^]*\d[\d\s+\-*/().^]*/.exec(userText)?.[0] ?? '6 * 7').trim() })
+          ? // The pattern backtracks quadratically over long runs of spaces: read a bounded prefix.
+            JSON.stringify({ expression: (/[\d\s+\-*/().^]*\d[\d\s+\-*/().^]*/.exec(userText.slice(0, 2000))?.[0] ?? '6 * 7').trim() })
           : JSON.stringify({ query: userText.slice(0, 80) || 'cluster node' });
       return { pieces: [], toolCall: { id: `call_mock_${++seq}`, name, arguments: args }, finish: 'tool_calls', promptTokens };
     }

@@ -172,6 +172,9 @@ export function phaseNotes(phase: PhaseResult): string[] {
     notes.push(`${phase.name}: errors by kind: ${list}`);
   }
   if (phase.interrupted) notes.push(`${phase.name}: interrupted: the figures cover the operations that finished`);
+  if (phase.clamped !== undefined && phase.clamped > 0) {
+    notes.push(`${phase.name}: ${formatCount(phase.clamped)} latencies outside the histogram's range (1 ns to 1 h) were clamped into it`);
+  }
   if (phase.leak && phase.leak.verdict !== 'insufficient data') {
     const l = phase.leak;
     notes.push(
@@ -195,34 +198,6 @@ export function phaseNotes(phase: PhaseResult): string[] {
     );
   }
   return notes;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function msField(obj: Record<string, unknown>, key: string): string {
-  const v = obj[key];
-  return typeof v === 'number' ? formatMs(v) : '?';
-}
-
-/** The latency model of a simulated LLM transport, from its (untyped, as stored) config. */
-export function describeLatencyModel(latency: unknown): string {
-  if (!isRecord(latency)) return 'unknown';
-  switch (latency['model']) {
-    case 'none':
-      return 'none';
-    case 'fixed':
-      return `fixed ${msField(latency, 'ms')}`;
-    case 'uniform':
-      return `uniform ${msField(latency, 'minMs')}-${msField(latency, 'maxMs')}`;
-    case 'normal':
-      return `normal mean ${msField(latency, 'meanMs')}, sd ${msField(latency, 'stddevMs')}`;
-    case 'lognormal':
-      return `lognormal p50 ${msField(latency, 'p50Ms')}, p99 ${msField(latency, 'p99Ms')}`;
-    default:
-      return String(latency['model'] ?? 'unknown');
-  }
 }
 
 function injectedFaults(config: Record<string, unknown>): string[] {

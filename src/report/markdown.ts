@@ -383,7 +383,8 @@ export function renderMarkdownReport(results: readonly RunResult[]): string {
   }
   out.push('');
   results.forEach((r, i) => {
-    if (r.interrupted) out.push(`> ⚠️ **Interrupted**${multi ? ` (run ${i + 1})` : ''}: this is a partial result; later scenarios or phases are missing.`, '');
+    if (r.checkpoint) out.push(`> ⚠️ **Checkpoint**${multi ? ` (run ${i + 1})` : ''}: saved during the run, which was still going (or stopped without writing its final result).`, '');
+    else if (r.interrupted) out.push(`> ⚠️ **Interrupted**${multi ? ` (run ${i + 1})` : ''}: this is a partial result; later scenarios or phases are missing.`, '');
   });
 
   out.push(...environmentSection(results));

@@ -134,7 +134,8 @@ function renderTable(result: RunResult, opts: RenderOptions): string {
   const out: string[] = [];
   out.push(c.bold(`${result.tool.name} ${result.tool.version}`) + c.dim(` · seed ${result.seed} · ${result.startedAt}`));
   out.push(c.dim(environmentRows(env).map(([k, v]) => `${k} ${v}`).join(' · ')));
-  if (result.interrupted) out.push(c.yellow.bold('run interrupted: partial result, later scenarios or phases are missing'));
+  if (result.checkpoint) out.push(c.yellow.bold('checkpoint: saved during the run, which was still going (or stopped without writing its final result)'));
+  else if (result.interrupted) out.push(c.yellow.bold('run interrupted: partial result, later scenarios or phases are missing'));
 
   for (const scenario of result.scenarios) {
     out.push('');

@@ -33,6 +33,9 @@ const durationMs = z
     return ms;
   });
 
+/** A duration that must be above zero (a zero timeout would fail every operation at once). */
+const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'expected a duration above 0' });
+
 const positiveInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').positive('expected a number > 0');
 const nonNegativeInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected a number >= 0');
 const fraction = z.number({ error: 'expected a fraction between 0 and 1' }).min(0, 'expected a fraction between 0 and 1').max(1, 'expected a fraction between 0 and 1');
@@ -232,10 +235,10 @@ const phaseSchema = strict({
   params: paramsSchema.prefault({}),
   executor: executorSchema,
   warmup: nonNegativeInt.default(0),
-  timeout: durationMs.prefault(30_000),
+  timeout: positiveDurationMs.prefault(30_000),
   batch,
   progressEvery: positiveInt.optional(),
-  interval: durationMs.prefault(10_000),
+  interval: positiveDurationMs.prefault(10_000),
 }).transform(({ timeout, interval, ...rest }) => ({ ...rest, timeoutMs: timeout, intervalMs: interval }));
 
 const targetSchema = strict({

@@ -14,6 +14,8 @@ export interface SetOverride {
 }
 
 const SEGMENT_RE = /^[A-Za-z0-9_-]+$/;
+/** Would reach Object.prototype through the document instead of a field of it. */
+const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
 
 export function parseSetOverride(text: string): SetOverride {
   const eq = text.indexOf('=');
@@ -21,6 +23,9 @@ export function parseSetOverride(text: string): SetOverride {
   const pathText = text.slice(0, eq).trim();
   const valueText = text.slice(eq + 1);
   const path = pathText.split('.');
+  if (path.some((s) => FORBIDDEN_SEGMENTS.has(s))) {
+    throw new SetOverrideError(`--set "${text}": "${pathText}" names an object's prototype; no scenario field is called that`);
+  }
   if (path.some((s) => !SEGMENT_RE.test(s))) {
     throw new SetOverrideError(`--set "${text}": "${pathText}" is not a dotted path (letters, digits, "-", "_" joined by ".", array indexes as numbers)`);
   }

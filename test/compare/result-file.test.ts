@@ -24,6 +24,11 @@ describe('parseRunResult', () => {
     ['no environment', JSON.stringify(without(['environment'])), /^r\.json: environment: expected an object$/],
     ['a phase without latency', JSON.stringify(without(['scenarios', '0', 'phases', '1', 'latency'])), /^r\.json: scenarios\.0\.phases\.1\.latency: expected an object$/],
     ['a histogram missing', JSON.stringify(without(['scenarios', '1', 'phases', '0', 'latency', 'histogram'])), /^r\.json: scenarios\.1\.phases\.0\.latency\.histogram: expected a string$/],
+    ['errors by kind missing', JSON.stringify(without(['scenarios', '0', 'phases', '0', 'errorsByKind'])), /^r\.json: scenarios\.0\.phases\.0\.errorsByKind: expected an object$/],
+    ['no executor', JSON.stringify(without(['scenarios', '0', 'phases', '0', 'executor'])), /^r\.json: scenarios\.0\.phases\.0\.executor: expected an object$/],
+    ['no LLM provider', JSON.stringify(without(['scenarios', '0', 'providers', 'llm'])), /^r\.json: scenarios\.0\.providers\.llm: expected an object$/],
+    ['gate without counts', JSON.stringify(without(['gate', 'counts'])), /^r\.json: gate\.counts: expected an object$/],
+    ['a target without thresholds', JSON.stringify(without(['scenarios', '0', 'targets', '0', 'target'])), /^r\.json: scenarios\.0\.targets\.0\.target: expected a number$/],
   ])('%s: one line naming the file', (_name, text, message) => {
     let error: unknown;
     try {

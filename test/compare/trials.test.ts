@@ -36,6 +36,23 @@ describe('mergeTrials', () => {
     r.destroy();
   });
 
+  it('pools step and token histograms like the latency, sums counters, averages per-operation figures', () => {
+    const a1 = phaseResult({ name: 'a', medianMs: 5, seed: 5, count: 300 });
+    const a2 = phaseResult({ name: 'a', medianMs: 5, seed: 6, count: 100 });
+    a1.steps = { llm: a1.latency };
+    a2.steps = { llm: a2.latency };
+    a1.ttft = a1.latency;
+    a2.ttft = a2.latency;
+    a1.extra = { cacheHits: 10, toolCallsPerExecution: 2 };
+    a2.extra = { cacheHits: 5, toolCallsPerExecution: 4 };
+    const m = mergeTrials([scenario('s', [a1]), scenario('s', [a2])]).phases[0]!;
+    expect(m.steps?.['llm']?.count).toBe(400);
+    expect(m.ttft?.count).toBe(400);
+    expect(m.extra?.['cacheHits']).toBe(15);
+    // Weighted by operations: (2 x 300 + 4 x 100) / 400.
+    expect(m.extra?.['toolCallsPerExecution']).toBeCloseTo(2.5, 12);
+  });
+
   it('keeps each trial\'s figures, and the first trial\'s memory and heap readings', () => {
     const m = mergeTrials([t1, t2]);
     expect(m.trials).toEqual([trialFigures(t1), trialFigures(t2)]);

@@ -108,6 +108,7 @@ describe('loadScenario', () => {
     ['no phases', 'name: x\nphases: []\n', /phases: a scenario needs at least one phase/],
     ['not a mapping', '- a\n- b\n', /\(top level\): expected a mapping/],
     ['errorRate out of range', MINIMAL + 'providers:\n  llm: { errorRate: 2 }\n', /providers\.llm\.errorRate: expected a fraction between 0 and 1/],
+    ['a zero timeout', MINIMAL.replace('    executor:', '    timeout: 0ms\n    executor:'), /phases\.0\.timeout: expected a duration above 0/],
   ];
   it.each(bad)('rejects %s with file, path and what is allowed', (_n, text, message) => {
     const f = file(text);
@@ -158,6 +159,7 @@ describe('--set paths', () => {
     ['a..b=1', /is not a dotted path/],
     ['phases.3.a=1', /phases is a list of 1; "3" is not an index/],
     ['phases.0.a.b=1', /cannot set a field inside phases\.0\.a, which is a number/],
+    ['__proto__.polluted=1', /names an object's prototype/],
   ])('rejects %s', (text, message) => {
     expect(() => {
       const doc: Record<string, unknown> = { phases: [{ a: 1 }] };
