@@ -142,6 +142,10 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
           returned += (msgs as Message[]).length;
         },
         extra: () => ({ messagesPerRetrieve: calls ? returned / calls : 0 }),
+        afterWarmup: () => {
+          calls = 0;
+          returned = 0;
+        },
       };
     }
     case 'memory.sweep': {
@@ -156,12 +160,14 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
           removed += count as number;
         },
         extra: () => ({ sessionsExpired: removed, sessionsLeft: memory.stats().sessions }),
+        afterWarmup: () => {
+          removed = 0;
+        },
       };
     }
     case 'agent.execute':
     case 'mixed': {
       const messages = userMessages(params.prompt);
-      const call = messages;
       let runs = 0;
       let iterations = 0;
       let toolCalls = 0;
@@ -182,15 +188,22 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         toolCallsPerExecution: runs ? toolCalls / runs : 0,
         stepsPerExecution: runs ? steps / runs : 0,
       });
+      // Figures of the measured operations only, like the step histograms (reset with them).
+      const afterWarmup = (): void => {
+        runs = 0;
+        iterations = 0;
+        toolCalls = 0;
+        steps = 0;
+      };
       if (op === 'agent.execute') {
-        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms };
+        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms, afterWarmup };
       }
       // The seed's mixed task: one LLM call, one memory store, one agent execution.
       return {
         fast: false,
         run: async (i) => {
           const sessionId = ids[i % n] as string;
-          const m = call(i);
+          const m = messages(i);
           await llm.call(m);
           await memory.store(sessionId, m);
           return agent.execute(m, { sessionId });
@@ -198,6 +211,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         settle,
         extra,
         histograms,
+        afterWarmup,
       };
     }
     case 'noop':
