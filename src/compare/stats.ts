@@ -79,13 +79,7 @@ export function normalQuantile(p: number): number {
   return x - u / (1 + (x * u) / 2);
 }
 
-/** Median of numbers (mean of the middle two for an even count); NaN for none. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+export { median } from '../util/median.js';
 
 /** Quantile of sorted values by linear interpolation between order statistics (R's type 7). */
 export function quantileSorted(sorted: readonly number[], q: number): number {

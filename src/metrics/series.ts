@@ -3,6 +3,7 @@
  * drift (is the tail latency of the end worse than at the start?). Pure functions.
  */
 import type { DriftVerdict, IntervalSample, LeakVerdict } from '../result.js';
+import { median } from '../util/median.js';
 
 export interface Fit {
   slope: number;
@@ -74,12 +75,6 @@ export const DRIFT_RATIO = 1.5;
 export const DRIFT_MIN_CHANGE_NS = 1e6;
 /** Each third needs this many operations for its p99s to mean anything. */
 export const DRIFT_MIN_OPS_PER_THIRD = 1_000;
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
-}
 
 /**
  * Median of the per-interval p99 in the last third against the first third. Medians of

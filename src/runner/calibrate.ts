@@ -17,6 +17,12 @@ import { LatencyRecorder } from '../metrics/histogram.js';
 import type { Calibration, ExecutorSpec } from '../result.js';
 import { newCounters, startExecutor, type ExecContext } from './executors.js';
 import type { OpFn, PreparedOp } from './operations.js';
+import { median as medianOrNaN } from '../util/median.js';
+
+/** Median of the repetitions; 0 when there are none (a figure that was not measured). */
+export function median(values: readonly number[]): number {
+  return values.length === 0 ? 0 : medianOrNaN(values);
+}
 
 /** The `noop` operation, exactly as operations.ts prepares it: an already-resolved promise. */
 const NOOP: PreparedOp = { fast: true, run: () => Promise.resolve() };
@@ -110,13 +116,6 @@ const PAIRINGS: readonly Pairing[] = [
     spec: (n) => ({ kind: 'iterations', iterations: n, concurrency: 1 }),
   },
 ];
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** `c` async loops sharing one budget of `n` operations, each doing `await run(i)`: ns per op. */
 export async function bareLoop(run: OpFn, n: number, c: number): Promise<number> {
