@@ -121,6 +121,21 @@ describe('cluster-bench binary', () => {
     });
   });
 
+  it('a plugin without a factory in the last scenario fails before the first one runs', () => {
+    const dir = tempDir();
+    const plugin = path.resolve('test/fixtures/plugins/no-default.mjs');
+    const file = writeScenario(SMALL.replace('  llm: { latency: none }', `  llm: { module: ${JSON.stringify(plugin)} }`));
+    const t0 = Date.now();
+    const r = cli(['run', 'stress', file], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no-default\.mjs/);
+    // The stress scenario before it never started, and nothing was saved.
+    expect(r.stderr).not.toMatch(/stress › load/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(existsSync(path.join(dir, 'reports'))).toBe(false);
+  });
+
   it('does not write a result file when the input is bad', () => {
     const out = path.join(tempDir(), 'result.json');
     const r = cli(['run', 'llm-call', '--set', 'phases.0.executor.iterations=-1', '--out', out]);
