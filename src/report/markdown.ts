@@ -6,7 +6,7 @@
  * Colour never applies: the output is a file.
  */
 import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../result.js';
-import { SEED_MATRIX, seedCoverage } from '../targets/seed-matrix.js';
+import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
 import { formatBytes, formatNs } from '../util/units.js';
 import {
   BATCH_MARK,
@@ -337,8 +337,9 @@ function seedMatrixSection(all: readonly Section[], multi: boolean): string[] {
     ]);
   });
   out.push(...table(['metric', 'seed current', 'seed target', 'measured by', 'measured', 'status'], rows, ['l', 'r', 'r', 'l', 'r', 'l']), '');
-  const seedNames = new Set(SEED_MATRIX.map((r) => r.metric));
-  const own = named.flatMap((s) => s.targets.filter((t) => !seedNames.has(t.metric)).map((t) => `${t.metric} (${s.name})`));
+  const own = named.flatMap((s) =>
+    s.targets.filter((t) => !SEED_MATRIX.some((r) => measuresRow(t.metric, r.metric))).map((t) => `${t.metric} (${s.name})`),
+  );
   if (own.length > 0) out.push(`Targets outside the seed matrix: ${[...new Set(own)].join(', ')}.`, '');
   out.push('### Status levels', '');
   for (const s of ['green', 'yellow', 'red'] as const) {

@@ -82,7 +82,17 @@ export function seedCoverage(scenarios: readonly ScenarioResult[]): SeedRowCover
   return SEED_MATRIX.map((row) => ({
     row,
     targets: scenarios.flatMap((s) =>
-      s.targets.filter((t) => t.metric === row.metric).map((target) => ({ scenario: s.name, target })),
+      s.targets.filter((t) => measuresRow(t.metric, row.metric)).map((target) => ({ scenario: s.name, target })),
     ),
   }));
+}
+
+/**
+ * A target measures a seed row when its metric is the row's name, or the name followed by a
+ * qualifier: "provider initialization (agent)", "memory store (per 100 messages)".
+ */
+export function measuresRow(metric: string, row: string): boolean {
+  const m = metric.trim().toLowerCase();
+  const r = row.toLowerCase();
+  return m === r || m.startsWith(`${r} (`);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { measuresRow } from '../../src/targets/seed-matrix.js';
 import type { LatencySummary, PhaseResult, ScenarioResult, Status, TargetResult } from '../../src/result.js';
 import { evaluateGate, evaluateTarget, measure, parseTarget, seedCoverage, SEED_MATRIX } from '../../src/targets/index.js';
 import { FIXTURE } from '../report/fixture.js';
@@ -186,5 +187,17 @@ describe('seed matrix', () => {
     const byMetric = Object.fromEntries(coverage.map((c) => [c.row.metric, c.targets.map((t) => `${t.scenario}: ${t.target.source}`)]));
     expect(byMetric['provider initialization']).toEqual([]);
     expect(byMetric['agent execution']).toEqual(['stress: load p99 < 100ms / < 50ms', 'agent: sequential p99 < 100ms / < 50ms']);
+  });
+});
+
+describe('seed matrix rows', () => {
+  it.each<[string, string, boolean]>([
+    ['memory store', 'memory store', true],
+    ['Memory Store (per 100 messages)', 'memory store', true],
+    ['provider initialization (10 concurrent)', 'provider initialization', true],
+    ['memory store throughput', 'memory store', false],
+    ['memory usage', 'memory store', false],
+  ])('%s measures %s: %s', (metric, row, expected) => {
+    expect(measuresRow(metric, row)).toBe(expected);
   });
 });
