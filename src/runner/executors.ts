@@ -34,12 +34,8 @@ export interface ExecContext {
   stopped: () => boolean;
 }
 
-/** A closed-model worker steps out to the event loop at least this often (see runSingle). */
+/** The closed model's workers step out to the event loop at least this often (see closedModel). */
 const YIELD_EVERY_MS = 20;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
-}
 
 /** The open model sleeps with a timer until this close to a start, then yields turn by turn. */
 const SPIN_BELOW_MS = 1.5;
@@ -103,23 +99,40 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
     if (--active === 0) resolveDone(undefined);
   };
 
+  // Operations that resolve at once (in-process providers without latency) keep the workers
+  // in the microtask queue, where timers and signals never run: no watchdog, no progress, no
+  // Ctrl-C. So every YIELD_EVERY_MS the workers park, between operations, on ONE shared
+  // promise that a setImmediate resolves: the loop gets a turn, and all workers resume in the
+  // same microtask drain, interleaved as before. (A setImmediate per worker would instead
+  // resume them one by one, each running alone for a whole slice: a time-sliced, not a
+  // concurrent, load.)
+  let lastYield = performance.now();
+  let pause: Promise<void> | undefined;
+  const pauseDue = (now: number): Promise<void> | undefined => {
+    if (pause === undefined && now - lastYield <= YIELD_EVERY_MS) return undefined;
+    pause ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        pause = undefined;
+        lastYield = performance.now();
+        resolve();
+      }),
+    );
+    return pause;
+  };
+
   async function runSingle(slot: Slot, w: number): Promise<void> {
-    let lastYield = performance.now();
     for (;;) {
       if (ctx.stopped()) break;
       const i = take(w);
       if (i < 0) break;
       const t0 = performance.now();
       slot.startedAt = t0;
-      // Operations that resolve at once (memory store/retrieve, noop) keep this loop in the
-      // microtask queue, where timers and signals never run: no watchdog, no progress, no
-      // Ctrl-C. So a worker steps out to the event loop every YIELD_EVERY_MS, between operations.
-      if (t0 - lastYield > YIELD_EVERY_MS) {
+      const parked = pauseDue(t0);
+      if (parked !== undefined) {
         slot.startedAt = -1;
-        await yieldToEventLoop();
+        await parked;
         if (slot.orphaned || ctx.stopped()) break;
-        lastYield = performance.now();
-        slot.startedAt = lastYield;
+        slot.startedAt = performance.now();
       }
       const start = slot.startedAt;
       try {
@@ -149,7 +162,6 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
     // Results wait here until the batch's clock has stopped: settle stays outside the timing,
     // as it does for operations timed one by one.
     const values: unknown[] | undefined = settle ? new Array<unknown>(size) : undefined;
-    let lastYield = performance.now();
     for (;;) {
       if (ctx.stopped()) break;
       let ok = 0;
@@ -175,10 +187,10 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number) => num
       const t1 = performance.now();
       slot.startedAt = -1;
       slot.batchOk = 0;
-      if (t1 - lastYield > YIELD_EVERY_MS) {
-        await yieldToEventLoop();
+      const parked = pauseDue(t1);
+      if (parked !== undefined) {
+        await parked;
         if (slot.orphaned) return;
-        lastYield = performance.now();
       }
       if (ok > 0) {
         latency.recordBatch((t1 - t0) * 1e6, ok);

@@ -113,6 +113,28 @@ describe('iterations executor', () => {
     expect(b.counters.done).toBeLessThan(50_000_000);
   });
 
+  it('virtual users stay concurrent across the pauses that let the event loop run', async () => {
+    // 50 users whose operations resolve at once. Pausing each worker on its own setImmediate
+    // would resume them one at a time, each running alone for a slice (in flight: 1); the
+    // shared pause resumes them together, so they keep interleaving after every pause.
+    let inFlight = 0;
+    let maxLate = 0;
+    const t0 = performance.now();
+    const op: PreparedOp = {
+      fast: false,
+      run: async () => {
+        inFlight++;
+        if (performance.now() - t0 > 60) maxLate = Math.max(maxLate, inFlight);
+        await Promise.resolve();
+        await Promise.resolve();
+        inFlight--;
+      },
+    };
+    const r = await execute({ kind: 'vus', vus: 50, durationMs: 200 }, op);
+    expect(r.counters.done).toBeGreaterThan(1000);
+    expect(maxLate).toBe(50);
+  });
+
   it('stops offering load once stopped', async () => {
     const { op } = tracking(2);
     const r = await execute({ kind: 'iterations', iterations: 100_000, concurrency: 4 }, op, { stopAfterMs: 50 });
