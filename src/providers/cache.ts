@@ -7,7 +7,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from './config.js';
-import type { Clock, LLMConfig, LLMProvider, LLMResponse, Message, ToolSpec } from './types.js';
+import type { Clock, LLMConfig, LLMProvider, LLMResponse, Message, ToolSpec, CallOptions } from './types.js';
 
 export interface CachedLLMProviderDeps {
   /** TTL time source (tests use a manual clock). Default: performance.now(). */
@@ -79,7 +79,7 @@ export class CachedLLMProvider implements LLMProvider {
     return `${this.configKey(config)}\u0001${JSON.stringify(messages)}`;
   }
 
-  async call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse> {
+  async call(messages: readonly Message[], config?: LLMConfig, options?: CallOptions): Promise<LLMResponse> {
     const key = this.key(messages, config);
     const cached = this.cache.get(key);
     if (cached !== undefined) {
@@ -93,7 +93,7 @@ export class CachedLLMProvider implements LLMProvider {
       return copyForHit(await pending);
     }
     this.misses++;
-    const p = this.inner.call(messages, config);
+    const p = this.inner.call(messages, config, options);
     this.inFlight.set(key, p);
     try {
       const r = await p;

@@ -5,7 +5,7 @@
  * the in-process simulation is behind it.
  */
 import type { LLMProviderConfig } from './config.js';
-import type { ChatTransport, LLMConfig, LLMProvider, LLMResponse, Message, ToolCall, ToolSpec } from './types.js';
+import type { ChatTransport, LLMConfig, LLMProvider, LLMResponse, Message, ToolCall, ToolSpec, CallOptions } from './types.js';
 import type { ChatCompletionRequest, WireTool } from './chat-completion.js';
 import { jsonString } from './chat-completion.js';
 import { validateLatencyModel } from './latency.js';
@@ -252,7 +252,7 @@ export class DeepSeekLLMProvider implements LLMProvider {
     this.state = 'ready';
   }
 
-  async call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse> {
+  async call(messages: readonly Message[], config?: LLMConfig, options?: CallOptions): Promise<LLMResponse> {
     if (this.state !== 'ready') {
       throw new ProviderError(
         'PROVIDER_NOT_READY',
@@ -278,8 +278,9 @@ export class DeepSeekLLMProvider implements LLMProvider {
             this.streaming,
           );
     const body = writeRequest(frame, messages, toolsJson);
-    if (this.streaming) return (this.transport.stream as (b: string) => Promise<LLMResponse>)(body);
-    const answer = await this.transport.send(body);
+    const signal = options?.signal;
+    if (this.streaming) return (this.transport.stream as (b: string, s?: AbortSignal) => Promise<LLMResponse>)(body, signal);
+    const answer = await this.transport.send(body, signal);
     return parseChatCompletion(answer);
   }
 

@@ -29,7 +29,7 @@ export interface HttpTransport extends ChatTransport {
   /** `{baseUrl}/chat/completions` (no credentials: those are refused in baseUrl). */
   readonly url: string;
   initialize(): Promise<void>;
-  stream(body: string): Promise<LLMResponse>;
+  stream(body: string, signal?: AbortSignal): Promise<LLMResponse>;
   counters(): { httpRequests: number; retries: number };
 }
 
@@ -195,13 +195,15 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
     });
   }
 
-  async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  async function withRetries<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (let n = 0; ; n++) {
       if (closed) throw closedError();
       try {
         requests++;
         return await attempt();
       } catch (error) {
+        // Aborted by the caller (the runner gave up on the operation): never retried.
+        if (signal?.aborted) throw new ProviderError('ABORTED', 'HTTP request aborted: the operation was given up (timeout)');
         const e = error instanceof HttpError ? error : networkError(error, false);
         if (!e.retryable || n >= cfg.retries.max || closed) throw e;
         retries++;
@@ -210,10 +212,10 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
     }
   }
 
-  async function sendOnce(body: string): Promise<string> {
+  async function sendOnce(body: string, signal: AbortSignal | undefined): Promise<string> {
     let res;
     try {
-      res = await getPool().request({ path, method: 'POST', headers: jsonHeaders, body });
+      res = await getPool().request({ path, method: 'POST', headers: jsonHeaders, body, ...(signal ? { signal } : {}) });
     } catch (error) {
       throw networkError(error, false);
     }
@@ -225,10 +227,10 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
     }
   }
 
-  async function streamOnce(body: string, startMs: number): Promise<LLMResponse> {
+  async function streamOnce(body: string, startMs: number, signal: AbortSignal | undefined): Promise<LLMResponse> {
     let res;
     try {
-      res = await getPool().request({ path, method: 'POST', headers: sseHeaders, body });
+      res = await getPool().request({ path, method: 'POST', headers: sseHeaders, body, ...(signal ? { signal } : {}) });
     } catch (error) {
       throw networkError(error, false);
     }
@@ -279,16 +281,16 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
       }
     },
 
-    send(body) {
+    send(body, signal) {
       if (closed) return Promise.reject(closedError());
-      return withRetries(() => sendOnce(body));
+      return withRetries(() => sendOnce(body, signal), signal);
     },
 
-    stream(body) {
+    stream(body, signal) {
       if (closed) return Promise.reject(closedError());
       // ttft and total run from the first attempt: retries are part of what the caller waits.
       const startMs = performance.now();
-      return withRetries(() => streamOnce(body, startMs));
+      return withRetries(() => streamOnce(body, startMs, signal), signal);
     },
 
     counters() {

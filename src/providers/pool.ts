@@ -6,7 +6,7 @@
  * this: undici already keeps a pool of connections (providers.llm.connections).
  */
 import { ProviderError } from './provider-error.js';
-import type { LLMConfig, LLMProvider, LLMResponse, Message } from './types.js';
+import type { LLMConfig, LLMProvider, LLMResponse, Message, CallOptions } from './types.js';
 
 export interface ResourcePool<T> {
   /** Items free right now. */
@@ -113,8 +113,8 @@ export class PooledLLMProvider implements LLMProvider {
     await Promise.all(this.instances.map((p) => p.initialize()));
   }
 
-  call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse> {
-    return this.pool.use((p) => p.call(messages, config));
+  call(messages: readonly Message[], config?: LLMConfig, options?: CallOptions): Promise<LLMResponse> {
+    return this.pool.use((p) => p.call(messages, config, options));
   }
 
   counters(): Readonly<Record<string, number>> {

@@ -13,6 +13,8 @@ export type ProviderErrorCode =
   | 'LLM_BAD_RESPONSE'
   /** The transport was closed while the request was in flight, or before it was sent. */
   | 'TRANSPORT_CLOSED'
+  /** The caller aborted the request (the runner gave up on the operation). */
+  | 'ABORTED'
   /** A provider was used before `initialize()` or after `close()`. */
   | 'PROVIDER_NOT_READY'
   /** `initialize()` found the configuration invalid. */

@@ -72,12 +72,20 @@ export interface LLMTiming {
   totalNs: number;
 }
 
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export interface LLMProvider {
   readonly name: string;
   /** True when no real model is behind it; printed in every output. */
   readonly simulated: boolean;
   initialize(): Promise<void>;
-  call(messages: readonly Message[], config?: LLMConfig): Promise<LLMResponse>;
+  /**
+   * `options.signal` aborts the call: the runner sets it when it gives up on an operation
+   * (its timeout), so a request that is no longer awaited does not keep holding a connection.
+   */
+  call(messages: readonly Message[], config?: LLMConfig, options?: CallOptions): Promise<LLMResponse>;
   close(): Promise<void>;
   /**
    * Optional running totals since construction (never reset), e.g. `retries`,
@@ -168,12 +176,12 @@ export interface ChatTransport {
   readonly description: string;
   /** Optional: checks what can be checked before the first request (e.g. that an API key is set). */
   initialize?(): Promise<void>;
-  send(body: string): Promise<string>;
+  send(body: string, signal?: AbortSignal): Promise<string>;
   /**
    * Optional: sends a request with `"stream":true` and reads the server-sent events into a
    * response plus its timing. The provider uses it when `providers.llm.stream` is on.
    */
-  stream?(body: string): Promise<LLMResponse>;
+  stream?(body: string, signal?: AbortSignal): Promise<LLMResponse>;
   /** Optional running totals (`requests`, `retries`, ...), as LLMProvider.counters. */
   counters?(): Readonly<Record<string, number>>;
   close(): Promise<void>;

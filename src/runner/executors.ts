@@ -44,8 +44,19 @@ const SPIN_BELOW_MS = 1.5;
 interface Slot {
   startedAt: number;
   orphaned: boolean;
+  /** Abortable operations: cancels the one in flight when it is given up. */
+  abort?: AbortController;
   /** Closed model's batch path: operations of the open batch that finished (credited if it is given up). */
   batchOk?: number;
+}
+
+/**
+ * The operation is given up, not waited for: its late result is ignored and, when it can be
+ * cancelled, it is (an abandoned HTTP request would hold its pooled connection).
+ */
+function giveUp(slot: Slot): void {
+  slot.orphaned = true;
+  slot.abort?.abort();
 }
 
 function countError(c: Counters, error: unknown): void {
@@ -98,6 +109,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   let resolveDone!: (v: undefined) => void;
   const done = new Promise<undefined>((r) => (resolveDone = r));
   const settle = op.settle;
+  const abortable = op.abortable === true;
 
   const exit = (): void => {
     if (--active === 0) resolveDone(undefined);
@@ -140,7 +152,11 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
       }
       const start = slot.startedAt;
       try {
-        let v = op.run(i);
+        let v: unknown;
+        if (abortable) {
+          slot.abort = new AbortController();
+          v = op.run(i, slot.abort.signal);
+        } else v = op.run(i);
         if (isThenable(v)) v = await v;
         if (slot.orphaned) return;
         const t1 = performance.now();
@@ -231,9 +247,9 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
       for (let w = 0; w < slots.length; w++) {
         const slot = slots[w] as Slot;
         if (slot.startedAt >= 0 && now - slot.startedAt > ctx.timeoutMs) {
-          // The operation is given up, not cancelled (providers have no cancel): its worker is
-          // replaced so the phase keeps its concurrency, and its late result is ignored.
-          slot.orphaned = true;
+          // The operation is given up (and cancelled when it can be): its worker is replaced
+          // so the phase keeps its concurrency, and its late result is ignored.
+          giveUp(slot);
           countError(counters, new OperationTimeout(ctx.timeoutMs));
           // The operations of its batch that did finish still count, though without a time:
           // the batch's clock never stopped.
@@ -245,7 +261,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
       }
     },
     abandon() {
-      for (const slot of slots) slot.orphaned = true;
+      for (const slot of slots) giveUp(slot);
       active = 0;
       resolveDone(undefined);
     },
@@ -267,6 +283,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   let resolveDone!: (v: ScheduleStats) => void;
   const done = new Promise<ScheduleStats>((r) => (resolveDone = r));
   const settle = op.settle;
+  const abortable = op.abortable === true;
 
   const checkDone = (): void => {
     if (!scheduling && inFlight.size === 0) resolveDone(stats);
@@ -295,10 +312,14 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   };
 
   const launch = (i: number, due: number, now: number): void => {
-    const slot = { startedAt: now, orphaned: false, due };
+    const slot: Slot & { due: number } = { startedAt: now, orphaned: false, due };
     inFlight.add(slot);
     try {
-      const v = op.run(i);
+      let v: unknown;
+      if (abortable) {
+        slot.abort = new AbortController();
+        v = op.run(i, slot.abort.signal);
+      } else v = op.run(i);
       if (isThenable(v)) {
         v.then(
           (r) => finish(slot, r, undefined, false),
@@ -346,7 +367,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     watchdog(now) {
       for (const slot of inFlight) {
         if (now - slot.startedAt > ctx.timeoutMs) {
-          slot.orphaned = true;
+          giveUp(slot);
           inFlight.delete(slot);
           countError(counters, new OperationTimeout(ctx.timeoutMs));
         }
@@ -354,7 +375,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
       checkDone();
     },
     abandon() {
-      for (const slot of inFlight) slot.orphaned = true;
+      for (const slot of inFlight) giveUp(slot);
       inFlight.clear();
       scheduling = false;
       resolveDone(stats);

@@ -11,7 +11,8 @@ import type { LatencySummary } from '../result.js';
 /** What prepareOperation returns, minus the import cycle. */
 export interface LLMCallOp {
   fast: false;
-  run: (i: number) => Promise<LLMResponse>;
+  abortable: boolean;
+  run: (i: number, signal?: AbortSignal) => Promise<LLMResponse>;
   settle: (value: unknown) => void;
   extra: () => Record<string, number>;
   timings: () => { ttft?: LatencySummary; itl?: LatencySummary };
@@ -37,7 +38,10 @@ export function llmCallOp(llm: LLMProvider, messages: (i: number) => Message[]):
 
   return {
     fast: false,
-    run: (i) => llm.call(messages(i)),
+    // Only a real endpoint is worth an AbortController per call: a simulated call has no
+    // connection to free, and the controller would cost a sizeable part of it.
+    abortable: !llm.simulated,
+    run: (i, signal) => llm.call(messages(i), undefined, signal ? { signal } : undefined),
     settle: (value) => {
       const r = value as LLMResponse;
       calls++;

@@ -12,10 +12,17 @@ import type { ExecutorSpec, LatencySummary } from '../result.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { llmCallOp } from './llm-call-op.js';
 
-export type OpFn = (i: number) => unknown;
+/** An operation: its index, and (for abortable operations) a signal fired when it is given up. */
+export type OpFn = (i: number, signal?: AbortSignal) => unknown;
 
 export interface PreparedOp {
   run: OpFn;
+  /**
+   * True when giving up on the operation should cancel it (an HTTP request holds a pooled
+   * connection until it ends). The executor then makes an AbortController per operation,
+   * which costs too much to spend on in-process operations.
+   */
+  abortable?: boolean;
   /** Called after an operation was timed, outside the timing (e.g. to close a fresh provider). */
   settle?: (value: unknown) => void | Promise<void>;
   /** Figures the operation adds to the phase result. */

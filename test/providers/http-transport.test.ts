@@ -256,3 +256,27 @@ describe('DeepSeek provider over HTTP (non-streaming)', () => {
     await p.close();
   });
 });
+
+describe('giving up on a request', () => {
+  it('an aborted request frees its pooled connection at once, and is not retried', async () => {
+    // The first request never gets an answer; every later one is answered at once. With one
+    // connection, the second request can only be served if aborting the first freed it.
+    let seen = 0;
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      if (++seen === 1) return;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    const port = await listen(server);
+    const t = transport({ baseUrl: `http://127.0.0.1:${port}/v1`, connections: 1, retries: { max: 2, backoffMs: 10, maxBackoffMs: 10 } });
+    await t.initialize();
+    const ac = new AbortController();
+    const first = rejection(t.send(BODY, ac.signal));
+    setTimeout(() => ac.abort(), 50);
+    expect((await first).code).toBe('ABORTED');
+    const t0 = performance.now();
+    expect(await t.send(BODY)).toBe('{"ok":true}');
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(t.counters().retries).toBe(0);
+  });
+});

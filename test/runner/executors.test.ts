@@ -93,6 +93,27 @@ describe('iterations executor', () => {
     expect(r.counters.errorsByKind.get('timeout')).toBe(1);
   });
 
+  it('cancels an abortable operation it gives up on', async () => {
+    const aborted: number[] = [];
+    const op: PreparedOp = {
+      fast: false,
+      abortable: true,
+      run: (i, signal) =>
+        i === 2
+          ? new Promise((_resolve, reject) =>
+              signal?.addEventListener('abort', () => {
+                aborted.push(i);
+                reject(new Error('aborted'));
+              }),
+            )
+          : Promise.resolve(),
+    };
+    const r = await execute({ kind: 'iterations', iterations: 5, concurrency: 1 }, op, { timeoutMs: 50 });
+    expect(aborted).toEqual([2]);
+    expect(r.counters).toMatchObject({ done: 5, errors: 1 });
+    expect(r.counters.errorsByKind.get('timeout')).toBe(1);
+  });
+
   it('batch timing records every operation with the batch mean', async () => {
     let calls = 0;
     const op: PreparedOp = { fast: true, run: () => void calls++ };
