@@ -3,14 +3,13 @@
  * overhead of each executor against a bare loop, event-loop delay at idle), prints it, and
  * caches it so that runs record it in their environment block without measuring again.
  */
-import { createRequire } from 'node:module';
 import { defaultCacheDir, machineKey, readCalibrationCache, writeCalibrationCache } from '../metrics/calibration-cache.js';
 import type { Calibration } from '../result.js';
 import { calibrate, toCalibration, type CalibrationReport } from '../runner/calibrate.js';
 import { ExitCode } from '../errors.js';
+import { TOOL_VERSION } from './version.js';
 
-const require = createRequire(import.meta.url);
-const TOOL_VERSION: string = (require('../../package.json') as { version: string }).version;
+
 
 /** The goal for the headline figure, and the most a run on these machines may show. */
 export const OVERHEAD_GOAL_NS = 150;

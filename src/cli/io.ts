@@ -1,8 +1,7 @@
 /**
  * The CLI's contact with the outside: colour decisions and atomic file writes.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeAtomic } from '../util/atomic-write.js';
 import { CliError, ExitCode } from '../errors.js';
 
 /** Colour only for a terminal, and never under NO_COLOR or TERM=dumb; FORCE_COLOR wins. */
@@ -14,19 +13,11 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true;
 }
 
-/**
- * Writes via a temporary file in the same directory and a rename, so a reader (or a crash)
- * never sees half a file.
- */
+/** writeAtomic, with a failure turned into the CLI's one-line error (exit 3). */
 export function writeFileAtomic(file: string, content: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, content);
-    renameSync(tmp, file);
+    writeAtomic(file, content);
   } catch (e) {
-    rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new CliError(`${file}: cannot write the file (${code})`, ExitCode.RUN_FAILED);
   }

@@ -2,12 +2,11 @@
  * The command-line program. Commands are imported lazily so that `--version`, `--help` and
  * `list` do not pay for the WebAssembly histograms and providers.
  */
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
+import { TOOL_VERSION } from './version.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
+const version = TOOL_VERSION;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 

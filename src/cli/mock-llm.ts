@@ -3,6 +3,7 @@
  * The first line on stdout is the base URL to give providers.llm.baseUrl, so scripts can
  * read it (with --port 0 the port is chosen by the system).
  */
+import { parseWhole } from '../compare/options.js';
 import { ExitCode, badInput } from '../errors.js';
 import { startMockLLM, type MockLLMOptions } from '../mock/mock-llm-server.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
@@ -20,12 +21,6 @@ export interface MockLlmFlags {
   seed: string;
 }
 
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw badInput(`${flag} "${text}": expected a whole number from ${min} to ${max}`);
-  return n;
-}
-
 function number(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw badInput(`${flag} "${text}": expected a number from ${min} to ${max}`);
@@ -35,7 +30,7 @@ function number(flag: string, text: string, min: number, max: number): number {
 export function parseMockFlags(flags: MockLlmFlags, env: Readonly<Record<string, string | undefined>>): MockLLMOptions {
   const ttftMs = parseDurationMs(flags.ttft) ?? (/^\d+(\.\d+)?$/.test(flags.ttft.trim()) ? Number(flags.ttft) : undefined);
   if (ttftMs === undefined || ttftMs < 0) throw badInput(`--ttft "${flags.ttft}": expected ${DURATION_HELP}`);
-  const errorStatus = wholeNumber('--error-status', flags.errorStatus, 400, 599);
+  const errorStatus = parseWhole(flags.errorStatus, '--error-status', 400, 599);
   let apiKey: string | undefined;
   if (flags.apiKeyEnv !== undefined) {
     apiKey = env[flags.apiKeyEnv];
@@ -45,14 +40,14 @@ export function parseMockFlags(flags: MockLlmFlags, env: Readonly<Record<string,
   if (flags.host.trim() === '') throw badInput('--host: expected a host name or address, e.g. 127.0.0.1');
   return {
     host: flags.host,
-    port: wholeNumber('--port', flags.port, 0, 65535),
+    port: parseWhole(flags.port, '--port', 0, 65535),
     ttftMs,
     tokensPerSecond: number('--tokens-per-second', flags.tokensPerSecond, 0, 1e6),
-    tokens: wholeNumber('--tokens', flags.tokens, 0, 100_000),
+    tokens: parseWhole(flags.tokens, '--tokens', 0, 100_000),
     errorRate: number('--error-rate', flags.errorRate, 0, 1),
     errorStatus,
-    toolRounds: wholeNumber('--tool-rounds', flags.toolRounds, 0, 100),
-    seed: wholeNumber('--seed', flags.seed, 0, 2 ** 32 - 1),
+    toolRounds: parseWhole(flags.toolRounds, '--tool-rounds', 0, 100),
+    seed: parseWhole(flags.seed, '--seed', 0, 2 ** 32 - 1),
     ...(apiKey !== undefined ? { apiKey } : {}),
   };
 }

@@ -4,7 +4,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { CliError, ExitCode, badInput } from '../errors.js';
 import { describeEnvironment } from '../metrics/environment.js';
 import { calibrationForRun } from './calibrate.js';
@@ -24,6 +23,7 @@ import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { useColor, writeFileAtomic } from './io.js';
 import { createProgress } from './progress.js';
+import { TOOL_VERSION } from './version.js';
 import path from 'node:path';
 import { appendStepSummary, freeBase, readResultFile, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './report.js';
 
@@ -50,10 +50,8 @@ export interface RunFlags {
 /** Most trials `--trials` takes: beyond this, a longer phase is the better tool. */
 export const MAX_TRIALS = 100;
 
-const require = createRequire(import.meta.url);
 /** How often a long phase's partial result is saved. */
 const CHECKPOINT_MS = 10_000;
-export const TOOL_VERSION: string = (require('../../package.json') as { version: string }).version;
 
 function parseSeed(text: string | undefined): number {
   if (text === undefined) return randomInt(0, 2 ** 31);

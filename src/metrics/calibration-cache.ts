@@ -7,10 +7,11 @@
  * a rename so that a concurrent reader never sees half a file.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Calibration } from '../result.js';
+import { writeAtomic } from '../util/atomic-write.js';
 
 /** Older entries are measured again: kernels, governors and neighbours change. */
 export const CALIBRATION_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -98,20 +99,12 @@ export function readCalibrationCache(dir: string, key: MachineKey, nowMs = Date.
 
 /** Writes atomically (temporary file + rename); returns false instead of throwing on any failure. */
 export function writeCalibrationCache(dir: string, key: MachineKey, calibration: Calibration): boolean {
-  const file = cacheFile(dir, key);
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const { cached: _cached, ...figures } = calibration;
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, `${JSON.stringify({ format: CACHE_FORMAT, key, calibration: figures }, null, 2)}\n`);
-    renameSync(tmp, file);
+    writeAtomic(cacheFile(dir, key), `${JSON.stringify({ format: CACHE_FORMAT, key, calibration: figures }, null, 2)}\n`);
     return true;
   } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // nothing more to do
-    }
+    // A cache that cannot be written only costs a re-measurement next time.
     return false;
   }
 }
