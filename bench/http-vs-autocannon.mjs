@@ -30,7 +30,7 @@ const modes = MODE === 'both' ? ['json', 'sse'] : [MODE];
 if (!modes.every((m) => m === 'json' || m === 'sse')) throw new Error('--mode: json, sse or both');
 
 const BIN = path.join(ROOT, 'bin', 'cluster-bench.js');
-const { serializeChatRequest } = await import(dist('providers/deepseek-llm.js'));
+const { serializeChatRequest } = await import(dist('providers/llm/deepseek-llm.js'));
 const { DEFAULT_PROVIDERS_CONFIG } = await import(dist('providers/config.js'));
 
 // The very bytes the provider sends for the llm-call scenario's prompt.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin shim: everything lives in the compiled CLI; this only hands over argv and the exit code.
+// Thin shim: everything lives in the compiled CLI; this only hands over the process edge and the exit code.
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
@@ -7,6 +7,6 @@ if (!existsSync(entry)) {
   process.stderr.write('cluster-bench: not built yet: run `npm install` (or `npm run build`) in the package directory\n');
   process.exitCode = 3;
 } else {
-  const { main } = await import(entry.href);
-  process.exitCode = await main(process.argv.slice(2));
+  const [{ main }, { nodeProcess }] = await Promise.all([import(entry.href), import(new URL('../dist/cli/process.js', import.meta.url).href)]);
+  process.exitCode = await main(nodeProcess());
 }

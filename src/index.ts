@@ -48,7 +48,7 @@ export type {
 export { defineAgentProvider, defineLLMProvider, defineMemoryProvider } from './providers/plugin.js';
 export type { ProviderErrorCode } from './providers/provider-error.js';
 export { ProviderError } from './providers/provider-error.js';
-export { CachedLLMProvider, type CacheCounters } from './providers/cache.js';
-export { PooledLLMProvider, createPool, type ResourcePool } from './providers/pool.js';
+export { CachedLLMProvider, type CacheCounters } from './providers/llm/cache.js';
+export { PooledLLMProvider, createPool, type ResourcePool } from './providers/llm/pool.js';
 export { startMockLLM, type MockLLMOptions, type MockLLMServer } from './mock/mock-llm-server.js';
-export type { LatencySummary, PhaseResult, RunResult, ScenarioResult } from './result.js';
+export type { LatencySummary, PhaseResult, RunResult, ScenarioResult } from './results/types.js';

@@ -4,10 +4,11 @@
  * caches it so that runs record it in their environment block without measuring again.
  */
 import { defaultCacheDir, machineKey, readCalibrationCache, writeCalibrationCache } from '../metrics/calibration-cache.js';
-import type { Calibration } from '../result.js';
+import type { Calibration } from '../results/types.js';
 import { calibrate, toCalibration, type CalibrationReport } from '../runner/calibrate.js';
 import { ExitCode } from '../errors.js';
 import { TOOL_VERSION } from './version.js';
+import type { CliProcess } from './process.js';
 
 
 
@@ -48,15 +49,15 @@ export function renderCalibration(r: CalibrationReport, machine: { cpu: string; 
   return `${lines.join('\n')}\n`;
 }
 
-export async function calibrateCommand(flags: { json: boolean }): Promise<number> {
+export async function calibrateCommand(io: CliProcess, flags: { json: boolean }): Promise<number> {
   const report = await calibrate();
   const key = machineKey(TOOL_VERSION);
-  const dir = defaultCacheDir();
+  const dir = defaultCacheDir(io.env);
   const saved = writeCalibrationCache(dir, key, toCalibration(report, false));
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, machine: { cpu: key.cpu, cores: key.cores, arch: key.arch, node: key.node, hostname: key.hostname } }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ...report, machine: { cpu: key.cpu, cores: key.cores, arch: key.arch, node: key.node, hostname: key.hostname } }, null, 2)}\n`);
   } else {
-    process.stdout.write(renderCalibration(report, key, saved ? `runs on this machine will record these figures (cache: ${dir})` : 'could not write the cache (runs will measure for themselves)'));
+    io.stdout.write(renderCalibration(report, key, saved ? `runs on this machine will record these figures (cache: ${dir})` : 'could not write the cache (runs will measure for themselves)'));
   }
   return ExitCode.OK;
 }
@@ -66,11 +67,15 @@ export async function calibrateCommand(flags: { json: boolean }): Promise<number
  * now (and cached). `measure: false` (an interrupted run) only looks in the cache. Never
  * throws: a run's result matters more than its footnote.
  */
-export async function calibrationForRun(toolVersion: string = TOOL_VERSION, opts: { measure?: boolean } = {}): Promise<Calibration | undefined> {
-  if (process.env['CLUSTER_BENCH_CALIBRATION'] === 'off') return undefined;
+export async function calibrationForRun(
+  env: CliProcess['env'],
+  toolVersion: string = TOOL_VERSION,
+  opts: { measure?: boolean } = {},
+): Promise<Calibration | undefined> {
+  if (env['CLUSTER_BENCH_CALIBRATION'] === 'off') return undefined;
   try {
     const key = machineKey(toolVersion);
-    const dir = defaultCacheDir();
+    const dir = defaultCacheDir(env);
     const cached = readCalibrationCache(dir, key);
     if (cached || opts.measure === false) return cached;
     const fresh = toCalibration(await calibrate(), false);

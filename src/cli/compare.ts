@@ -6,11 +6,12 @@
  */
 import { ExitCode, badInput } from '../errors.js';
 import { blockingDifferences, compareResults, type CompareOptions, type Comparison } from '../compare/compare.js';
-import { parsePercent } from '../compare/options.js';
+import { parsePercent } from './options.js';
 import { renderComparisonMarkdown, renderComparisonTable, type ComparisonLabels } from '../compare/render.js';
-import type { Environment, RunResult } from '../result.js';
-import { useColor } from './io.js';
-import { appendStepSummary, readResultFile } from './report.js';
+import type { Environment, RunResult } from '../results/types.js';
+import { readResultFile, useColor } from './io.js';
+import type { CliProcess } from './process.js';
+import { appendStepSummary } from './save.js';
 
 export interface GateFlags {
   maxRegression?: string;
@@ -54,18 +55,18 @@ export function compareOrRefuse(baseline: RunResult, current: RunResult, labels:
   return comparison;
 }
 
-export function compareCommand(baselineFile: string, currentFile: string, flags: CompareFlags): number {
+export function compareCommand(io: CliProcess, baselineFile: string, currentFile: string, flags: CompareFlags): number {
   // Options first: a typo in a flag should not wait for two files to be read.
   compareOptions(flags);
-  const baseline = readResultFile(baselineFile);
-  const current = readResultFile(currentFile);
+  const baseline = readResultFile(io, baselineFile);
+  const current = readResultFile(io, currentFile);
   const labels = { baseline: baselineFile, current: currentFile };
   const comparison = compareOrRefuse(baseline, current, labels, flags);
   if (flags.json) {
-    process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+    io.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
   } else {
-    process.stdout.write(renderComparisonTable(comparison, labels, { color: useColor(process.stdout) }));
+    io.stdout.write(renderComparisonTable(comparison, labels, { color: useColor(io.stdout, io.env) }));
   }
-  appendStepSummary(renderComparisonMarkdown(comparison, labels));
+  appendStepSummary(io, renderComparisonMarkdown(comparison, labels));
   return comparison.passed ? ExitCode.OK : ExitCode.TARGET_MISSED;
 }

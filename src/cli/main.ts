@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
 import { TOOL_VERSION } from './version.js';
+import type { CliProcess, OutStream } from './process.js';
 
 const version = TOOL_VERSION;
 
@@ -72,9 +73,10 @@ Examples:
   $ cluster-bench compare main.json pr.json --max-regression 5% --json
 `;
 
-export function buildProgram(argv: readonly string[], setExit: (code: number) => void): Command {
+export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
   const program = new Command();
   program
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .name('cluster-bench')
     .description(
       'Benchmark AI "cluster node" runtimes (an LLM provider, a session memory and an agent loop) with HDR ' +
@@ -101,7 +103,7 @@ Examples:
     .option('--json', 'print the list as JSON')
     .action(async (opts: { json?: boolean }) => {
       const { listCommand } = await import('./list.js');
-      process.stdout.write(listCommand(opts.json === true));
+      io.stdout.write(listCommand(opts.json === true));
       setExit(ExitCode.OK);
     });
 
@@ -148,7 +150,7 @@ Examples:
         },
       ) => {
         const { runCommand } = await import('./run.js');
-        setExit(await runCommand(refs, { ...opts, set: opts.set ?? [] }, argv));
+        setExit(await runCommand(io, refs, { ...opts, set: opts.set ?? [] }));
       },
     );
 
@@ -162,7 +164,7 @@ Examples:
     .addHelpText('after', REPORT_HELP)
     .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
       const { reportCommand } = await import('./report.js');
-      setExit(reportCommand(files, opts));
+      setExit(reportCommand(io, files, opts));
     });
 
   program
@@ -177,7 +179,7 @@ Examples:
     .addHelpText('after', COMPARE_HELP)
     .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean }) => {
       const { compareCommand } = await import('./compare.js');
-      setExit(compareCommand(baseline, current, opts));
+      setExit(compareCommand(io, baseline, current, opts));
     });
 
   program
@@ -194,7 +196,7 @@ environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.`,
     )
     .action(async (opts: { json?: boolean }) => {
       const { calibrateCommand } = await import('./calibrate.js');
-      setExit(await calibrateCommand({ json: opts.json === true }));
+      setExit(await calibrateCommand(io, { json: opts.json === true }));
     });
 
   program
@@ -222,32 +224,32 @@ Example:
     )
     .action(async (opts: import('./mock-llm.js').MockLlmFlags) => {
       const { mockLlmCommand } = await import('./mock-llm.js');
-      setExit(await mockLlmCommand(opts));
+      setExit(await mockLlmCommand(io, opts));
     });
 
   return program;
 }
 
-/** Runs the CLI and returns the exit code (the bin shim sets process.exitCode). */
 /**
  * A reader that goes away early (`cluster-bench run --help | head`) is not an error of ours:
  * drop further output quietly instead of dying with an EPIPE stack trace; the run still
  * finishes, saves its files and returns its real exit code.
  */
-function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
+function quietOnClosedPipe(stream: OutStream): void {
+  stream.on?.('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
     throw e;
   });
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  quietOnClosedPipe(process.stdout);
-  quietOnClosedPipe(process.stderr);
+/** Runs the CLI against a process edge (the real one from the bin shim) and returns the exit code. */
+export async function main(io: CliProcess): Promise<number> {
+  quietOnClosedPipe(io.stdout);
+  quietOnClosedPipe(io.stderr);
   let code: number = ExitCode.OK;
-  const program = buildProgram(argv, (c) => (code = c));
+  const program = buildProgram(io, (c) => (code = c));
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...io.argv], { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -257,10 +259,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return ExitCode.BAD_INPUT;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`cluster-bench: error: ${e.message}\n`);
+      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    io.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return ExitCode.RUN_FAILED;
   }
 }

@@ -3,7 +3,8 @@
  * The first line on stdout is the base URL to give providers.llm.baseUrl, so scripts can
  * read it (with --port 0 the port is chosen by the system).
  */
-import { parseWhole } from '../compare/options.js';
+import type { CliProcess, SignalName } from './process.js';
+import { parseWhole } from './options.js';
 import { ExitCode, badInput } from '../errors.js';
 import { startMockLLM, type MockLLMOptions } from '../mock/mock-llm-server.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
@@ -52,8 +53,8 @@ export function parseMockFlags(flags: MockLlmFlags, env: Readonly<Record<string,
   };
 }
 
-export async function mockLlmCommand(flags: MockLlmFlags): Promise<number> {
-  const options = parseMockFlags(flags, process.env);
+export async function mockLlmCommand(io: CliProcess, flags: MockLlmFlags): Promise<number> {
+  const options = parseMockFlags(flags, io.env);
   let server;
   try {
     server = await startMockLLM(options);
@@ -61,22 +62,22 @@ export async function mockLlmCommand(flags: MockLlmFlags): Promise<number> {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw badInput(`mock-llm: cannot listen on ${options.host}:${options.port} (${code})`);
   }
-  process.stdout.write(`${server.baseUrl}\n`);
-  process.stderr.write(
+  io.stdout.write(`${server.baseUrl}\n`);
+  io.stderr.write(
     `mock-llm: OpenAI-compatible chat completions on ${server.url} (${server.description})\n` +
       `  try: cluster-bench run llm-call --set providers.llm.baseUrl=${server.baseUrl} --set providers.llm.stream=true\n` +
       '  stop with Ctrl-C\n',
   );
   const s = server;
   await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stderr.write(`mock-llm: ${signal}: stopping (${s.requests} chat requests served)\n`);
+    const stop = (signal: SignalName): void => {
+      io.signals.off('SIGINT', stop);
+      io.signals.off('SIGTERM', stop);
+      io.stderr.write(`mock-llm: ${signal}: stopping (${s.requests} chat requests served)\n`);
       void s.close().then(resolve);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    io.signals.on('SIGINT', stop);
+    io.signals.on('SIGTERM', stop);
   });
   return ExitCode.OK;
 }

@@ -2,6 +2,7 @@
  * Turns runner events into progress: an ora spinner on a terminal, plain lines otherwise
  * (CI logs, pipes) at the phase's cadence but at most about once a second.
  */
+import type { OutStream } from './process.js';
 import type { RunEvent, ProgressSnapshot } from '../runner/events.js';
 import { formatNs, formatRate } from '../util/units.js';
 
@@ -51,11 +52,11 @@ export function describeProgress(phase: string, s: ProgressSnapshot, rate: numbe
   return parts.filter(Boolean).join('  ');
 }
 
-export async function createProgress(stream: NodeJS.WriteStream, tty: boolean): Promise<Progress> {
+export async function createProgress(stream: OutStream, tty: boolean): Promise<Progress> {
   let spinner: Spinner | undefined;
   if (tty) {
     const { default: ora } = await import('ora');
-    spinner = ora({ stream, discardStdin: false }) as unknown as Spinner;
+    spinner = ora({ stream: stream as NodeJS.WriteStream, discardStdin: false }) as unknown as Spinner;
   }
   let phase = '';
   let progressEvery: number | undefined;

@@ -1,29 +1,11 @@
 /**
- * `cluster-bench report`, and the files every `run` leaves behind: the JSON result and the
- * markdown report in reports/ (plus latest.json / latest.md), and the report appended to
- * $GITHUB_STEP_SUMMARY on GitHub Actions.
+ * `cluster-bench report`: re-render saved JSON results in any registered format.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { CliError, ExitCode, badInput } from '../errors.js';
-import { parseRunResult } from '../compare/result-file.js';
+import { ExitCode, badInput } from '../errors.js';
 import { getRenderer } from '../report/registry.js';
 import { BENCHMARK_TOOLS, type BenchmarkTool } from '../report/types.js';
-import type { RunResult } from '../result.js';
-import { useColor, writeFileAtomic } from './io.js';
-
-/** Reads and checks a saved result; every failure is one line naming the file (exit 2). */
-export function readResultFile(file: string): RunResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a result file' : `cannot read the file (${code ?? String(e)})`;
-    throw badInput(`${file}: ${why}`);
-  }
-  return parseRunResult(text, file);
-}
+import { readResultFile, useColor, writeFileAtomic } from './io.js';
+import type { CliProcess } from './process.js';
 
 export const REPORT_FORMATS = ['md', 'markdown', 'json', 'benchmark-action', 'table'] as const;
 
@@ -49,109 +31,18 @@ function benchmarkTool(tool: string | undefined, format: string): BenchmarkTool 
   return tool as BenchmarkTool;
 }
 
-export function reportCommand(files: string[], flags: ReportFlags): number {
+export function reportCommand(io: CliProcess, files: string[], flags: ReportFlags): number {
   const name = rendererName(flags.format);
   const tool = benchmarkTool(flags.tool, flags.format);
-  const results = files.map(readResultFile);
-  const color = flags.out === undefined && name === 'table' && useColor(process.stdout);
+  const results = files.map((f) => readResultFile(io, f));
+  const color = flags.out === undefined && name === 'table' && useColor(io.stdout, io.env);
   const text = getRenderer(name).renderAll(results, { color, ...(tool !== undefined ? { benchmarkTool: tool } : {}) });
   if (flags.out !== undefined) {
-    writeFileAtomic(flags.out, text);
-    process.stderr.write(`report written to ${flags.out}\n`);
+    writeFileAtomic(io, flags.out, text);
+    io.stderr.write(`report written to ${flags.out}\n`);
   } else {
-    process.stdout.write(text);
+    io.stdout.write(text);
   }
   return ExitCode.OK;
 }
 
-/** Where `run` saves by default, relative to the working directory. */
-export const REPORTS_DIR = 'reports';
-
-/** "20261125-175322" (UTC, so CI machines in any zone sort the same). */
-export function timestamp(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-}
-
-/** File-name part for the scenarios of a run: "llm-call", "llm-call+agent", "init+llm-call+3-more". */
-export function scenarioLabel(names: readonly string[]): string {
-  const unique = [...new Set(names)].map((n) => n.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'scenario');
-  if (unique.length === 0) return 'run';
-  if (unique.length <= 3) return unique.join('+');
-  return `${unique.slice(0, 2).join('+')}+${unique.length - 2}-more`;
-}
-
-/** A base name in `dir` not taken by an earlier run in the same second. */
-export function freeBase(dir: string, base: string): string {
-  for (let i = 1; ; i++) {
-    const candidate = i === 1 ? base : `${base}-${i}`;
-    if (!existsSync(path.join(dir, `${candidate}.json`)) && !existsSync(path.join(dir, `${candidate}.md`))) return candidate;
-  }
-}
-
-export interface SaveOptions {
-  /** Explicit JSON path (--out): written even with --no-save. */
-  out?: string;
-  /** Explicit markdown path (--report): written even with --no-save. */
-  report?: string;
-  /** false under --no-save. */
-  save: boolean;
-  scenarioNames: readonly string[];
-  now: Date;
-  /** Base name chosen before the run (checkpoints already use it); default: the next free one. */
-  base?: string;
-}
-
-export interface SavedFile {
-  kind: 'result' | 'report';
-  file: string;
-}
-
-/**
- * Writes the JSON result and the markdown report. By default both go to reports/ under a
- * name made of the scenarios and the time, and are copied to reports/latest.json and
- * reports/latest.md; --out / --report send one of them elsewhere instead (then no latest
- * copy of it is made). Every write is atomic.
- */
-export function saveRunFiles(json: string, markdown: string, opts: SaveOptions): SavedFile[] {
-  const saved: SavedFile[] = [];
-  if (opts.out !== undefined) {
-    writeFileAtomic(opts.out, json);
-    saved.push({ kind: 'result', file: opts.out });
-  }
-  if (opts.report !== undefined) {
-    writeFileAtomic(opts.report, markdown);
-    saved.push({ kind: 'report', file: opts.report });
-  }
-  if (!opts.save || (opts.out !== undefined && opts.report !== undefined)) return saved;
-  const base = opts.base ?? freeBase(REPORTS_DIR, `${scenarioLabel(opts.scenarioNames)}-${timestamp(opts.now)}`);
-  if (opts.out === undefined) {
-    const file = path.join(REPORTS_DIR, `${base}.json`);
-    writeFileAtomic(file, json);
-    writeFileAtomic(path.join(REPORTS_DIR, 'latest.json'), json);
-    saved.push({ kind: 'result', file });
-  }
-  if (opts.report === undefined) {
-    const file = path.join(REPORTS_DIR, `${base}.md`);
-    writeFileAtomic(file, markdown);
-    writeFileAtomic(path.join(REPORTS_DIR, 'latest.md'), markdown);
-    saved.push({ kind: 'report', file });
-  }
-  return saved;
-}
-
-/**
- * GitHub Actions shows whatever a step appends to the file $GITHUB_STEP_SUMMARY names.
- * Returns the file, or undefined when the variable is not set.
- */
-export function appendStepSummary(markdown: string): string | undefined {
-  const file = process.env['GITHUB_STEP_SUMMARY'];
-  if (file === undefined || file === '') return undefined;
-  try {
-    appendFileSync(file, markdown.endsWith('\n') ? `${markdown}\n` : `${markdown}\n\n`);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new CliError(`$GITHUB_STEP_SUMMARY ${file}: cannot append the report (${code})`, ExitCode.RUN_FAILED);
-  }
-  return file;
-}

@@ -8,24 +8,25 @@ import { CliError, ExitCode, badInput } from '../errors.js';
 import { describeEnvironment } from '../metrics/environment.js';
 import { calibrationForRun } from './calibrate.js';
 import type { Comparison } from '../compare/compare.js';
-import { parseWhole } from '../compare/options.js';
+import { parseWhole } from './options.js';
 import { renderComparisonMarkdown, renderComparisonTable } from '../compare/render.js';
 import { mergeTrials } from '../compare/trials.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { getRenderer } from '../report/registry.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../result.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../results/types.js';
 import { checkProviders } from '../providers/registry.js';
-import { runScenario } from '../runner/scenario.js';
-import type { Scenario } from '../scenario.js';
+import { runScenario } from '../runner/run-scenario.js';
+import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { evaluateGate, evaluateTargets } from '../targets/evaluate.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
-import { useColor, writeFileAtomic } from './io.js';
+import { readResultFile, useColor, writeFileAtomic } from './io.js';
+import type { CliProcess, SignalName } from './process.js';
 import { createProgress } from './progress.js';
 import { TOOL_VERSION } from './version.js';
 import path from 'node:path';
-import { appendStepSummary, freeBase, readResultFile, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './report.js';
+import { appendStepSummary, freeBase, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './save.js';
 
 export interface RunFlags {
   out?: string;
@@ -59,9 +60,9 @@ function parseSeed(text: string | undefined): number {
   return Number(text);
 }
 
-function gitCommit(): string | undefined {
+function gitCommit(cwd: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 })
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 })
       .toString()
       .trim() || undefined;
   } catch {
@@ -73,7 +74,7 @@ function commandLine(argv: readonly string[]): string {
   return ['cluster-bench', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
-export async function runCommand(refs: string[], flags: RunFlags, argv: readonly string[]): Promise<number> {
+export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags): Promise<number> {
   const seed = parseSeed(flags.seed);
   let durationMs: number | undefined;
   if (flags.duration !== undefined) {
@@ -84,43 +85,43 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
   if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
   compareOptions(flags);
-  const environment = describeEnvironment({ gitCommit: gitCommit() });
+  const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd) });
   // A baseline that cannot be used must fail now, not after the run it was meant to judge.
-  const baseline = flags.baseline === undefined ? undefined : readResultFile(flags.baseline);
+  const baseline = flags.baseline === undefined ? undefined : readResultFile(io, flags.baseline);
   if (baseline !== undefined && flags.baseline !== undefined) {
     checkEnvironments(baseline.environment, environment, { baseline: flags.baseline, current: 'this run' }, flags.force === true);
   }
-  const files = resolveScenarioRefs(refs);
+  const files = resolveScenarioRefs(refs, io.cwd);
   // Everything is validated before anything runs: a typo in the third file must not cost the first two runs.
-  const scenarios: Scenario[] = files.map((f) => loadScenario(f, { set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
+  const scenarios: Scenario[] = files.map((f) => loadScenario(f, { cwd: io.cwd, set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
   for (const s of scenarios) await checkProviders(s.providers);
 
-  const human = flags.json ? process.stderr : process.stdout;
+  const human = flags.json ? io.stderr : io.stdout;
   // A spinner only on a real terminal: a pseudo-terminal that reports 0 columns makes ora
   // clear lines forever (seen under `script`), so that counts as no terminal.
-  const spinner = process.stderr.isTTY === true && !process.env['CI'] && (process.stderr.columns ?? 0) > 0;
-  const progress = await createProgress(process.stderr, spinner);
+  const spinner = io.stderr.isTTY === true && !io.env['CI'] && (io.stderr.columns ?? 0) > 0;
+  const progress = await createProgress(io.stderr, spinner);
 
   const controller = new AbortController();
   let signals = 0;
-  const onSignal = (name: NodeJS.Signals): void => {
+  const onSignal = (name: SignalName): void => {
     signals++;
     if (signals === 1) {
       progress.note(`${name}: stopping — finishing in-flight operations, then writing the partial result (press Ctrl-C again to quit at once)`);
       controller.abort();
     } else {
       progress.stop();
-      process.stderr.write(`${name} again: quitting without writing the result\n`);
-      process.exit(ExitCode.INTERRUPTED);
+      io.stderr.write(`${name} again: quitting without writing the result\n`);
+      io.exit(ExitCode.INTERRUPTED);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  io.signals.on('SIGINT', onSignal);
+  io.signals.on('SIGTERM', onSignal);
 
   const startedAt = new Date().toISOString();
   // The result's file is chosen now, so that checkpoints during the run and the final result
   // land in the same place: a crash or SIGKILL loses at most one checkpoint interval.
-  const base = flags.save ? freeBase(REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
+  const base = flags.save ? freeBase(io, REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
   const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
   // One place that turns scenario results into a RunResult (checkpoints and the final one).
   const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult => {
@@ -128,7 +129,7 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
     return {
       schemaVersion: RESULT_SCHEMA_VERSION,
       tool: { name: 'cluster-bench', version: TOOL_VERSION },
-      command: commandLine(argv),
+      command: commandLine(io.argv),
       seed,
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -146,7 +147,7 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
     // Until the run ends, what is on disk is by definition an unfinished run.
     const snapshot = assemble(scenariosSoFar, { interrupted: true, checkpoint: true });
     try {
-      writeFileAtomic(checkpointFile, getRenderer('json').render(snapshot, { color: false }));
+      writeFileAtomic(io, checkpointFile, getRenderer('json').render(snapshot, { color: false }));
     } catch (e) {
       checkpointFailed = true;
       progress.note(`warning: cannot write checkpoints: ${(e as Error).message}`);
@@ -173,12 +174,12 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
     }
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
   }
 
   const interrupted = controller.signal.aborted;
-  environment.calibration = await calibrationForRun(TOOL_VERSION, { measure: !interrupted });
+  environment.calibration = await calibrationForRun(io.env, TOOL_VERSION, { measure: !interrupted });
   const results = runs.filter((done) => done.length > 0).map((done) => mergeTrials(done));
   const result = assemble(results, { interrupted });
   const gate = result.gate;
@@ -201,7 +202,7 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
   let markdown = renderMarkdownReport([result]);
   if (comparison !== undefined) markdown += '\n' + renderComparisonMarkdown(comparison, labels);
   // Written before anything is printed: an interrupted or failing run still leaves its files.
-  const saved = saveRunFiles(json, markdown, {
+  const saved = saveRunFiles(io, json, markdown, {
     save: flags.save,
     scenarioNames: results.length > 0 ? results.map((r) => r.name) : scenarios.map((s) => s.name),
     now: new Date(result.startedAt),
@@ -209,14 +210,14 @@ export async function runCommand(refs: string[], flags: RunFlags, argv: readonly
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
   });
-  const summary = flags.save ? appendStepSummary(markdown) : undefined;
+  const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
 
-  human.write(getRenderer('table').render(result, { color: useColor(human) }));
-  if (comparison !== undefined) human.write('\n' + renderComparisonTable(comparison, labels, { color: useColor(human) }));
-  else if (baseline !== undefined) process.stderr.write('interrupted: not compared with the baseline\n');
-  for (const f of saved) process.stderr.write(`${f.kind} written to ${f.file}\n`);
-  if (summary !== undefined) process.stderr.write(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
-  if (flags.json) process.stdout.write(json);
+  human.write(getRenderer('table').render(result, { color: useColor(human, io.env) }));
+  if (comparison !== undefined) human.write('\n' + renderComparisonTable(comparison, labels, { color: useColor(human, io.env) }));
+  else if (baseline !== undefined) io.stderr.write('interrupted: not compared with the baseline\n');
+  for (const f of saved) io.stderr.write(`${f.kind} written to ${f.file}\n`);
+  if (summary !== undefined) io.stderr.write(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
+  if (flags.json) io.stdout.write(json);
   if (refused !== undefined) throw refused;
 
   if (interrupted) return ExitCode.INTERRUPTED;

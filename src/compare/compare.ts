@@ -32,7 +32,7 @@
  */
 import { badInput } from '../errors.js';
 import { decodeRecorder } from '../metrics/histogram.js';
-import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../result.js';
+import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../results/types.js';
 import {
   bootstrapQuantileChange,
   hashSeed,

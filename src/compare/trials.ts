@@ -7,7 +7,7 @@
  * are the first trial's: it ran in the freshest process, like a run without --trials.
  */
 import { mergeEncoded } from '../metrics/histogram.js';
-import type { LatencySummary, PhaseResult, ScenarioResult, TrialResult } from '../result.js';
+import type { LatencySummary, PhaseResult, ScenarioResult, TrialResult } from '../results/types.js';
 
 export function trialFigures(scenario: ScenarioResult): TrialResult {
   return {

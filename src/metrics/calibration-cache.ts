@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Calibration } from '../result.js';
+import type { Calibration } from '../results/types.js';
 import { writeAtomic } from '../util/atomic-write.js';
 
 /** Older entries are measured again: kernels, governors and neighbours change. */

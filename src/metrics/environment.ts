@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Environment } from '../result.js';
+import type { Environment } from '../results/types.js';
 
 /** What the machine is, for reports and for refusing to compare apples with oranges. */
 export function describeEnvironment(extra: { gitCommit?: string } = {}): Environment {

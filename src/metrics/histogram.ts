@@ -5,7 +5,7 @@
  * digits, and every histogram destroyed after use (WASM memory is not garbage-collected).
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary } from '../result.js';
+import type { LatencySummary } from '../results/types.js';
 
 /** 1 hour in ns: the longest latency any phase can record; longer values are clamped. */
 export const HIGHEST_TRACKABLE_NS = 3_600_000_000_000;

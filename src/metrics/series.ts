@@ -2,7 +2,7 @@
  * Verdicts over a phase's time series: leak (is post-GC heap still growing at the end?) and
  * drift (is the tail latency of the end worse than at the start?). Pure functions.
  */
-import type { DriftVerdict, IntervalSample, LeakVerdict } from '../result.js';
+import type { DriftVerdict, IntervalSample, LeakVerdict } from '../results/types.js';
 import { median } from '../util/median.js';
 
 export interface Fit {

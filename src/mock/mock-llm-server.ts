@@ -13,8 +13,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatCompletionChunk, ChatCompletionRequest, WireFinishReason, WireMessage, WireTool } from '../providers/chat-completion.js';
-import { estimateTokens } from '../providers/chat-completion.js';
+import type { ChatCompletionChunk, ChatCompletionRequest, WireFinishReason, WireMessage, WireTool } from '../providers/llm/chat-completion.js';
+import { estimateTokens } from '../providers/llm/chat-completion.js';
 import { createRandom } from '../providers/random.js';
 
 export interface MockLLMOptions {

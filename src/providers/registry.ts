@@ -12,15 +12,15 @@
 import type { ProvidersConfig } from './config.js';
 import type { AgentProvider, ChatTransport, Clock, LLMProvider, MemoryProvider } from './types.js';
 import { badInput } from '../errors.js';
-import { ReActAgentProvider } from './agent.js';
-import { parseBaseUrl } from './base-url.js';
-import { CachedLLMProvider } from './cache.js';
-import { DeepSeekLLMProvider } from './deepseek-llm.js';
+import { ReActAgentProvider } from './agent/agent.js';
+import { parseBaseUrl } from './llm/base-url.js';
+import { CachedLLMProvider } from './llm/cache.js';
+import { DeepSeekLLMProvider } from './llm/deepseek-llm.js';
 import { createFromPlugin, loadPluginFactory, type PluginKind } from './plugin.js';
-import { PooledLLMProvider } from './pool.js';
+import { PooledLLMProvider } from './llm/pool.js';
 import { createRandom, systemClock } from './random.js';
-import { SessionMemoryProvider } from './session-memory.js';
-import { createSimulatedTransport } from './simulated-transport.js';
+import { SessionMemoryProvider } from './memory/session-memory.js';
+import { createSimulatedTransport } from './llm/simulated-transport.js';
 
 export interface ProviderDeps {
   /** Seed of the simulated transport's random source (faults, latencies, model output). */
@@ -46,11 +46,11 @@ export type Providers = ProviderSet;
 
 export type ProviderKind = 'llm' | 'memory' | 'agent';
 
-type HttpModule = typeof import('./http-transport.js');
+type HttpModule = typeof import('./llm/http-transport.js');
 let httpModule: HttpModule | undefined;
 
 async function loadHttp(): Promise<HttpModule> {
-  httpModule ??= await import('./http-transport.js');
+  httpModule ??= await import('./llm/http-transport.js');
   return httpModule;
 }
 

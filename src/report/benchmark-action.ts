@@ -7,7 +7,7 @@
  * With per-trial figures (`run --trials N`), `range` is "± the standard deviation of the
  * trials"; `extra` says how the figure was made (operations, errors, trials, Node, commit).
  */
-import type { PhaseResult, RunResult, ScenarioResult } from '../result.js';
+import type { PhaseResult, RunResult, ScenarioResult } from '../results/types.js';
 import type { BenchmarkTool, RenderOptions, Renderer } from './types.js';
 
 export interface BenchmarkEntry {

@@ -4,7 +4,7 @@
  * p50 is a third harness; a reader must see that next to the figure. Pure: renderers call
  * these and place the text where their format wants it.
  */
-import type { Calibration, PhaseResult, RunResult } from '../result.js';
+import type { Calibration, PhaseResult, RunResult } from '../results/types.js';
 
 /** Results with a p50 below this are shown with the floor. */
 export const SUB_MICROSECOND_NS = 1_000;

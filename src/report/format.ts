@@ -10,7 +10,7 @@ import type {
   ScenarioResult,
   Status,
   TargetResult,
-} from '../result.js';
+} from '../results/types.js';
 import { formatBytes, formatNs, formatPercent, formatRate } from '../util/units.js';
 
 export type ValueUnit = TargetResult['unit'];

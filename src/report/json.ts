@@ -1,5 +1,5 @@
 /** The JSON result itself: the source of truth other tools and `compare` read back. */
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../results/types.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 function renderJson(result: RunResult, _opts: RenderOptions): string {

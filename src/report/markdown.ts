@@ -5,7 +5,7 @@
  * report (several: a column per run in the environment, scenario sections numbered on).
  * Colour never applies: the output is a file.
  */
-import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../result.js';
+import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../results/types.js';
 import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
 import { formatBytes, formatNs } from '../util/units.js';
 import {

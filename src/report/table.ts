@@ -5,7 +5,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { RunResult, ScenarioResult, Status } from '../result.js';
+import type { RunResult, ScenarioResult, Status } from '../results/types.js';
 import { formatBytes } from '../util/units.js';
 import {
   STAT_COLUMNS,

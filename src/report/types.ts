@@ -1,4 +1,4 @@
-import type { RunResult } from '../result.js';
+import type { RunResult } from '../results/types.js';
 
 /** github-action-benchmark's two custom tools: one file of entries for each direction. */
 export type BenchmarkTool = 'customSmallerIsBetter' | 'customBiggerIsBetter';

@@ -14,7 +14,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LatencyRecorder } from '../metrics/histogram.js';
-import type { Calibration, ExecutorSpec } from '../result.js';
+import type { Calibration, ExecutorSpec } from '../results/types.js';
 import { newCounters, startExecutor, type ExecContext } from './executors.js';
 import type { OpFn, PreparedOp } from './operations.js';
 import { median as medianOrNaN } from '../util/median.js';

@@ -1,4 +1,4 @@
-import type { PhaseResult, ScenarioResult } from '../result.js';
+import type { PhaseResult, ScenarioResult } from '../results/types.js';
 
 /**
  * What the runner tells its subscribers. The runner never prints: the CLI turns these into

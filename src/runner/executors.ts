@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LatencyRecorder } from '../metrics/histogram.js';
-import type { ExecutorSpec, ScheduleStats } from '../result.js';
+import type { ExecutorSpec, ScheduleStats } from '../results/types.js';
 import { OperationTimeout, classifyError } from './errors.js';
 import type { PreparedOp } from './operations.js';
 

@@ -6,7 +6,7 @@
  */
 import { LatencyRecorder } from '../metrics/histogram.js';
 import type { LLMProvider, LLMResponse, Message } from '../providers/types.js';
-import type { LatencySummary } from '../result.js';
+import type { LatencySummary } from '../results/types.js';
 
 /** What prepareOperation returns, minus the import cycle. */
 export interface LLMCallOp {

@@ -7,8 +7,8 @@ import type { Message, AgentResult } from '../providers/types.js';
 import type { Providers, ProviderDeps } from '../providers/registry.js';
 import { createProviderAsync } from '../providers/registry.js';
 import type { ProvidersConfig } from '../providers/config.js';
-import type { OpName, OpParams } from '../scenario.js';
-import type { ExecutorSpec, LatencySummary } from '../result.js';
+import type { OpName, OpParams } from '../scenarios/types.js';
+import type { ExecutorSpec, LatencySummary } from '../results/types.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { llmCallOp } from './llm-call-op.js';
 

@@ -9,8 +9,8 @@ import { LoopMonitor } from '../metrics/event-loop.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { heapAfterGc } from '../metrics/memory.js';
 import { compactSeries, driftVerdict, leakVerdict } from '../metrics/series.js';
-import type { ExecutorSpec, GeneratorHealth, IntervalSample, PhaseResult, ScheduleStats } from '../result.js';
-import type { PhaseSpec } from '../scenario.js';
+import type { ExecutorSpec, GeneratorHealth, IntervalSample, PhaseResult, ScheduleStats } from '../results/types.js';
+import type { PhaseSpec } from '../scenarios/types.js';
 import type { RunEventListener } from './events.js';
 import {
   concurrencyOf,

@@ -40,7 +40,7 @@ export function listBuiltins(): Array<{ name: string; description: string; file:
 }
 
 /** Turns `run` arguments into scenario files: built-in names, `all`, or paths. */
-export function resolveScenarioRefs(refs: readonly string[]): string[] {
+export function resolveScenarioRefs(refs: readonly string[], cwd: string = process.cwd()): string[] {
   const files: string[] = [];
   for (const ref of refs) {
     if (ref === 'all') {
@@ -52,7 +52,8 @@ export function resolveScenarioRefs(refs: readonly string[]): string[] {
       files.push(builtin);
       continue;
     }
-    if (existsSync(ref) && statSync(ref).isFile()) {
+    const file = path.resolve(cwd, ref);
+    if (existsSync(file) && statSync(file).isFile()) {
       files.push(ref);
       continue;
     }
@@ -64,10 +65,10 @@ export function resolveScenarioRefs(refs: readonly string[]): string[] {
 }
 
 /** Parses a YAML or JSON file; a syntax error is a one-line CliError with line and column. */
-export function readDocument(file: string): unknown {
+export function readDocument(file: string, cwd: string = process.cwd()): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
     throw badInput(`${file}: cannot read the file (${code})`);

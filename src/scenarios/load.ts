@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { badInput } from '../errors.js';
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from './types.js';
 import { parseTarget } from '../targets/parse.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import { checkModuleExists, resolveModulePath } from '../providers/plugin.js';
@@ -17,6 +17,8 @@ export { ALL_EXCLUDES, BUILTIN_DIR, BUILTIN_NAMES, builtinPath, listBuiltins, re
 import { applySetOverride, parseSetOverride, SetOverrideError, type SetOverride } from './set-path.js';
 
 export interface LoadOptions {
+  /** Relative scenario paths and --set plugin paths are relative to this (default: process.cwd()). */
+  cwd?: string;
   set?: readonly string[];
   /** Overrides the duration of every duration-based phase, ms. */
   durationMs?: number;
@@ -43,14 +45,14 @@ function formatIssue(file: string, issue: z.core.$ZodIssue, overridden: readonly
  * Plugin module paths become absolute: relative to the scenario file, or to the working
  * directory when --set gave them. A missing file fails here, before anything runs.
  */
-function resolvePluginModules(file: string, providers: ProvidersConfig, overrides: readonly SetOverride[]): ProvidersConfig {
+function resolvePluginModules(file: string, cwd: string, providers: ProvidersConfig, overrides: readonly SetOverride[]): ProvidersConfig {
   let out = providers;
   for (const kind of ['llm', 'memory', 'agent'] as const) {
     const spec = providers[kind].module;
     if (spec === undefined) continue;
     const field = ['providers', kind, 'module'];
     const viaSet = overrides.findLast((o) => o.path.length <= field.length && o.path.every((seg, i) => seg === field[i]));
-    const modulePath = resolveModulePath(spec, viaSet ? process.cwd() : path.dirname(path.resolve(file)));
+    const modulePath = resolveModulePath(spec, viaSet ? cwd : path.dirname(path.resolve(cwd, file)));
     const problem = checkModuleExists(modulePath);
     if (problem !== undefined) throw badInput(`${file}: providers.${kind}.module: ${problem}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
     out = { ...out, [kind]: { ...out[kind], module: modulePath } };
@@ -59,7 +61,8 @@ function resolvePluginModules(file: string, providers: ProvidersConfig, override
 }
 
 export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
-  const raw = readDocument(file);
+  const cwd = options.cwd ?? process.cwd();
+  const raw = readDocument(file, cwd);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw badInput(`${file}: (top level): expected a mapping with name, description, providers, phases, targets`);
   }
@@ -83,7 +86,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     throw badInput(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
   }
   const s = parsed.data;
-  const providers = resolvePluginModules(file, s.providers, overrides);
+  const providers = resolvePluginModules(file, cwd, s.providers, overrides);
 
   const phaseNames = new Set<string>();
   s.phases.forEach((p, i) => {

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { DEFAULT_PROVIDERS_CONFIG, type CacheConfig, type LatencyModel, type LLMProviderConfig, type RetryConfig } from '../providers/config.js';
-import { parseBaseUrl } from '../providers/base-url.js';
-import type { ExecutorSpec } from '../result.js';
-import { OP_NAMES, type BatchMode, type OpParams } from '../scenario.js';
+import { parseBaseUrl } from '../providers/llm/base-url.js';
+import type { ExecutorSpec } from '../results/types.js';
+import { OP_NAMES, type BatchMode, type OpParams } from './types.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
 
 /** A strict object whose unknown-key error names the keys that are allowed. */

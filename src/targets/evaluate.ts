@@ -2,7 +2,7 @@
  * Verdicts: a measured value against a target's two thresholds, and the CI gate over them.
  * Pure functions of result data, so a stored JSON result can be re-judged later.
  */
-import type { GateResult, PhaseResult, ScenarioResult, Status, TargetResult } from '../result.js';
+import type { GateResult, PhaseResult, ScenarioResult, Status, TargetResult } from '../results/types.js';
 import { LATENCY_STATS, type Comparator, type LatencyStat } from './parse.js';
 import type { TargetSpec } from './types.js';
 

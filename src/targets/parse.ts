@@ -4,7 +4,7 @@
  * The source text is kept verbatim so reports can print it back next to the measured value.
  */
 import { parseDurationNs, parseSizeBytes } from '../util/units.js';
-import type { TargetResult } from '../result.js';
+import type { TargetResult } from '../results/types.js';
 import type { TargetSpec } from './types.js';
 
 export type TargetUnit = TargetResult['unit'];

@@ -3,7 +3,7 @@
  * rows a run covered and how. The texts are the seed's own (see shared seed/README.md);
  * scenario targets name their row through `metric`, which must match these names exactly.
  */
-import type { ScenarioResult, TargetResult } from '../result.js';
+import type { ScenarioResult, TargetResult } from '../results/types.js';
 
 export interface SeedMatrixRow {
   metric: string;

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
-import type { PhaseResult, RunResult } from '../../src/result.js';
+import type { PhaseResult, RunResult } from '../../src/results/types.js';
 import { newCounters, startExecutor, type ExecContext } from '../../src/runner/executors.js';
 import type { PreparedOp } from '../../src/runner/operations.js';
 import { cli, tempDir } from '../e2e/helpers.js';

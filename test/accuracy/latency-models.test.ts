@@ -12,11 +12,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LatencyModel } from '../../src/providers/config.js';
-import { createLatencySampler } from '../../src/providers/latency.js';
+import { createLatencySampler } from '../../src/providers/llm/latency.js';
 import { createRandom } from '../../src/providers/random.js';
-import { TIMER_SLACK_MS, createSimulatedTransport } from '../../src/providers/simulated-transport.js';
+import { TIMER_SLACK_MS, createSimulatedTransport } from '../../src/providers/llm/simulated-transport.js';
 import { DEFAULT_PROVIDERS_CONFIG } from '../../src/providers/config.js';
-import { runScenario } from '../../src/runner/scenario.js';
+import { runScenario } from '../../src/runner/run-scenario.js';
 import { loadScenario, resolveScenarioRefs } from '../../src/scenarios/load.js';
 
 const LOGNORMAL: LatencyModel = { model: 'lognormal', p50Ms: 5, p99Ms: 20 };

@@ -6,7 +6,7 @@
  * number that fail out of 300 (~60 +- 7) differs between two seeds unless the draws ignore them.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/result.js';
+import type { RunResult } from '../../src/results/types.js';
 import { cli } from '../e2e/helpers.js';
 
 function run(seed: number): RunResult {

@@ -4,7 +4,7 @@
  */
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
 import { normalSample, seededRandom } from '../../src/compare/stats.js';
-import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialResult } from '../../src/result.js';
+import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialResult } from '../../src/results/types.js';
 
 export const ENV: Environment = {
   node: 'v20.20.2',

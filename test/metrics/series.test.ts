@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compactSeries, driftVerdict, leakVerdict, linearFit } from '../../src/metrics/series.js';
-import type { IntervalSample } from '../../src/result.js';
+import type { IntervalSample } from '../../src/results/types.js';
 
 const MB = 1024 * 1024;
 

@@ -3,7 +3,6 @@ import { DEFAULT_PROVIDERS_CONFIG } from '../../src/providers/config.js';
 import type { ProvidersConfig } from '../../src/providers/config.js';
 import { createProvider, createProviders, initializeAll } from '../../src/providers/registry.js';
 import { createManualClock } from '../../src/providers/random.js';
-import * as api from '../../src/providers/index.js';
 
 const QUESTION = [{ role: 'user' as const, content: 'What is 2 + 2? Then search memory windows.' }];
 
@@ -93,29 +92,5 @@ describe('createProvider', () => {
     expect(error.message).toMatch(/latency: .*ms must be a finite number >= 0, got -5/);
     const set = createProviders(badLatency, { seed: 1 });
     expect((await caught(set.transport.send('{}'))).code).toBe('PROVIDER_CONFIG_INVALID');
-  });
-});
-
-describe('index', () => {
-  it('exports the public surface', () => {
-    for (const name of [
-      'createProviders',
-      'createProvider',
-      'initializeAll',
-      'DeepSeekLLMProvider',
-      'SessionMemoryProvider',
-      'ReActAgentProvider',
-      'createSimulatedTransport',
-      'createLatencySampler',
-      'createRandom',
-      'createManualClock',
-      'systemClock',
-      'BUILTIN_TOOLS',
-      'TOOL_NAMES',
-      'ProviderError',
-      'DEFAULT_PROVIDERS_CONFIG',
-    ]) {
-      expect(api).toHaveProperty(name);
-    }
   });
 });

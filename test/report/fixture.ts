@@ -4,7 +4,7 @@
  * open-model phase, memory snapshots, targets of every status (one never measured), a
  * failed scenario and a failing gate. Values are fixed so golden files are exact.
  */
-import type { LatencySummary, PhaseResult, RunResult, ScenarioResult } from '../../src/result.js';
+import type { LatencySummary, PhaseResult, RunResult, ScenarioResult } from '../../src/results/types.js';
 
 const MS = 1e6;
 const US = 1e3;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { floorNote, isSubMicrosecond, phaseFloorNs } from '../../src/report/floor.js';
-import type { Calibration, PhaseResult, RunResult } from '../../src/result.js';
+import type { Calibration, PhaseResult, RunResult } from '../../src/results/types.js';
 
 const CAL: Calibration = {
   harnessOverheadNs: 112,

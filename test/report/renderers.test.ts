@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
-import type { RunResult } from '../../src/result.js';
-import { RENDERERS, RENDERER_NAMES, getRenderer } from '../../src/report/index.js';
-import { benchmarkEntries, renderMarkdownReport } from '../../src/report/index.js';
+import type { RunResult } from '../../src/results/types.js';
+import { RENDERERS, RENDERER_NAMES, getRenderer } from '../../src/report/registry.js';
+import { benchmarkEntries } from '../../src/report/benchmark-action.js';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { downsample, niceMax } from '../../src/report/markdown.js';
 import { FIXTURE, FIXTURE_B } from './fixture.js';
 

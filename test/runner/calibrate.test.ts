@@ -11,7 +11,7 @@ import {
   readCalibrationCache,
   writeCalibrationCache,
 } from '../../src/metrics/calibration-cache.js';
-import type { Calibration } from '../../src/result.js';
+import type { Calibration } from '../../src/results/types.js';
 import { bareLoop, calibrate, median, toCalibration } from '../../src/runner/calibrate.js';
 import { cli, tempDir } from '../e2e/helpers.js';
 
@@ -168,48 +168,34 @@ describe('calibration cache', () => {
 });
 
 describe('calibrationForRun', () => {
-  const saved = { dir: process.env['CLUSTER_BENCH_CACHE_DIR'], off: process.env['CLUSTER_BENCH_CALIBRATION'] };
-  afterEach(() => {
-    for (const [name, value] of [
-      ['CLUSTER_BENCH_CACHE_DIR', saved.dir],
-      ['CLUSTER_BENCH_CALIBRATION', saved.off],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
-
   it('uses the cache when it has this machine, without measuring', async () => {
     const dir = tempDir();
-    process.env['CLUSTER_BENCH_CACHE_DIR'] = dir;
-    delete process.env['CLUSTER_BENCH_CALIBRATION'];
+    const env = { CLUSTER_BENCH_CACHE_DIR: dir };
     writeCalibrationCache(dir, machineKey('1.2.3'), SAMPLE);
     const t0 = performance.now();
-    expect(await calibrationForRun('1.2.3')).toEqual({ ...SAMPLE, cached: true });
+    expect(await calibrationForRun(env, '1.2.3')).toEqual({ ...SAMPLE, cached: true });
     expect(performance.now() - t0).toBeLessThan(100);
   });
 
   it('measures and caches on a miss, only looks when told not to measure, and can be turned off', async () => {
     const dir = path.join(tempDir(), 'cache');
-    process.env['CLUSTER_BENCH_CACHE_DIR'] = dir;
-    delete process.env['CLUSTER_BENCH_CALIBRATION'];
-    expect(await calibrationForRun('1.2.4', { measure: false })).toBeUndefined();
+    const env: Record<string, string> = { CLUSTER_BENCH_CACHE_DIR: dir };
+    expect(await calibrationForRun(env, '1.2.4', { measure: false })).toBeUndefined();
     expect(existsSync(dir)).toBe(false);
-    const fresh = await calibrationForRun('1.2.4');
+    const fresh = await calibrationForRun(env, '1.2.4');
     expect(fresh?.cached).toBe(false);
     expect(fresh?.harnessOverheadNs).toBeGreaterThanOrEqual(0);
-    expect(await calibrationForRun('1.2.4')).toEqual({ ...fresh, cached: true });
-    process.env['CLUSTER_BENCH_CALIBRATION'] = 'off';
-    expect(await calibrationForRun('1.2.4')).toBeUndefined();
+    expect(await calibrationForRun(env, '1.2.4')).toEqual({ ...fresh, cached: true });
+    env['CLUSTER_BENCH_CALIBRATION'] = 'off';
+    expect(await calibrationForRun(env, '1.2.4')).toBeUndefined();
   });
 
   it('a cache directory that cannot be created does not fail the run', async () => {
     const blocker = path.join(tempDir(), 'file');
     writeFileSync(blocker, 'x');
-    process.env['CLUSTER_BENCH_CACHE_DIR'] = path.join(blocker, 'sub');
-    delete process.env['CLUSTER_BENCH_CALIBRATION'];
+    const env = { CLUSTER_BENCH_CACHE_DIR: path.join(blocker, 'sub') };
     mkdirSync(path.dirname(blocker), { recursive: true });
-    const c = await calibrationForRun('1.2.5');
+    const c = await calibrationForRun(env, '1.2.5');
     expect(c?.cached).toBe(false);
   });
 });

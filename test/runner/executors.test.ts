@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
-import type { ExecutorSpec } from '../../src/result.js';
+import type { ExecutorSpec } from '../../src/results/types.js';
 import { classifyError } from '../../src/runner/errors.js';
 import { newCounters, startExecutor, type ExecContext } from '../../src/runner/executors.js';
 import type { PreparedOp } from '../../src/runner/operations.js';

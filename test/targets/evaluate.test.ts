@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { measuresRow } from '../../src/targets/seed-matrix.js';
-import type { LatencySummary, PhaseResult, ScenarioResult, Status, TargetResult } from '../../src/result.js';
-import { evaluateGate, evaluateTarget, measure, parseTarget, seedCoverage, SEED_MATRIX } from '../../src/targets/index.js';
+import type { LatencySummary, PhaseResult, ScenarioResult, Status, TargetResult } from '../../src/results/types.js';
+import { evaluateGate, evaluateTarget, measure } from '../../src/targets/evaluate.js';
+import { parseTarget } from '../../src/targets/parse.js';
+import { seedCoverage, SEED_MATRIX } from '../../src/targets/seed-matrix.js';
 import { FIXTURE } from '../report/fixture.js';
 
 const MS = 1e6;

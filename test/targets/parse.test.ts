@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TARGET_STATS, TargetParseError, parseTarget, type TargetSpec } from '../../src/targets/index.js';
+import { TARGET_STATS, TargetParseError, parseTarget, type TargetSpec } from '../../src/targets/parse.js';
 
 const MS = 1e6;
 const MB = 1024 * 1024;

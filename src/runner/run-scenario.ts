@@ -1,0 +1,152 @@
+/**
+ * Runs a scenario: builds and initializes its providers, runs its phases in order and
+ * takes heap readings after forced GC at each milestone. Targets are evaluated by the
+ * caller (the runner knows nothing of verdicts).
+ */
+import { performance } from 'node:perf_hooks';
+import { heapAfterGc } from '../metrics/memory.js';
+import type { Clock } from '../providers/types.js';
+import { createProvidersAsync, initializeAll } from '../providers/registry.js';
+import type { MemorySnapshot, PhaseResult, ScenarioResult } from '../results/types.js';
+import type { Scenario } from '../scenarios/types.js';
+import { describeError } from './errors.js';
+import type { RunEventListener } from './events.js';
+import { runPhase } from './phase.js';
+
+export interface RunOptions {
+  seed: number;
+  onEvent?: RunEventListener;
+  /** Aborting stops offering load; in-flight operations get `graceMs` to finish. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  /**
+   * Called with the scenario's figures so far every `checkpointMs` during a phase and after
+   * each phase, so the caller can save them: a crash then loses at most one interval.
+   */
+  onCheckpoint?: (partial: ScenarioResult) => void;
+  checkpointMs?: number;
+}
+
+/** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
+function offsetClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => performance.now() + offset,
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+}
+
+function snapshot(label: string): MemorySnapshot {
+  const h = heapAfterGc();
+  return { label, heapUsed: h.heapUsed, rss: h.rss };
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const onEvent = options.onEvent ?? (() => undefined);
+  const signal = options.signal;
+  const stopped = (): boolean => signal?.aborted === true;
+  let onAbort: (() => void) | undefined;
+  const stopSignal = new Promise<void>((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve();
+    else {
+      onAbort = () => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  try {
+    return await runWithSignal(scenario, options, onEvent, stopped, stopSignal);
+  } finally {
+    // One listener per scenario on a signal shared by the whole run (and its trials).
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function runWithSignal(
+  scenario: Scenario,
+  options: RunOptions,
+  onEvent: RunEventListener,
+  stopped: () => boolean,
+  stopSignal: Promise<void>,
+): Promise<ScenarioResult> {
+
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const memory: MemorySnapshot[] = [snapshot('baseline')];
+  const clock = offsetClock();
+  const deps = { seed: options.seed, clock };
+  const providers = await createProvidersAsync(scenario.providers, deps);
+  const phases: PhaseResult[] = [];
+  let failure: string | undefined;
+
+  const build = (partialPhase?: PhaseResult): ScenarioResult => ({
+    name: scenario.name,
+    description: scenario.description,
+    source: scenario.source,
+    startedAt,
+    durationMs: performance.now() - t0,
+    providers: {
+      llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
+      memory: { ...scenario.providers.memory },
+      agent: { ...scenario.providers.agent },
+    },
+    phases: partialPhase ? [...phases, partialPhase] : [...phases],
+    targets: [],
+    memory: [...memory],
+    ...(failure !== undefined ? { failure } : {}),
+  });
+
+  onEvent({
+    type: 'scenario-start',
+    scenario: scenario.name,
+    description: scenario.description,
+    phases: scenario.phases.length,
+    simulated: providers.llm.simulated,
+    transport: providers.transport.description,
+  });
+
+  let stage = 'initializing providers';
+  try {
+    await initializeAll(providers);
+    memory.push(snapshot('providers'));
+    for (const [index, phase] of scenario.phases.entries()) {
+      if (stopped()) break;
+      stage = `phase "${phase.name}"`;
+      const result = await runPhase(
+        phase,
+        { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms) },
+        {
+          scenario: scenario.name,
+          index,
+          phases: scenario.phases.length,
+          onEvent,
+          stopped,
+          stopSignal,
+          graceMs: options.graceMs ?? 2_000,
+          ...(options.onCheckpoint
+            ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
+            : {}),
+        },
+      );
+      phases.push(result);
+      if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: process.memoryUsage().rss });
+      onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
+      options.onCheckpoint?.(build());
+    }
+    stage = 'teardown';
+  } catch (e) {
+    failure = `${stage}: ${describeError(e)}`;
+  } finally {
+    try {
+      await providers.close();
+    } catch (e) {
+      failure ??= `closing providers: ${describeError(e)}`;
+    }
+  }
+
+  const result = build();
+  onEvent({ type: 'scenario-end', result });
+  return result;
+}

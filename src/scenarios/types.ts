@@ -1,0 +1,67 @@
+/**
+ * A validated scenario: what the loader produces and the runner consumes. Plain types;
+ * the schema that checks files against them lives in scenarios/schema.ts.
+ */
+import type { ProvidersConfig } from '../providers/config.js';
+import type { ExecutorSpec } from '../results/types.js';
+import type { TargetSpec } from '../targets/types.js';
+
+export const OP_NAMES = [
+  'llm.init',
+  'memory.init',
+  'agent.init',
+  'llm.call',
+  'memory.store',
+  'memory.store-batch',
+  'memory.retrieve',
+  'memory.sweep',
+  'agent.execute',
+  'mixed',
+  'noop',
+] as const;
+export type OpName = (typeof OP_NAMES)[number];
+
+export interface OpParams {
+  /** User message of llm.call / agent.execute / mixed. `{i}` is replaced by the operation index. */
+  prompt: string;
+  /** Sessions used round-robin: operation i uses `session_{i % sessions}`. */
+  sessions: number;
+  /** Message text of memory stores; `{i}` is replaced by the operation index. */
+  content: string;
+  /** memory.retrieve: how many of the newest messages to read. */
+  limit: number;
+  /** memory.store-batch: messages per batch. */
+  batchSize: number;
+  /** memory.sweep: idle time to let pass (on the provider's clock) before sweeping, ms. */
+  advanceMs: number;
+}
+
+export type BatchMode = 'auto' | 'off' | number;
+
+export interface PhaseSpec {
+  name: string;
+  description?: string;
+  op: OpName;
+  params: OpParams;
+  executor: ExecutorSpec;
+  /** Operations run before measuring, not recorded. */
+  warmup: number;
+  /** Per-operation timeout, ms; an operation that takes longer counts as a `timeout` error. */
+  timeoutMs: number;
+  /** Batch timing for sub-microsecond operations: auto-detected, off, or a fixed batch size. */
+  batch: BatchMode;
+  /** Non-TTY progress: a line every N operations (at most about once a second). */
+  progressEvery?: number;
+  /** Length of one time-series interval, ms (throughput, p50/p99, heap, loop delay per interval). */
+  intervalMs: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** File it was loaded from (for messages and reports). */
+  source: string;
+  providers: ProvidersConfig;
+  phases: PhaseSpec[];
+  targets: TargetSpec[];
+}

@@ -1,0 +1,66 @@
+/**
+ * Runs the CLI in this process against a fake process edge: output is captured, the
+ * environment is the test's own (never process.env), signals are sent by the test.
+ * Most command tests use this; a few end-to-end tests still spawn the real binary.
+ */
+import { EventEmitter } from 'node:events';
+import { main } from '../../src/cli/main.js';
+import type { CliProcess, SignalName } from '../../src/cli/process.js';
+import { tempDir } from '../e2e/helpers.js';
+
+export interface InProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Set when the CLI asked for a hard exit (a second Ctrl-C). */
+  exitCalled?: number;
+}
+
+export interface FakeProcess extends CliProcess {
+  out: string[];
+  err: string[];
+  /** Delivers a signal as the OS would to the main thread. */
+  signal(name: SignalName): void;
+  exitCalled?: number;
+}
+
+/** Environment of an in-process run: no colour, CI mode, a private calibration cache. */
+const CACHE_DIR = tempDir();
+export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { NO_COLOR: '1', CI: '1', CLUSTER_BENCH_CACHE_DIR: CACHE_DIR, CLUSTER_BENCH_CALIBRATION: 'off', ...extra };
+}
+
+export function fakeProcess(argv: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {}): FakeProcess {
+  const out: string[] = [];
+  const err: string[] = [];
+  const emitter = new EventEmitter();
+  const fp: FakeProcess = {
+    argv,
+    env: baseEnv(opts.env),
+    cwd: opts.cwd ?? tempDir(),
+    stdout: { write: (s: string) => out.push(s), isTTY: opts.tty === true, columns: opts.tty === true ? 80 : 0 },
+    stderr: { write: (s: string) => err.push(s), isTTY: opts.tty === true, columns: opts.tty === true ? 80 : 0 },
+    signals: {
+      on: (s, l) => emitter.on(s, l),
+      off: (s, l) => emitter.off(s, l),
+    },
+    exit: (code) => {
+      fp.exitCalled = code;
+    },
+    out,
+    err,
+    signal: (name) => void emitter.emit(name, name),
+  };
+  return fp;
+}
+
+/** Runs `cluster-bench ARGS` in-process and returns the exit code and captured output. */
+export async function runInProcess(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; onStart?: (p: FakeProcess) => void } = {},
+): Promise<InProcessRun> {
+  const p = fakeProcess(args, opts);
+  opts.onStart?.(p);
+  const code = await main(p);
+  return { code, stdout: p.out.join(''), stderr: p.err.join(''), ...(p.exitCalled !== undefined ? { exitCalled: p.exitCalled } : {}) };
+}
