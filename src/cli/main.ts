@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import { TOOL_VERSION } from './version.js';
 import type { CliProcess, OutStream } from './process.js';
 
@@ -261,6 +262,10 @@ export async function main(io: CliProcess): Promise<number> {
     if (e instanceof CliError) {
       io.stderr.write(`cluster-bench: error: ${e.message}\n`);
       return e.exitCode;
+    }
+    if (e instanceof InputError) {
+      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
+      return ExitCode.BAD_INPUT;
     }
     io.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return ExitCode.RUN_FAILED;
