@@ -3,37 +3,12 @@
  * scenario what it did and its results, then the target-metrics matrix with the seed's
  * status levels, and the command that reproduces it. One or several results make one
  * report (several: a column per run in the environment, scenario sections numbered on).
- * Colour never applies: the output is a file.
+ * Colour never applies: the output is a file. What it says comes from model.ts, which the
+ * HTML report shares; this file only gives it markdown form (and the mermaid charts).
  */
-import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../results/types.js';
-import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
-import { formatBytes, formatNs } from '../util/units.js';
-import {
-  BATCH_MARK,
-  STATUS_EMOJI,
-  STATUS_MEANING,
-  STATUS_WORD,
-  STAT_COLUMNS,
-  batchFootnote,
-  countStatuses,
-  errorsCell,
-  formatBytesDelta,
-  formatCount,
-  formatCounts,
-  formatMeasured,
-  formatMs,
-  formatThreshold,
-  formatValue,
-  gateLine,
-  heapDeltaFromBaseline,
-  latencyCells,
-  llmLine,
-  phaseNotes,
-  secondaryDistributions,
-  statusText,
-  summaryCells,
-} from './format.js';
-import { floorNote } from './floor.js';
+import type { PhaseInterval, RunResult, ScenarioResult } from '../results/types.js';
+import { formatCount, statusText } from './format.js';
+import { reportModel, type MatrixModel, type ReportModel, type ScenarioModel, type SummaryRow, type TextTable } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 /** Cell text: a "|" would end the cell, a newline the row. */
@@ -48,7 +23,7 @@ function code(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): string[] {
+function table(head: string[], rows: string[][], align?: ReadonlyArray<'l' | 'r'>): string[] {
   const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [
     `| ${head.map(cell).join(' | ')} |`,
@@ -57,124 +32,8 @@ function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): stri
   ];
 }
 
-/** "2026-11-25T10:00:00.000Z" -> "2026-11-25 10:00:00 UTC", without the reader's time zone. */
-function formatDate(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
-function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
-}
-
-/** A scenario of one of the results, and the heading it gets. */
-interface Section {
-  run: number;
-  result: RunResult;
-  scenario: ScenarioResult;
-  heading: string;
-}
-
-function sections(results: readonly RunResult[]): Section[] {
-  const multi = results.length > 1;
-  let n = 0;
-  return results.flatMap((result, r) =>
-    result.scenarios.map((scenario) => {
-      n += 1;
-      return { run: r + 1, result, scenario, heading: `${n}. ${scenario.name}${multi ? ` (run ${r + 1})` : ''}` };
-    }),
-  );
-}
-
-/** What the LLM of a run was, over all its scenarios. */
-function llmSummary(result: RunResult): string {
-  const simulated = [...new Set(result.scenarios.filter((s) => s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
-  const real = [...new Set(result.scenarios.filter((s) => !s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
-  if (simulated.length === 0 && real.length === 0) return '-';
-  const sim = simulated.map((t) => t.replace(/^simulated\s*/, '')).join('; ');
-  if (real.length === 0) return `simulated, no model behind it: ${sim}`;
-  if (simulated.length === 0) return `not simulated: ${real.join('; ')}`;
-  return `mixed: simulated (${sim}) and not simulated (${real.join('; ')})`;
-}
-
-const ENV_ROWS: ReadonlyArray<[string, (r: RunResult) => string]> = [
-  ['CPU', (r) => r.environment.cpu],
-  ['cores', (r) => String(r.environment.cores)],
-  ['memory', (r) => formatBytes(r.environment.memoryBytes)],
-  ['OS', (r) => `${r.environment.os} ${r.environment.arch}`],
-  ['Node.js', (r) => `${r.environment.node} (V8 ${r.environment.v8})`],
-  ['tool', (r) => `${r.tool.name} ${r.tool.version} (result schema v${r.schemaVersion})`],
-  ['git commit', (r) => r.environment.gitCommit ?? 'not in a git repository'],
-  ['seed', (r) => String(r.seed)],
-  ['LLM', llmSummary],
-  ['host', (r) => r.environment.hostname ?? '-'],
-  ['CI', (r) => (r.environment.ci ? 'yes' : 'no')],
-];
-
-function environmentSection(results: readonly RunResult[]): string[] {
-  const head = results.length === 1 ? ['', 'value'] : ['', ...results.map((_, i) => `run ${i + 1}`)];
-  const rows = ENV_ROWS.map(([label, get]) => [label, ...results.map(get)]);
-  return ['## Test environment', '', ...table(head, rows), ''];
-}
-
-function warmupWords(phase: PhaseResult): string {
-  return phase.warmup > 0 ? `; after ${formatCount(phase.warmup)} warm-up operation${phase.warmup === 1 ? '' : 's'}, not recorded` : '';
-}
-
-/** The executor in words, for phases the runner left without a description. */
-export function executorWords(phase: PhaseResult): string {
-  const e = phase.executor;
-  switch (e.kind) {
-    case 'iterations':
-      return `${formatCount(e.iterations)} operations, ${e.concurrency > 1 ? `${formatCount(e.concurrency)} at a time` : 'one at a time'}`;
-    case 'vus': {
-      const each = e.iterationsPerVu !== undefined ? `${formatCount(e.iterationsPerVu)} operations each` : `for ${formatMs(e.durationMs ?? 0)}`;
-      return `${formatCount(e.vus)} virtual users, ${each}`;
-    }
-    case 'rate':
-      return `${formatCount(e.rate)} operations/s for ${formatMs(e.durationMs)} (open model, at most ${formatCount(e.maxInFlight)} in flight)`;
-  }
-}
-
-function whatItDid(phases: readonly PhaseResult[]): string[] {
-  return phases.map((p) => `- ${code(p.name)} (${p.op}): ${p.description !== '' ? p.description : executorWords(p)}${warmupWords(p)}`);
-}
-
-function phaseRow(phase: PhaseResult): string[] {
-  return [
-    phase.batchTimed ? `${phase.name} ${BATCH_MARK}` : phase.name,
-    phase.op,
-    formatCount(phase.count),
-    errorsCell(phase),
-    formatValue('per_s', phase.throughput),
-    ...latencyCells(phase),
-  ];
-}
-
-function trialsSection(scenario: ScenarioResult): string[] {
-  const trials = scenario.trials;
-  if (trials === undefined || trials.length < 2) return [];
-  const rows = trials.flatMap((t, i) =>
-    t.phases.map((p) => [
-      String(i + 1),
-      p.name,
-      formatCount(p.count),
-      formatCount(p.errors),
-      formatValue('per_s', p.throughput),
-      p.count > p.errors ? formatNs(p.p50) : '-',
-      p.count > p.errors ? formatNs(p.p90) : '-',
-      p.count > p.errors ? formatNs(p.p99) : '-',
-    ]),
-  );
-  return [
-    '### Trials',
-    '',
-    `${trials.length} trials; the figures above pool every trial (latency from the merged histograms, throughput = all operations / all phase time). Each trial on its own:`,
-    '',
-    ...table(['trial', 'phase', 'count', 'errors', 'throughput', 'p50', 'p90', 'p99'], rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r']),
-    '',
-  ];
+function textTable(t: TextTable): string[] {
+  return table(t.head, t.rows, t.align);
 }
 
 /** Most points a chart gets; longer series are averaged (throughput) or maxed (p99) per point. */
@@ -264,141 +123,96 @@ function intervalCharts(scenario: ScenarioResult): string[] {
   return out;
 }
 
-function scenarioSection(section: Section): string[] {
-  const { scenario } = section;
-  const out: string[] = [`## ${section.heading}`, ''];
-  if (scenario.description !== '') out.push(scenario.description, '');
-  out.push(`- **Source**: ${code(scenario.source)}`);
-  out.push(`- **Started**: ${formatDate(scenario.startedAt)}, took ${formatMs(scenario.durationMs)}`);
-  if (scenario.trials !== undefined && scenario.trials.length > 1) out.push(`- **Trials**: ${scenario.trials.length}`);
-  out.push('', `> ${llmLine(scenario.providers.llm)}`, '');
-  if (scenario.failure !== undefined) out.push(`> 🔴 **Failed**: ${scenario.failure}`, '');
+function scenarioSection(m: ScenarioModel): string[] {
+  const out: string[] = [`## ${m.heading}`, ''];
+  if (m.description !== '') out.push(m.description, '');
+  out.push(`- **Source**: ${code(m.source)}`);
+  out.push(`- **Started**: ${m.started}, took ${m.took}`);
+  if (m.trials !== undefined) out.push(`- **Trials**: ${m.trials}`);
+  out.push('', `> ${m.llmLine}`, '');
+  if (m.failure !== undefined) out.push(`> 🔴 **Failed**: ${m.failure}`, '');
 
-  if (scenario.phases.length > 0) {
-    out.push('### What it did', '', ...whatItDid(scenario.phases), '');
-    out.push('### Latency', '');
-    const head = ['phase', 'op', 'count', 'errors', 'throughput', ...STAT_COLUMNS.map((s) => s.label)];
-    const align = head.map((_, i): 'l' | 'r' => (i < 2 ? 'l' : 'r'));
-    // Service time, time to first token, agent steps...: sub-rows under their phase.
-    const rows = scenario.phases.flatMap((p) => [
-      phaseRow(p),
-      ...secondaryDistributions(p).map(({ label, summary }) => [`↳ ${label}`, '', formatCount(summary.count), '', '', ...summaryCells(summary)]),
-    ]);
-    out.push(...table(head, rows, align), '');
-    const footnote = batchFootnote(scenario.phases);
-    const notes = scenario.phases.flatMap(phaseNotes);
-    if (footnote !== undefined) out.push(footnote, '');
-    if (notes.length > 0) {
-      for (const n of notes) out.push(`- ${n}`);
+  if (m.latency !== undefined) {
+    out.push('### What it did', '', ...m.whatItDid.map((w) => `- ${code(w.phase)} (${w.op}): ${w.text}`), '');
+    out.push('### Latency', '', ...textTable(m.latency), '');
+    if (m.batchFootnote !== undefined) out.push(m.batchFootnote, '');
+    if (m.notes.length > 0) {
+      for (const n of m.notes) out.push(`- ${n}`);
       out.push('');
     }
   }
-  out.push(...trialsSection(scenario));
-  out.push(...intervalCharts(scenario));
+  if (m.trialsTable !== undefined) out.push('### Trials', '', m.trialsTable.intro, '', ...textTable(m.trialsTable.table), '');
+  out.push(...intervalCharts(m.scenario));
 
-  if (scenario.memory.length > 0) {
-    out.push('### Memory', '');
-    const rows = scenario.memory.map((m) => {
-      const delta = heapDeltaFromBaseline(scenario, m.heapUsed);
-      return [m.label, formatBytes(m.heapUsed), formatBytes(m.rss), delta === undefined ? '-' : formatBytesDelta(delta)];
-    });
-    out.push(...table(['snapshot', 'heap used', 'rss', 'heap vs baseline'], rows, ['l', 'r', 'r', 'r']), '');
-  }
+  if (m.memory !== undefined) out.push('### Memory', '', ...textTable(m.memory), '');
 
-  if (scenario.targets.length > 0) {
+  if (m.targets.length > 0) {
     out.push('### Targets', '');
-    const rows = scenario.targets.map((t) => [
-      t.metric,
-      formatMeasured(t),
-      formatThreshold(t.comparator, t.unit, t.current),
-      formatThreshold(t.comparator, t.unit, t.target),
-      statusText(t.status),
-      code(t.source),
-    ]);
+    const rows = m.targets.map((t) => [t.metric, t.measured, t.current, t.target, statusText(t.status), code(t.source)]);
     out.push(...table(['metric', 'measured', 'current', 'target', 'status', 'source'], rows, ['l', 'r', 'r', 'r', 'l', 'l']), '');
-    out.push(`Targets: ${formatCounts(countStatuses(scenario.targets))}.`, '');
+    out.push(`Targets: ${m.targetCounts}.`, '');
   }
   return out;
 }
 
-function seedMatrixSection(all: readonly Section[], multi: boolean): string[] {
+function seedMatrixSection(matrix: MatrixModel): string[] {
   const out: string[] = ['## Target-metrics matrix', ''];
   out.push("The rows of the seed report's matrix and the targets of this report that measure them.", '');
-  const named = all.map((s) => ({ ...s.scenario, name: multi ? `${s.scenario.name} (run ${s.run})` : s.scenario.name }));
-  const rows = seedCoverage(named).flatMap(({ row, targets }) => {
-    if (targets.length === 0) return [[row.metric, row.current, row.target, 'not covered', '-', '-']];
-    return targets.map(({ scenario, target }) => [
-      row.metric,
-      row.current,
-      row.target,
-      `${scenario}: ${code(target.source)}`,
-      formatMeasured(target),
-      statusText(target.status),
-    ]);
-  });
+  const rows = matrix.rows.map((r) => [
+    r.metric,
+    r.seedCurrent,
+    r.seedTarget,
+    r.measuredBy === undefined ? 'not covered' : `${r.measuredBy.scenario}: ${code(r.measuredBy.source)}`,
+    r.measured,
+    r.status === undefined ? '-' : statusText(r.status),
+  ]);
   out.push(...table(['metric', 'seed current', 'seed target', 'measured by', 'measured', 'status'], rows, ['l', 'r', 'r', 'l', 'r', 'l']), '');
-  const own = named.flatMap((s) =>
-    s.targets.filter((t) => !SEED_MATRIX.some((r) => measuresRow(t.metric, r.metric))).map((t) => `${t.metric} (${s.name})`),
-  );
-  if (own.length > 0) out.push(`Targets outside the seed matrix: ${[...new Set(own)].join(', ')}.`, '');
+  if (matrix.outside.length > 0) out.push(`Targets outside the seed matrix: ${matrix.outside.join(', ')}.`, '');
   out.push('### Status levels', '');
-  for (const s of ['green', 'yellow', 'red'] as const) {
-    out.push(`- ${STATUS_EMOJI[s]} **${STATUS_WORD[s]}**: ${STATUS_MEANING[s]}`);
-  }
+  for (const l of matrix.levels) out.push(`- ${l.emoji} **${l.word}**: ${l.meaning}`);
   out.push('');
   return out;
 }
 
-function summarySection(all: readonly Section[], results: readonly RunResult[]): string[] {
-  const multi = results.length > 1;
+function summarySection(model: ReportModel): string[] {
+  const multi = model.multi;
   const out: string[] = ['## Summary', ''];
-  const rows = all.map((s) => {
-    const counts = countStatuses(s.scenario.targets);
-    const counted = s.scenario.targets.length === 0 ? 'no targets' : formatCounts(counts);
-    const verdict = s.scenario.failure !== undefined ? `🔴 failed; ${counted}` : counted;
-    const link = `[${s.scenario.name}](#${anchor(s.heading)})`;
-    return [...(multi ? [String(s.run)] : []), link, formatCount(s.scenario.phases.length), formatMs(s.scenario.durationMs), verdict];
-  });
+  const rows = model.summary.map((s: SummaryRow) => [
+    ...(s.run !== undefined ? [String(s.run)] : []),
+    `[${s.scenario}](#${s.anchor})`,
+    s.phases,
+    s.duration,
+    s.verdict,
+  ]);
   const head = [...(multi ? ['run'] : []), 'scenario', 'phases', 'duration', 'targets'];
   const align: Array<'l' | 'r'> = [...(multi ? ['r' as const] : []), 'l', 'r', 'r', 'l'];
   out.push(...table(head, rows, align), '');
-  results.forEach((r, i) => out.push(`**${multi ? `run ${i + 1}: ` : ''}${gateLine(r.gate, r.scenarios)}**`, ''));
+  for (const g of model.gates) out.push(`**${g.run !== undefined ? `run ${g.run}: ` : ''}${g.line}**`, '');
   return out;
 }
 
 /** The report of one or more results. */
 export function renderMarkdownReport(results: readonly RunResult[]): string {
   if (results.length === 0) return '';
-  const multi = results.length > 1;
-  const first = results[0]!;
-  const out: string[] = [`# ${first.tool.name} performance report`, ''];
-  if (!multi) {
-    out.push(`- **Date**: ${formatDate(first.startedAt)} (finished ${formatDate(first.finishedAt)})`);
-    out.push(`- **Command**: ${code(first.command)}`);
+  const model = reportModel(results);
+  const out: string[] = [`# ${model.title}`, ''];
+  out.push(`- **Date**: ${model.date}`);
+  if (!model.multi) {
+    out.push(`- **Command**: ${code(model.runs[0]!.command)}`);
   } else {
-    const starts = results.map((r) => r.startedAt).sort();
-    const ends = results.map((r) => r.finishedAt).sort();
-    out.push(`- **Date**: ${formatDate(starts[0]!)} to ${formatDate(ends[ends.length - 1]!)}`);
-    out.push(`- **Runs**: ${results.length}`);
-    results.forEach((r, i) => out.push(`  - run ${i + 1}: ${code(r.command)}, ${formatDate(r.startedAt)}`));
+    out.push(`- **Runs**: ${model.runs.length}`);
+    for (const r of model.runs) out.push(`  - run ${r.run}: ${code(r.command)}, ${r.started}`);
   }
   out.push('');
-  results.forEach((r, i) => {
-    if (r.checkpoint) out.push(`> ⚠️ **Checkpoint**${multi ? ` (run ${i + 1})` : ''}: saved during the run, which was still going (or stopped without writing its final result).`, '');
-    else if (r.interrupted) out.push(`> ⚠️ **Interrupted**${multi ? ` (run ${i + 1})` : ''}: this is a partial result; later scenarios or phases are missing.`, '');
-  });
+  for (const n of model.notices) out.push(`> ⚠️ **${n.kind}**${n.run !== undefined ? ` (run ${n.run})` : ''}: ${n.text}`, '');
 
-  out.push(...environmentSection(results));
-  for (const [i, r] of results.entries()) {
-    const floor = floorNote(r);
-    if (floor !== undefined) out.push(`> ${multi ? `run ${i + 1}: ` : ''}${floor}`, '');
-  }
-  const all = sections(results);
-  out.push(...summarySection(all, results));
-  for (const s of all) out.push(...scenarioSection(s));
-  out.push(...seedMatrixSection(all, multi));
+  out.push('## Test environment', '', ...textTable(model.environment), '');
+  for (const f of model.floorNotes) out.push(`> ${f.run !== undefined ? `run ${f.run}: ` : ''}${f.text}`, '');
+  out.push(...summarySection(model));
+  for (const s of model.scenarios) out.push(...scenarioSection(s));
+  out.push(...seedMatrixSection(model.matrix));
   out.push('---', '');
-  for (const [i, r] of results.entries()) out.push(`Reproduce${multi ? ` run ${i + 1}` : ''}: ${code(r.command)}`, '');
+  for (const r of model.reproduce) out.push(`Reproduce${r.run !== undefined ? ` run ${r.run}` : ''}: ${code(r.command)}`, '');
   return out.join('\n');
 }
 
