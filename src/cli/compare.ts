@@ -9,7 +9,9 @@ import { blockingDifferences, compareResults, type CompareOptions, type Comparis
 import { parsePercent } from './options.js';
 import { renderComparisonMarkdown, renderComparisonTable, type ComparisonLabels } from '../compare/render.js';
 import type { Environment, RunResult } from '../results/types.js';
-import { readResultFile, useColor } from './io.js';
+import { renderComparisonHtml } from '../report/html.js';
+import { loadHtmlAssets } from '../report/html-assets.js';
+import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess } from './process.js';
 import { appendStepSummary } from './save.js';
 
@@ -21,6 +23,21 @@ export interface GateFlags {
 export interface CompareFlags extends GateFlags {
   noise?: string;
   json?: boolean;
+  format?: string;
+  out?: string;
+}
+
+export const COMPARE_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
+type CompareFormat = (typeof COMPARE_FORMATS)[number];
+
+/** --format, with --json as its old spelling of "json". */
+function compareFormat(flags: CompareFlags): CompareFormat {
+  const format = flags.format ?? (flags.json ? 'json' : 'table');
+  if (!(COMPARE_FORMATS as readonly string[]).includes(format)) {
+    throw badInput(`--format "${format}": unknown format (allowed: ${COMPARE_FORMATS.join(', ')})`);
+  }
+  if (flags.json && format !== 'json') throw badInput(`--json and --format ${format} contradict each other: give one`);
+  return format as CompareFormat;
 }
 
 export function compareOptions(flags: CompareFlags): Partial<CompareOptions> {
@@ -58,14 +75,24 @@ export function compareOrRefuse(baseline: RunResult, current: RunResult, labels:
 export function compareCommand(io: CliProcess, baselineFile: string, currentFile: string, flags: CompareFlags): number {
   // Options first: a typo in a flag should not wait for two files to be read.
   compareOptions(flags);
+  const format = compareFormat(flags);
   const baseline = readResultFile(io, baselineFile);
   const current = readResultFile(io, currentFile);
   const labels = { baseline: baselineFile, current: currentFile };
   const comparison = compareOrRefuse(baseline, current, labels, flags);
-  if (flags.json) {
-    io.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+  const text =
+    format === 'json'
+      ? JSON.stringify(comparison, null, 2) + '\n'
+      : format === 'markdown'
+        ? renderComparisonMarkdown(comparison, labels)
+        : format === 'html'
+          ? renderComparisonHtml({ comparison, baseline, current, labels }, loadHtmlAssets())
+          : renderComparisonTable(comparison, labels, { color: flags.out === undefined && useColor(io.stdout, io.env) });
+  if (flags.out !== undefined) {
+    writeFileAtomic(io, flags.out, text);
+    io.stderr.write(`comparison written to ${flags.out}\n`);
   } else {
-    io.stdout.write(renderComparisonTable(comparison, labels, { color: useColor(io.stdout, io.env) }));
+    io.stdout.write(text);
   }
   appendStepSummary(io, renderComparisonMarkdown(comparison, labels));
   return comparison.passed ? ExitCode.OK : ExitCode.TARGET_MISSED;

@@ -36,9 +36,10 @@ Latency models for providers.llm.latency:
   none | 5ms | uniform(2ms,8ms) | normal(5ms,1ms) | lognormal(5ms,20ms)  (lognormal: p50, p99)
 
 Files:
-  Every run writes its JSON result and markdown report to reports/<scenarios>-<YYYYMMDD-HHMMSS>.json/.md
-  (UTC) and copies them to reports/latest.json and reports/latest.md; --out / --report put one of them
-  elsewhere instead, --no-save writes only what those two name. With $GITHUB_STEP_SUMMARY set (GitHub
+  Every run writes its JSON result, markdown and HTML report to reports/<scenarios>-<YYYYMMDD-HHMMSS>.json/.md/.html
+  (UTC) and copies them to reports/latest.json, latest.md and latest.html; --out / --report put the JSON or the
+  markdown elsewhere instead, --no-save writes only what those two name. The HTML report opens offline in any
+  browser: latency spectra with the target thresholds, time series of long phases, the target matrix. With $GITHUB_STEP_SUMMARY set (GitHub
   Actions), the report is appended to it too.
 
 Exit codes:
@@ -50,11 +51,17 @@ const REPORT_HELP = `
 Examples:
   $ cluster-bench report reports/latest.json                    markdown on stdout
   $ cluster-bench report a.json b.json --out report.md          two runs, one report
+  $ cluster-bench report r.json --format html --out r.html      one self-contained page with latency spectra
+  $ cluster-bench report a.json b.json --format html --out ab.html   several runs, their spectra overlaid
   $ cluster-bench report result.json --format benchmark-action --out latency.json
   $ cluster-bench report result.json --format benchmark-action --tool customBiggerIsBetter --out throughput.json
 
 benchmark-action writes the JSON array github-action-benchmark reads ([{name, unit, value, range?, extra?}]),
 one direction per file as the action wants: latency (smaller is better) or throughput (bigger is better).
+
+html is one file that opens offline (scripts, styles and data inlined; it makes no network request): the
+header, gate and target matrix of the markdown report, a percentile spectrum per phase (p0 to p99.999 on a
+log axis, target thresholds as lines), time series of long phases, every chart with its numbers in a table.
 `;
 
 const COMPARE_HELP = `
@@ -72,6 +79,7 @@ Exit codes:
 Examples:
   $ cluster-bench compare main.json pr.json
   $ cluster-bench compare main.json pr.json --max-regression 5% --json
+  $ cluster-bench compare main.json pr.json --format html --out compare.html   baseline and current on one spectrum
 `;
 
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
@@ -160,7 +168,7 @@ Examples:
     .description('render saved JSON results as one report (markdown by default)')
     .argument('<result...>', 'JSON result files written by run (--out, or reports/*.json)')
     .option('-o, --out <file>', 'write the report to FILE (atomically) instead of stdout')
-    .option('-f, --format <format>', 'md | json | benchmark-action | table', 'md')
+    .option('-f, --format <format>', 'md | html | json | benchmark-action | table', 'md')
     .option('--tool <tool>', 'benchmark-action only: customSmallerIsBetter (latency p50/p99, ms; default) or customBiggerIsBetter (throughput, ops/s)')
     .addHelpText('after', REPORT_HELP)
     .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
@@ -176,9 +184,11 @@ Examples:
     .option('--max-regression <pct>', 'a significant slowdown beyond this fails (exit 1)', '10%')
     .option('--noise <pct>', 'changes smaller than this are never called a change', '5%')
     .option('--force', 'compare even across CPU models or Node.js major versions')
-    .option('--json', 'print the comparison as JSON')
+    .option('--json', 'print the comparison as JSON (the same as --format json)')
+    .option('-f, --format <format>', 'table (default) | json | markdown | html (one offline page: both runs on each spectrum)')
+    .option('-o, --out <file>', 'write the comparison to FILE (atomically) instead of stdout')
     .addHelpText('after', COMPARE_HELP)
-    .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean }) => {
+    .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean; format?: string; out?: string }) => {
       const { compareCommand } = await import('./compare.js');
       setExit(compareCommand(io, baseline, current, opts));
     });

@@ -7,7 +7,7 @@ import { BENCHMARK_TOOLS, type BenchmarkTool } from '../report/types.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess } from './process.js';
 
-export const REPORT_FORMATS = ['md', 'markdown', 'json', 'benchmark-action', 'table'] as const;
+export const REPORT_FORMATS = ['md', 'markdown', 'html', 'json', 'benchmark-action', 'table'] as const;
 
 export interface ReportFlags {
   out?: string;

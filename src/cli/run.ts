@@ -26,7 +26,7 @@ import type { CliProcess, SignalName } from './process.js';
 import { createProgress } from './progress.js';
 import { TOOL_VERSION } from './version.js';
 import path from 'node:path';
-import { appendStepSummary, freeBase, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './save.js';
+import { appendStepSummary, freeBase, REPORTS_DIR, runHtmlReport, saveRunFiles, scenarioLabel, timestamp } from './save.js';
 
 export interface RunFlags {
   out?: string;
@@ -201,6 +201,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const json = getRenderer('json').render(result, { color: false });
   let markdown = renderMarkdownReport([result]);
   if (comparison !== undefined) markdown += '\n' + renderComparisonMarkdown(comparison, labels);
+  const html = flags.save ? runHtmlReport(result, comparison !== undefined && baseline !== undefined ? { comparison, baseline, current: result, labels } : undefined) : {};
   // Written before anything is printed: an interrupted or failing run still leaves its files.
   const saved = saveRunFiles(io, json, markdown, {
     save: flags.save,
@@ -209,7 +210,9 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     ...(base !== undefined ? { base } : {}),
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
+    ...(html.html !== undefined ? { html: html.html } : {}),
   });
+  if (html.warning !== undefined) io.stderr.write(`${html.warning}\n`);
   const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
 
   human.write(getRenderer('table').render(result, { color: useColor(human, io.env) }));

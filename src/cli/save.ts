@@ -1,11 +1,14 @@
 /**
- * The files every `run` leaves behind: the JSON result and the markdown report in reports/
- * (plus latest.json / latest.md), and the report appended to $GITHUB_STEP_SUMMARY on
- * GitHub Actions.
+ * The files every `run` leaves behind: the JSON result, the markdown and the HTML report in
+ * reports/ (plus latest.json / latest.md / latest.html), and the report appended to
+ * $GITHUB_STEP_SUMMARY on GitHub Actions.
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
+import { renderHtmlReport, type ComparisonView } from '../report/html.js';
+import { loadHtmlAssets } from '../report/html-assets.js';
+import type { RunResult } from '../results/types.js';
 import { writeFileAtomic } from './io.js';
 import { resolvePath, type CliProcess } from './process.js';
 
@@ -30,7 +33,8 @@ export function scenarioLabel(names: readonly string[]): string {
 export function freeBase(io: CliProcess, dir: string, base: string): string {
   for (let i = 1; ; i++) {
     const candidate = i === 1 ? base : `${base}-${i}`;
-    if (!existsSync(resolvePath(io, path.join(dir, `${candidate}.json`))) && !existsSync(resolvePath(io, path.join(dir, `${candidate}.md`)))) return candidate;
+    const taken = ['json', 'md', 'html'].some((ext) => existsSync(resolvePath(io, path.join(dir, `${candidate}.${ext}`))));
+    if (!taken) return candidate;
   }
 }
 
@@ -45,6 +49,8 @@ export interface SaveOptions {
   now: Date;
   /** Base name chosen before the run (checkpoints already use it); default: the next free one. */
   base?: string;
+  /** The HTML report: saved in reports/ (and as latest.html) whenever saving is on, whatever --out / --report say. */
+  html?: string;
 }
 
 export interface SavedFile {
@@ -68,7 +74,7 @@ export function saveRunFiles(io: CliProcess, json: string, markdown: string, opt
     writeFileAtomic(io, opts.report, markdown);
     saved.push({ kind: 'report', file: opts.report });
   }
-  if (!opts.save || (opts.out !== undefined && opts.report !== undefined)) return saved;
+  if (!opts.save || (opts.out !== undefined && opts.report !== undefined && opts.html === undefined)) return saved;
   const base = opts.base ?? freeBase(io, REPORTS_DIR, `${scenarioLabel(opts.scenarioNames)}-${timestamp(opts.now)}`);
   if (opts.out === undefined) {
     const file = path.join(REPORTS_DIR, `${base}.json`);
@@ -82,7 +88,25 @@ export function saveRunFiles(io: CliProcess, json: string, markdown: string, opt
     writeFileAtomic(io, path.join(REPORTS_DIR, 'latest.md'), markdown);
     saved.push({ kind: 'report', file });
   }
+  if (opts.html !== undefined) {
+    const file = path.join(REPORTS_DIR, `${base}.html`);
+    writeFileAtomic(io, file, opts.html);
+    writeFileAtomic(io, path.join(REPORTS_DIR, 'latest.html'), opts.html);
+    saved.push({ kind: 'report', file });
+  }
   return saved;
+}
+
+/**
+ * The HTML report of a run (with its comparison under --baseline). A failure to render it
+ * must not cost the run its JSON result and markdown report, so it comes back as a warning.
+ */
+export function runHtmlReport(result: RunResult, comparison: ComparisonView | undefined): { html?: string; warning?: string } {
+  try {
+    return { html: renderHtmlReport([result], loadHtmlAssets(), comparison !== undefined ? { comparison } : {}) };
+  } catch (e) {
+    return { warning: `warning: the HTML report was not written: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 /**

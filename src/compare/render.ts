@@ -21,12 +21,12 @@ export function formatChange(change: number | null): string {
   return `${pct > 0 ? '+' : ''}${text}%`;
 }
 
-function formatStatValue(s: StatComparison, value: number | null): string {
+export function formatStatValue(s: StatComparison, value: number | null): string {
   if (value === null) return '-';
   return s.unit === 'ns' ? formatNs(value) : formatRate(value);
 }
 
-function interval(s: StatComparison): string {
+export function interval(s: StatComparison): string {
   if (s.lower === null || s.upper === null) return '-';
   return `${formatChange(s.lower)} … ${formatChange(s.upper)}`;
 }
@@ -53,7 +53,7 @@ export function verdictText(s: StatComparison): string {
   return s.regression ? `${s.verdict} — regression` : s.verdict;
 }
 
-const VERDICT_EMOJI: Record<Verdict, string> = { faster: '🟢', slower: '🟠', 'no change': '⚪', inconclusive: '❔' };
+export const VERDICT_EMOJI: Record<Verdict, string> = { faster: '🟢', slower: '🟠', 'no change': '⚪', inconclusive: '❔' };
 
 function paint(c: ChalkInstance, s: StatComparison, text: string): string {
   if (s.regression) return c.red.bold(text);
@@ -69,11 +69,11 @@ function paint(c: ChalkInstance, s: StatComparison, text: string): string {
   }
 }
 
-function ciHeader(comparison: Comparison): string {
+export function ciHeader(comparison: Comparison): string {
   return `${Math.round(comparison.options.confidence * 100)}% interval`;
 }
 
-function headerLines(comparison: Comparison, labels: ComparisonLabels): string[] {
+export function headerLines(comparison: Comparison, labels: ComparisonLabels): string[] {
   const o = comparison.options;
   const side = (name: string, label: string, r: Comparison['baseline']): string =>
     `${name}: ${label} — ${r.command} (${r.startedAt}${r.gitCommit !== undefined ? `, commit ${r.gitCommit}` : ''})${r.interrupted ? ' [interrupted: partial]' : ''}`;
@@ -84,7 +84,7 @@ function headerLines(comparison: Comparison, labels: ComparisonLabels): string[]
   ];
 }
 
-function noteLines(comparison: Comparison): string[] {
+export function noteLines(comparison: Comparison): string[] {
   const out: string[] = [];
   for (const n of comparison.environmentNotes) out.push(`note: ${n}`);
   if (comparison.baselineOnly.length > 0) out.push(`only in the baseline: ${comparison.baselineOnly.join(', ')}`);

@@ -1,11 +1,12 @@
 import { badInput } from '../errors.js';
 import { benchmarkActionRenderer } from './benchmark-action.js';
+import { htmlRenderer } from './html.js';
 import { jsonRenderer } from './json.js';
 import { markdownRenderer } from './markdown.js';
 import { tableRenderer } from './table.js';
 import type { Renderer } from './types.js';
 
-export const RENDERERS: readonly Renderer[] = [tableRenderer, markdownRenderer, jsonRenderer, benchmarkActionRenderer];
+export const RENDERERS: readonly Renderer[] = [tableRenderer, markdownRenderer, jsonRenderer, benchmarkActionRenderer, htmlRenderer];
 
 export const RENDERER_NAMES: readonly string[] = RENDERERS.map((r) => r.name);
 

@@ -166,7 +166,7 @@ describe('report: bad input is one line and exit 2', () => {
     ['invalid JSON', ['report', 'broken.json'], /^cluster-bench: error: broken\.json: not valid JSON \(/m],
     ['not a result', ['report', 'package.json'], /^cluster-bench: error: package\.json: no "schemaVersion" and "scenarios": not a cluster-bench result$/m],
     ['a directory', ['report', '.'], /^cluster-bench: error: \.: is a directory/m],
-    ['unknown format', ['report', 'package.json', '--format', 'html'], /--format "html": unknown format \(allowed: md, markdown, json, benchmark-action, table\)/],
+    ['unknown format', ['report', 'package.json', '--format', 'pdf'], /--format "pdf": unknown format \(allowed: md, markdown, html, json, benchmark-action, table\)/],
   ])('%s', (_name, args, message) => {
     expectOneLineError(cli(args, { cwd: dir }), message);
   });

@@ -114,12 +114,12 @@ describe('json', () => {
 
 describe('registry', () => {
   it('lists the renderers by name', () => {
-    expect(RENDERERS.map((r) => r.name)).toEqual(['table', 'markdown', 'json', 'benchmark-action']);
+    expect(RENDERERS.map((r) => r.name)).toEqual(['table', 'markdown', 'json', 'benchmark-action', 'html']);
   });
 
   it('rejects an unknown name with the allowed ones', () => {
-    expect(() => getRenderer('html')).toThrow(CliError);
-    expect(() => getRenderer('html')).toThrow('unknown report format "html" (allowed: table, markdown, json, benchmark-action)');
+    expect(() => getRenderer('pdf')).toThrow(CliError);
+    expect(() => getRenderer('pdf')).toThrow('unknown report format "pdf" (allowed: table, markdown, json, benchmark-action, html)');
   });
 
   it('render(one) is renderAll([one])', () => {
