@@ -62,6 +62,9 @@ figcaption { margin-bottom: .5rem; }
 .fig-table table { margin: 0; font-size: .85rem; }
 .fig-note { margin: .5rem 0 0; font-size: .9rem; }
 .verdict { font-weight: 600; }
+.sw { display: inline-block; width: 1.1em; height: 0; border-top: 3px solid var(--muted); margin: 0 .35em .25em 0; vertical-align: middle; }
+.sw.c0 { border-color: var(--c0); } .sw.c1 { border-color: var(--c1); } .sw.c2 { border-color: var(--c2); }
+.sw.c3 { border-color: var(--c3); } .sw.c4 { border-color: var(--c4); } .sw.c5 { border-color: var(--c5); }
 .uplot { font-family: inherit; }
 .u-legend { font-size: .85rem; text-align: left; }
 .u-legend th { background: none; font-weight: 600; }
@@ -81,7 +84,8 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); padding-top: .8r
   figure, table { break-inside: avoid; }
   h2, h3, h4 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
-  .u-legend { display: none; }
+  .u-legend .u-value, .u-legend .u-series:first-child { display: none; }
+  .sw { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 `;
 
@@ -154,6 +158,16 @@ export const REPORT_JS = `
     }
     return out;
   }
+  // Bytes: round steps of KB, MB or GB (1, 2, 2.5 or 5 times a power of ten of the unit), not of 10^n bytes.
+  function bytesSplits(u, axisIdx, min, max) {
+    var unit = max >= 1073741824 ? 1073741824 : max >= 1048576 ? 1048576 : 1024;
+    var raw = (max - min) / unit / 5;
+    var pow = Math.pow(10, Math.floor(Math.log10(raw > 0 ? raw : 1)));
+    var step = [1, 2, 2.5, 5, 10].map(function (m) { return m * pow; }).filter(function (m) { return m >= raw; })[0] * unit;
+    var out = [];
+    for (var v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(v);
+    return out;
+  }
   function spectrumSplits(u, axisIdx, min, max) {
     return [1, 2, 10, 100, 1000, 10000, 100000].filter(function (v) { return v >= min && v <= max * 1.001; });
   }
@@ -183,7 +197,9 @@ export const REPORT_JS = `
       width: Math.max(300, el.clientWidth),
       height: HEIGHT,
       scales: {
-        x: spectrum ? { time: false, distr: 3, log: 10, range: function () { return [1, Math.max(10, xMax)]; } } : { time: false },
+        x: spectrum
+          ? { time: false, distr: 3, log: 10, range: function () { return [1, Math.max(10, xMax)]; } }
+          : { time: false, range: function () { return [0, xMax > 0 ? xMax : 1]; } },
         y: spectrum ? { distr: 3, log: 10 } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
       },
       axes: [
@@ -195,7 +211,7 @@ export const REPORT_JS = `
         Object.assign({}, axisBase, {
           label: spec.yLabel,
           size: 64,
-          splits: spectrum ? logSplits : undefined,
+          splits: spectrum ? logSplits : spec.unit === 'bytes' ? bytesSplits : undefined,
           values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : fmt(v, 3); }); }
         })
       ],

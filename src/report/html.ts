@@ -58,16 +58,18 @@ function code(text: string): string {
 }
 
 /** A table; `cells` may hold markup already (escaped by the caller), plain cells are escaped here. */
-function htmlTable(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | { html: string }>>, align?: ReadonlyArray<'l' | 'r'>, rowClass?: (i: number) => string | undefined): string {
+type Cell = string | { html: string };
+
+function htmlTable(head: readonly Cell[], rows: ReadonlyArray<readonly Cell[]>, align?: ReadonlyArray<'l' | 'r'>, rowClass?: (i: number) => string | undefined): string {
   const cls = (i: number): string => (align?.[i] === 'r' ? ' class="r"' : '');
-  const cell = (c: string | { html: string }): string => (typeof c === 'string' ? esc(c) : c.html);
+  const cell = (c: Cell): string => (typeof c === 'string' ? esc(c) : c.html);
   const body = rows
     .map((r, i) => {
       const rc = rowClass?.(i);
       return `<tr${rc !== undefined ? ` class="${rc}"` : ''}>${r.map((c, j) => `<td${cls(j)}>${cell(c)}</td>`).join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="scroll"><table>\n<thead><tr>${head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="scroll"><table>\n<thead><tr>${head.map((h, i) => `<th${cls(i)}>${cell(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
 function textTable(t: TextTable): string {
@@ -127,6 +129,11 @@ class Charts {
 /** 6 significant figures: plenty for a plot and a hover, and the file stays small. */
 function round(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : 0;
+}
+
+/** A column header that doubles as the legend (printed pages have no hover): the curve's colour, then its name. */
+function swatched(label: string, color: number): Cell {
+  return { html: `<span class="sw c${color}"></span>${esc(label)}` };
 }
 
 function figure(id: string, caption: string, table: string, notes: readonly string[], label: string): string {
@@ -225,7 +232,7 @@ function spectrumFigure(charts: Charts, title: string, curves: readonly Curve[],
   }
   rows.push(['max', ...drawn.map((c) => formatNs(c.summary.max))]);
   rows.push(['count', ...drawn.map((c) => formatCount(c.summary.count))]);
-  const table = htmlTable(['percentile', ...drawn.map((c) => c.label)], rows, ['l', ...drawn.map((): 'r' => 'r')]);
+  const table = htmlTable(['percentile', ...drawn.map((c, i) => swatched(c.label, i))], rows, ['l', ...drawn.map((): 'r' => 'r')]);
 
   const caption =
     `<strong>${esc(title)}</strong> — latency against percentile, p0 to p99.999 on a log scale of 1/(1−p). ` +
@@ -333,7 +340,7 @@ function lineFigure(charts: Charts, title: string, unit: ChartUnit, yLabel: stri
   const id = charts.add({ type: 'line', unit, xLabel: 'time since the phase started', yLabel, x, series });
   const fmt = (v: number | undefined): string => (v === undefined ? '-' : unit === 'ns' ? formatNs(v) : unit === 'bytes' ? formatBytes(v) : formatValue('per_s', v));
   const rows = points.map((p) => [formatNs(p.tS * 1e9), ...shown.map((l) => fmt(l.get(p)))]);
-  const table = htmlTable(['time', ...shown.map((l) => l.label)], rows, ['r', ...shown.map((): 'r' => 'r')]);
+  const table = htmlTable(['time', ...shown.map((l, i) => swatched(l.label, i))], rows, ['r', ...shown.map((): 'r' => 'r')]);
   return figure(id, `<strong>${esc(title)}</strong>`, table, notes, title);
 }
 

@@ -133,7 +133,8 @@ describe('percentile spectra', () => {
   it('has its numbers in a table beside it', () => {
     const fig = /<figure>\n<figcaption><strong>agent › execute<\/strong>.*?<\/figure>/s.exec(PAGE)![0];
     expect(fig).toContain('<div class="chart" data-chart="chart-1"');
-    expect(fig).toMatch(/<th>percentile<\/th><th class="r">latency<\/th><th class="r">llm step<\/th>/);
+    // The column headers carry the curves' colours: the table is the legend on paper.
+    expect(fig).toMatch(/<th>percentile<\/th><th class="r"><span class="sw c0"><\/span>latency<\/th><th class="r"><span class="sw c1"><\/span>llm step<\/th>/);
     expect(fig).toMatch(/<td>99%<\/td><td class="r">[\d.]+ms<\/td>/);
     expect(fig).toMatch(/<td>count<\/td><td class="r">1,000<\/td><td class="r">3,000<\/td>/);
   });
