@@ -583,8 +583,9 @@ function comparisonSection(charts: Charts, view: ComparisonView): string {
     const cur = findPhase(view.current, p.scenario, p.phase);
     if (base === undefined || cur === undefined) continue;
     const curves = [
-      { label: 'baseline', summary: base.phase.latency },
-      { label: 'current', summary: cur.phase.latency },
+      // "current run", not "current": a target's "current" threshold is drawn on the same chart.
+      { label: 'baseline run', summary: base.phase.latency },
+      { label: 'current run', summary: cur.phase.latency },
     ];
     const verdicts = p.stats.map((s) => `${esc(s.stat)}: ${s.regression ? '🔴' : VERDICT_EMOJI[s.verdict]} ${esc(verdictText(s))} (${esc(formatChange(s.change))})`).join('; ');
     out.push(spectrumFigure(charts, `${p.scenario} › ${p.phase}: baseline and current`, curves, latencyTargets(cur.scenario, p.phase), [`Verdict: ${verdicts}.`]));

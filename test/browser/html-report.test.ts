@@ -284,7 +284,7 @@ describe('compare --format html', () => {
     expectOffline(o);
     const charts = await pixels(o.page);
     expectDrawn(charts, await chartCount(o.page));
-    expect(charts[0]!.series.map((s) => s.label).slice(0, 2)).toEqual(['baseline', 'current']);
+    expect(charts[0]!.series.map((s) => s.label).slice(0, 2)).toEqual(['baseline run', 'current run']);
     for (const s of charts[0]!.series.slice(0, 2)) expect(s.pixels, s.label).toBeGreaterThan(20);
     await expect(o.page.locator('[data-gate]').first().textContent()).resolves.toMatch(/compare: (passed|failed) — /);
     await o.page.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: true });

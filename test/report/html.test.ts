@@ -231,7 +231,7 @@ describe('overlays', () => {
     // Every compared phase with successes on both sides ("never" has none).
     expect(specs.length).toBe(comparison.phases.length - 1);
     expect(page).toContain('<strong>agent › never: baseline and current</strong>: no successful operation');
-    expect(specs[0]!.series.map((s) => s.label).slice(0, 2)).toEqual(['baseline', 'current']);
+    expect(specs[0]!.series.map((s) => s.label).slice(0, 2)).toEqual(['baseline run', 'current run']);
     expect(page).toMatch(/data-gate="(passed|failed)">(✅|❌) compare: (passed|failed) — /);
     expect(page).toContain('<th></th><th>baseline: main.json</th><th>current: pr.json</th>');
     expect(page).toMatch(/Verdict: p50: .* \([+-]?[\d.]+%\)/);
@@ -242,6 +242,6 @@ describe('overlays', () => {
     const page = renderHtmlReport([other], STUB, { comparison: { comparison, baseline: RESULT, current: other, labels: { baseline: 'main.json', current: 'this run' } } });
     expect(page.indexOf('<h2>Comparison with the baseline</h2>')).toBeGreaterThan(page.indexOf('<h2>Target-metrics matrix</h2>'));
     expect(page.indexOf('<h2>Comparison with the baseline</h2>')).toBeLessThan(page.indexOf('<h2>1. agent</h2>'));
-    expect(charts(page).some((s) => s.series[0]!.label === 'baseline' && s.series[1]!.label === 'current')).toBe(true);
+    expect(charts(page).some((s) => s.series[0]!.label === 'baseline run' && s.series[1]!.label === 'current run')).toBe(true);
   });
 });
