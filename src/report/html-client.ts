@@ -168,6 +168,13 @@ export const REPORT_JS = `
     for (var v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(v);
     return out;
   }
+  function decades(u, min, max) {
+    var lo = Math.pow(10, Math.floor(Math.log10(min > 0 ? min : 1)));
+    var hi = Math.pow(10, Math.ceil(Math.log10(max > 0 ? max : 1)));
+    return [lo, hi > lo ? hi : lo * 10];
+  }
+  // Our splits are already chosen for their labels: uPlot's log filter would drop 2x and 5x.
+  function keepAll(u, splits) { return splits; }
   function spectrumSplits(u, axisIdx, min, max) {
     return [1, 2, 10, 100, 1000, 10000, 100000].filter(function (v) { return v >= min && v <= max * 1.001; });
   }
@@ -200,18 +207,21 @@ export const REPORT_JS = `
         x: spectrum
           ? { time: false, distr: 3, log: 10, range: function () { return [1, Math.max(10, xMax)]; } }
           : { time: false, range: function () { return [0, xMax > 0 ? xMax : 1]; } },
-        y: spectrum ? { distr: 3, log: 10 } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
+        // Whole decades, at least one: a phase of one value still gets a readable axis.
+        y: spectrum ? { distr: 3, log: 10, range: decades } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
       },
       axes: [
         Object.assign({}, axisBase, {
           label: spec.xLabel,
           splits: spectrum ? spectrumSplits : undefined,
+          filter: spectrum ? keepAll : undefined,
           values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : spectrum ? pct(v) : seconds(v); }); }
         }),
         Object.assign({}, axisBase, {
           label: spec.yLabel,
           size: 64,
           splits: spectrum ? logSplits : spec.unit === 'bytes' ? bytesSplits : undefined,
+          filter: spectrum ? keepAll : undefined,
           values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : fmt(v, 3); }); }
         })
       ],

@@ -26,7 +26,8 @@ import {
   verdictText,
   type ComparisonLabels,
 } from '../compare/render.js';
-import { percentileOf, percentileSpectrum, type Spectrum } from '../metrics/spectrum.js';
+import { DRIFT_MIN_OPS_PER_THIRD } from '../metrics/series.js';
+import { percentileSpectrum, type Spectrum } from '../metrics/spectrum.js';
 import type { IntervalSample, LatencySummary, PhaseResult, RunResult, ScenarioResult, TargetResult } from '../results/types.js';
 import { InputError } from '../util/input-error.js';
 import { formatBytes, formatNs } from '../util/units.js';
@@ -131,9 +132,12 @@ function round(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : 0;
 }
 
+/** Colours of data curves (CSS --c0 ... --c5); a seventh curve reuses the first. */
+const PALETTE_SIZE = 6;
+
 /** A column header that doubles as the legend (printed pages have no hover): the curve's colour, then its name. */
 function swatched(label: string, color: number): Cell {
-  return { html: `<span class="sw c${color}"></span>${esc(label)}` };
+  return { html: `<span class="sw c${color % PALETTE_SIZE}"></span>${esc(label)}` };
 }
 
 function figure(id: string, caption: string, table: string, notes: readonly string[], label: string): string {
@@ -218,7 +222,7 @@ function spectrumFigure(charts: Charts, title: string, curves: readonly Curve[],
       label: c.label,
       values: xs.map((_, j) => spectra[i]!.points[j]?.value ?? null),
       kind: 'data',
-      color: i,
+      color: i % PALETTE_SIZE,
     })),
     ...thresholdSeries(targets, xs),
   ];
@@ -335,7 +339,7 @@ function lineFigure(charts: Charts, title: string, unit: ChartUnit, yLabel: stri
       return v === undefined ? null : round(v);
     }),
     kind: 'data',
-    color: i,
+    color: i % PALETTE_SIZE,
   }));
   const id = charts.add({ type: 'line', unit, xLabel: 'time since the phase started', yLabel, x, series });
   const fmt = (v: number | undefined): string => (v === undefined ? '-' : unit === 'ns' ? formatNs(v) : unit === 'bytes' ? formatBytes(v) : formatValue('per_s', v));
@@ -347,7 +351,9 @@ function lineFigure(charts: Charts, title: string, unit: ChartUnit, yLabel: stri
 function verdictNote(kind: 'leak' | 'drift', phase: PhaseResult): string | undefined {
   if (kind === 'leak' && phase.leak !== undefined) {
     const l = phase.leak;
-    if (l.verdict === 'insufficient data') return `<span class="verdict">Leak: insufficient data</span> (${l.samples} samples; it needs at least a minute of them).`;
+    if (l.verdict === 'insufficient data') {
+      return `<span class="verdict">Leak: insufficient data</span> (${l.samples} heap samples; it needs a minute of them, and heap is sampled only with intervals of 1s or more).`;
+    }
     const mark = l.verdict === 'no leak' ? '🟢' : '🔴';
     return (
       `<span class="verdict">${mark} Leak: ${esc(l.verdict)}</span> — post-GC heap over the last half of the run grows ` +
@@ -356,7 +362,9 @@ function verdictNote(kind: 'leak' | 'drift', phase: PhaseResult): string | undef
   }
   if (kind === 'drift' && phase.drift !== undefined) {
     const d = phase.drift;
-    if (d.verdict === 'insufficient data') return `<span class="verdict">Drift: insufficient data</span> (${d.samples} samples).`;
+    if (d.verdict === 'insufficient data') {
+      return `<span class="verdict">Drift: insufficient data</span> (${d.samples} intervals; it needs two or more in each third and ${formatCount(DRIFT_MIN_OPS_PER_THIRD)} operations in the first and the last third).`;
+    }
     const mark = d.verdict === 'slower' ? '🔴' : '🟢';
     return (
       `<span class="verdict">${mark} Drift: ${esc(d.verdict)}</span> — median per-interval p99 ${esc(formatNs(d.firstThirdP99Ns))} in the first third, ` +
