@@ -8,13 +8,20 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/browser/**'] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/browser/**'], sequence: { groupOrder: 0 } },
       },
       {
         // Reports opened in a real Chromium. The setup installs Debian's chromium when it is
         // missing (as root, as in CI); see test/browser/global-setup.ts.
         extends: true,
-        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], globalSetup: ['test/browser/global-setup.ts'] },
+        // They run after the unit group (groupOrder), so Chromium never competes for the CPU
+        // with the timing-sensitive end-to-end tests.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

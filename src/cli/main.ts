@@ -38,7 +38,7 @@ Latency models for providers.llm.latency:
 Files:
   Every run writes its JSON result, markdown and HTML report to reports/<scenarios>-<YYYYMMDD-HHMMSS>.json/.md/.html
   (UTC) and copies them to reports/latest.json, latest.md and latest.html; --out / --report put the JSON or the
-  markdown elsewhere instead, --no-save writes only what those two name. The HTML report opens offline in any
+  markdown elsewhere instead (the HTML follows the markdown), --no-save writes only what those two name. The HTML report opens offline in any
   browser: latency spectra with the target thresholds, time series of long phases, the target matrix. With $GITHUB_STEP_SUMMARY set (GitHub
   Actions), the report is appended to it too.
 
@@ -130,7 +130,7 @@ Examples:
     .option('-d, --duration <d>', 'override the duration of duration-based phases (rate, vus with duration), e.g. 30s')
     .option('--strict', 'fail the gate on yellow (meets current only) as well as red')
     .option('--no-gate', 'always exit 0 when the run completes, whatever the targets say')
-    .option('--report <file>', 'write the markdown report to FILE instead of reports/')
+    .option('--report <file>', 'write the markdown report to FILE instead of reports/ (the HTML report goes beside it: FILE.md -> FILE.html)')
     .option('--no-save', 'write no files (but those --out / --report name) and nothing to $GITHUB_STEP_SUMMARY')
     .option('--checkpoint <d>', 'save the partial result this often during long phases, so a crash loses at most that much (default 10s)')
     .option('--trials <n>', 'run each scenario N times, interleaved (s1 s2 s1 s2 ...); figures pool the trials, per-trial figures are kept for compare')

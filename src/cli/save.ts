@@ -49,7 +49,7 @@ export interface SaveOptions {
   now: Date;
   /** Base name chosen before the run (checkpoints already use it); default: the next free one. */
   base?: string;
-  /** The HTML report: saved in reports/ (and as latest.html) whenever saving is on, whatever --out / --report say. */
+  /** The HTML report: it goes where the markdown goes (beside --report's file, or into reports/). */
   html?: string;
 }
 
@@ -59,10 +59,11 @@ export interface SavedFile {
 }
 
 /**
- * Writes the JSON result and the markdown report. By default both go to reports/ under a
- * name made of the scenarios and the time, and are copied to reports/latest.json and
- * reports/latest.md; --out / --report send one of them elsewhere instead (then no latest
- * copy of it is made). Every write is atomic.
+ * Writes the JSON result and the markdown (and HTML) report. By default they go to reports/
+ * under a name made of the scenarios and the time, and are copied to reports/latest.json,
+ * latest.md and latest.html; --out / --report send the JSON or the reports elsewhere
+ * instead (then no latest copy of it is made; the HTML goes beside --report's file). Every
+ * write is atomic.
  */
 export function saveRunFiles(io: CliProcess, json: string, markdown: string, opts: SaveOptions): SavedFile[] {
   const saved: SavedFile[] = [];
@@ -73,8 +74,13 @@ export function saveRunFiles(io: CliProcess, json: string, markdown: string, opt
   if (opts.report !== undefined) {
     writeFileAtomic(io, opts.report, markdown);
     saved.push({ kind: 'report', file: opts.report });
+    if (opts.html !== undefined) {
+      const file = htmlBeside(opts.report);
+      writeFileAtomic(io, file, opts.html);
+      saved.push({ kind: 'report', file });
+    }
   }
-  if (!opts.save || (opts.out !== undefined && opts.report !== undefined && opts.html === undefined)) return saved;
+  if (!opts.save || (opts.out !== undefined && opts.report !== undefined)) return saved;
   const base = opts.base ?? freeBase(io, REPORTS_DIR, `${scenarioLabel(opts.scenarioNames)}-${timestamp(opts.now)}`);
   if (opts.out === undefined) {
     const file = path.join(REPORTS_DIR, `${base}.json`);
@@ -88,13 +94,18 @@ export function saveRunFiles(io: CliProcess, json: string, markdown: string, opt
     writeFileAtomic(io, path.join(REPORTS_DIR, 'latest.md'), markdown);
     saved.push({ kind: 'report', file });
   }
-  if (opts.html !== undefined) {
+  if (opts.report === undefined && opts.html !== undefined) {
     const file = path.join(REPORTS_DIR, `${base}.html`);
     writeFileAtomic(io, file, opts.html);
     writeFileAtomic(io, path.join(REPORTS_DIR, 'latest.html'), opts.html);
     saved.push({ kind: 'report', file });
   }
   return saved;
+}
+
+/** --report out/r.md -> out/r.html: the HTML report beside the markdown one, never over it. */
+export function htmlBeside(report: string): string {
+  return `${report.replace(/\.(md|markdown)$/i, '')}.html`;
 }
 
 /**

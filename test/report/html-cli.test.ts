@@ -67,6 +67,16 @@ describe('run', () => {
     expect(existsSync(path.join(dir, 'reports'))).toBe(false);
   });
 
+  it('--report puts the HTML beside the markdown (r.md -> r.html); with --out too, reports/ is left alone', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'fast.yaml'), TINY('1ms'));
+    const r = await runInProcess(['run', './fast.yaml', '--out', 'r.json', '--report', 'r.md'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['fast.yaml', 'r.html', 'r.json', 'r.md']);
+    expect(r.stderr).toContain('report written to r.html');
+    expect(readFileSync(path.join(dir, 'r.html'), 'utf8')).toContain('<h2>1. tiny</h2>');
+  });
+
   it('--baseline: the saved page overlays the baseline and this run with the verdict', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'slow.yaml'), TINY('3ms'));
