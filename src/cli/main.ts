@@ -36,11 +36,12 @@ Latency models for providers.llm.latency:
   none | 5ms | uniform(2ms,8ms) | normal(5ms,1ms) | lognormal(5ms,20ms)  (lognormal: p50, p99)
 
 Files:
-  Every run writes its JSON result, markdown and HTML report to reports/<scenarios>-<YYYYMMDD-HHMMSS>.json/.md/.html
-  (UTC) and copies them to reports/latest.json, latest.md and latest.html; --out / --report put the JSON or the
-  markdown elsewhere instead (the HTML follows the markdown), --no-save writes only what those two name. The HTML report opens offline in any
-  browser: latency spectra with the target thresholds, time series of long phases, the target matrix. With $GITHUB_STEP_SUMMARY set (GitHub
-  Actions), the report is appended to it too.
+  Every run writes its JSON result, markdown and HTML report to
+  reports/<scenarios>-<YYYYMMDD-HHMMSS>.json/.md/.html (UTC) and copies them to reports/latest.json,
+  latest.md and latest.html; --out / --report put the JSON or the markdown elsewhere instead (the HTML
+  follows the markdown), --no-save writes only what those two name. The HTML report opens offline in
+  any browser: latency spectra with the target thresholds, time series of long phases, the target
+  matrix. With $GITHUB_STEP_SUMMARY set (GitHub Actions), the markdown report is appended to it too.
 
 Exit codes:
   0 all targets met   1 a target missed (red; --strict: yellow too), or a regression against --baseline
