@@ -28,6 +28,7 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  pluginLine,
   phaseNotes,
   secondaryDistributions,
   statusText,
@@ -272,6 +273,8 @@ function scenarioSection(section: Section): string[] {
   out.push(`- **Started**: ${formatDate(scenario.startedAt)}, took ${formatMs(scenario.durationMs)}`);
   if (scenario.trials !== undefined && scenario.trials.length > 1) out.push(`- **Trials**: ${scenario.trials.length}`);
   out.push('', `> ${llmLine(scenario.providers.llm)}`, '');
+  const plugins = pluginLine(scenario.providers);
+  if (plugins !== undefined) out.push(`> ${plugins}`, '');
   if (scenario.failure !== undefined) out.push(`> 🔴 **Failed**: ${scenario.failure}`, '');
 
   if (scenario.phases.length > 0) {
