@@ -257,6 +257,8 @@ export function renderNextSteps(scaffold: Scaffold, cwd: string): string {
   if (scaffold.install !== undefined) {
     lines.push(`  ${step++}. Install cluster-bench into your project (it is not on the npm registry yet; docs/plugins.md):`);
     for (const l of scaffold.install) lines.push(`       ${l}`);
+  } else if (scaffold.installedAt === path.resolve(PACKAGE_ROOT) && !scaffold.installedAt.split(path.sep).includes('node_modules')) {
+    lines.push(`  ${step++}. This is cluster-bench's own package (${relative(cwd, scaffold.installedAt)}): nothing to install.`);
   } else if (scaffold.installedAt !== undefined) {
     lines.push(`  ${step++}. cluster-bench is installed (${relative(cwd, scaffold.installedAt)}): nothing to install.`);
   }
