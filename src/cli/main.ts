@@ -108,7 +108,8 @@ Examples:
 
 const COMPLETION_HELP = `
 Completes commands, their flags, flag values with fixed choices, built-in scenario names and files.
-Generated from the program itself, so it knows every command of this version.
+Generated from the program itself, so it knows every command of this version. It completes the
+cluster-bench command on your PATH (npm install -g, or an alias), not "npx cluster-bench".
 
 Examples:
   $ source <(cluster-bench completion bash)                       this bash session

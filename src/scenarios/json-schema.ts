@@ -120,12 +120,18 @@ export function forEachField(schema: unknown, visit: (path: string, node: JsonOb
   }
 }
 
-/** The JSON Schema (draft 2020-12) of a scenario file. Deterministic: same zod schema, same text. */
+/**
+ * The JSON Schema of a scenario file. Draft-07: every keyword it needs is there, and it is
+ * the draft editors and their YAML language servers have supported longest. Deterministic:
+ * same zod schema, same text.
+ */
 export function scenarioJsonSchema(): JsonObject {
   // io: 'input' describes what a file may contain (defaults make fields optional; a duration
-  // is a string or a number), which is what an editor checks. Anything zod cannot express
-  // throws here, so a new field that the schema could not describe fails the build loudly.
-  const generated = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' }) as JsonObject;
+  // is a string or a number), which is what an editor checks. A field zod cannot express
+  // (z.custom, z.date) becomes {} (anything) rather than breaking the build for everyone:
+  // looser than the loader is safe, and test/scenarios/json-schema.test.ts names such fields
+  // so they get a `.meta({...})` hint like the durations have.
+  const generated = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-07', unrepresentable: 'any' }) as JsonObject;
   forEachField(generated, (path, node) => {
     const text = FIELD_DESCRIPTIONS[path];
     if (text === undefined) return;

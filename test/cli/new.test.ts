@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { planScaffold, scenarioName } from '../../src/cli/new.js';
@@ -28,7 +28,7 @@ function project(): string {
   return dir;
 }
 
-const validate = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true }).compile(scenarioJsonSchema());
+const validate = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true }).compile(scenarioJsonSchema());
 
 describe('cluster-bench new', () => {
   it.each(KINDS.map((k) => [k]))('--provider %s: runs as written, exits 0 and reports the plugin by its name', async (kind) => {
