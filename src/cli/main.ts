@@ -2,7 +2,7 @@
  * The command-line program. Commands are imported lazily so that `--version`, `--help` and
  * `list` do not pay for the WebAssembly histograms and providers.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
 import { InputError } from '../util/input-error.js';
 import { TOOL_VERSION } from './version.js';
@@ -46,6 +46,11 @@ Files:
 Exit codes:
   0 all targets met   1 a target missed (red; --strict: yellow too), or a regression against --baseline
   2 bad input         3 the run failed    130 interrupted (the partial result is still written)
+
+Examples with your own code (cluster-bench new writes the scenario and the plugin):
+  $ cluster-bench new my-bench --provider memory && cluster-bench run my-bench/scenario.yaml
+  $ cluster-bench run my-bench/scenario.yaml --set phases.0.executor.iterations=100
+  $ cluster-bench run my-bench/scenario.yaml --trials 5 --out main.json
 `;
 
 const REPORT_HELP = `
@@ -63,6 +68,9 @@ one direction per file as the action wants: latency (smaller is better) or throu
 html is one file that opens offline (scripts, styles and data inlined; it makes no network request): the
 header, gate and target matrix of the markdown report, a percentile spectrum per phase (p0 to p99.999 on a
 log axis, target thresholds as lines), time series of long phases, every chart with its numbers in a table.
+Examples of the table and JSON formats:
+  $ cluster-bench report reports/latest.json --format table
+  $ cluster-bench report main.json pr.json --format json --out both.json
 `;
 
 const COMPARE_HELP = `
@@ -81,6 +89,40 @@ Examples:
   $ cluster-bench compare main.json pr.json
   $ cluster-bench compare main.json pr.json --max-regression 5% --json
   $ cluster-bench compare main.json pr.json --format html --out compare.html   baseline and current on one spectrum
+`;
+
+const NEW_HELP = `
+Writes into DIR: scenario.yaml (commented; its first line points editors at the JSON Schema) and
+my-<kind>.mjs, a working plugin in plain JavaScript typed with JSDoc from cluster-bench's exported
+types, ready to run before you change a line. --ci github adds .github/workflows/cluster-bench.yml
+at the repository root. An existing file is never overwritten: exit 2, naming it, nothing written.
+It prints how to install cluster-bench into your project (it is not on the npm registry yet).
+
+Examples:
+  $ cluster-bench new my-bench --provider memory
+  $ cluster-bench new bench/llm --provider llm --ci github
+  $ cluster-bench new my-agent --provider agent && cluster-bench run my-agent/scenario.yaml
+`;
+
+const SCHEMA_HELP = `
+The schema is generated from the zod schema the loader validates with, so the two never disagree;
+a scenario file that names it on its first line gets completion and inline errors in editors:
+  # yaml-language-server: $schema=../node_modules/cluster-bench/schema/scenario.schema.json
+
+Examples:
+  $ cluster-bench schema > scenario.schema.json
+  $ cluster-bench schema --path
+`;
+
+const COMPLETION_HELP = `
+Completes commands, their flags, flag values with fixed choices, built-in scenario names and files.
+Generated from the program itself, so it knows every command of this version. It completes the
+cluster-bench command on your PATH (npm install -g, or an alias), not "npx cluster-bench".
+
+Examples:
+  $ source <(cluster-bench completion bash)                       this bash session
+  $ cluster-bench completion bash > ~/.local/share/bash-completion/completions/cluster-bench
+  $ cluster-bench completion zsh > "\${fpath[1]}/_cluster-bench"    zsh, then restart it
 `;
 
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
@@ -104,6 +146,7 @@ Examples:
   $ cluster-bench list
   $ cluster-bench run stress
   $ cluster-bench run all --out result.json
+  $ cluster-bench new my-bench        (benchmark your own LLM client, memory or agent)
   $ cluster-bench run --help          (options, latency models, exit codes)`,
     );
 
@@ -111,6 +154,13 @@ Examples:
     .command('list')
     .description('list the built-in scenarios')
     .option('--json', 'print the list as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cluster-bench list
+  $ cluster-bench list --json`,
+    )
     .action(async (opts: { json?: boolean }) => {
       const { listCommand } = await import('./list.js');
       io.stdout.write(listCommand(opts.json === true));
@@ -204,7 +254,11 @@ Examples:
 Each executor runs a no-op next to a bare "await op()" loop in the same process; overhead =
 executor ns/op - bare ns/op (medians of paired repetitions). The figures are cached per machine
 (~/.cache/cluster-bench, or $CLUSTER_BENCH_CACHE_DIR) and every run records them in its
-environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.`,
+environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.
+
+Examples:
+  $ cluster-bench calibrate
+  $ cluster-bench calibrate --json`,
     )
     .action(async (opts: { json?: boolean }) => {
       const { calibrateCommand } = await import('./calibrate.js');
@@ -230,13 +284,49 @@ environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.`,
 Routes: GET / (health), GET /v1/models, POST /v1/chat/completions (JSON, or SSE with "stream": true).
 Prints the base URL on stdout; stops cleanly on SIGINT/SIGTERM.
 
-Example:
+Examples:
   $ cluster-bench mock-llm --port 8080 --ttft 50ms --tokens-per-second 100 &
-  $ DEEPSEEK_API_KEY=sk-local cluster-bench run llm-call --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 --set providers.llm.stream=true`,
+  $ DEEPSEEK_API_KEY=sk-local cluster-bench run llm-call --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 --set providers.llm.stream=true
+  $ cluster-bench mock-llm --port 8080 --error-rate 0.05 --error-status 429`,
     )
     .action(async (opts: import('./mock-llm.js').MockLlmFlags) => {
       const { mockLlmCommand } = await import('./mock-llm.js');
       setExit(await mockLlmCommand(io, opts));
+    });
+
+  // Your own code: scaffold, editor schema, shell completion (issue 15).
+  program
+    .command('new')
+    .description('scaffold a benchmark of your own code: a commented scenario, a plugin module typed for your editor, optionally a CI workflow')
+    .argument('[dir]', 'directory to write into (created when missing; existing files are never overwritten)', '.')
+    .addOption(new Option('--provider <kind>', 'which provider is your code').choices(['llm', 'memory', 'agent']).default('llm'))
+    .addOption(new Option('--ci <system>', 'also write a CI workflow that gates pull requests on a baseline from main').choices(['github']))
+    .addHelpText('after', NEW_HELP)
+    .action(async (dir: string, opts: import('./new.js').NewFlags) => {
+      const { newCommand } = await import('./new.js');
+      setExit(newCommand(io, dir, opts));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files, generated from the validator itself (for editors and CI linters)')
+    .option('--path', 'print the path of the schema file the package ships instead')
+    .addHelpText('after', SCHEMA_HELP)
+    .action(async (opts: { path?: boolean }) => {
+      const { schemaCommand } = await import('./schema.js');
+      io.stdout.write(schemaCommand(opts));
+      setExit(ExitCode.OK);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: commands, flags, built-in scenario names, files')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .addHelpText('after', COMPLETION_HELP)
+    .action(async (shell: 'bash' | 'zsh') => {
+      const { completionScript } = await import('./completion.js');
+      io.stdout.write(completionScript(program, shell, version));
+      setExit(ExitCode.OK);
     });
 
   return program;

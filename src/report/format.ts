@@ -229,6 +229,17 @@ export function llmLine(llm: ScenarioResult['providers']['llm']): string {
   return `LLM: ${transport}${injected} — no model behind it: figures measure the harness and providers`;
 }
 
+/**
+ * Names the providers that were the user's own code (plugin modules), by the name each
+ * provider gave itself, so a table never leaves unclear whose code the figures measure.
+ */
+export function pluginLine(providers: ScenarioResult['providers']): string | undefined {
+  const plugins = providers.plugins ?? [];
+  if (plugins.length === 0) return undefined;
+  const file = (module: string): string => module.split(/[\\/]/).pop() ?? module;
+  return `Plugins: ${plugins.map((p) => `${p.kind} "${p.name}" (${file(p.module)})`).join(', ')}`;
+}
+
 export function environmentRows(env: Environment): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['CPU', `${env.cpu} (${env.cores} cores)`],

@@ -496,6 +496,7 @@ function scenarioSection(charts: Charts, m: ScenarioModel): string {
   if (m.trials !== undefined) out.push(`<li><strong>Trials</strong>: ${m.trials}</li>`);
   out.push('</ul>');
   out.push(`<p class="notice">${esc(m.llmLine)}</p>`);
+  if (m.pluginLine !== undefined) out.push(`<p class="notice">${esc(m.pluginLine)}</p>`);
   if (m.failure !== undefined) out.push(`<p class="notice bad">🔴 <strong>Failed</strong>: ${esc(m.failure)}</p>`);
   if (m.latency !== undefined) {
     out.push('<h3>What it did</h3>', '<ul>', ...m.whatItDid.map((w) => `<li>${code(w.phase)} (${esc(w.op)}): ${esc(w.text)}</li>`), '</ul>');

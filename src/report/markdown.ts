@@ -130,6 +130,7 @@ function scenarioSection(m: ScenarioModel): string[] {
   out.push(`- **Started**: ${m.started}, took ${m.took}`);
   if (m.trials !== undefined) out.push(`- **Trials**: ${m.trials}`);
   out.push('', `> ${m.llmLine}`, '');
+  if (m.pluginLine !== undefined) out.push(`> ${m.pluginLine}`, '');
   if (m.failure !== undefined) out.push(`> 🔴 **Failed**: ${m.failure}`, '');
 
   if (m.latency !== undefined) {

@@ -32,6 +32,7 @@ import {
   latencyCells,
   llmLine,
   phaseNotes,
+  pluginLine,
   secondaryDistributions,
   summaryCells,
 } from './format.js';
@@ -154,6 +155,8 @@ export interface ScenarioModel extends Section {
   /** Number of trials when more than one. */
   trials?: number;
   llmLine: string;
+  /** Which providers are plugins, by their own names; undefined when none is. */
+  pluginLine?: string;
   failure?: string;
   whatItDid: PhaseWords[];
   /** Phases with their secondary distributions as "↳ label" sub-rows; undefined without phases. */
@@ -242,6 +245,8 @@ export function scenarioModel(section: Section): ScenarioModel {
   if (trials !== undefined) model.trialsTable = trials;
   const memory = memoryTable(scenario);
   if (memory !== undefined) model.memory = memory;
+  const plugins = pluginLine(scenario.providers);
+  if (plugins !== undefined) model.pluginLine = plugins;
   return model;
 }
 

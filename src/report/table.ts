@@ -24,6 +24,7 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  pluginLine,
   secondaryDistributions,
   summaryCells,
   phaseLabel,
@@ -110,6 +111,8 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
   lines.push(scenario.description === '' ? title : `${title} — ${scenario.description}`);
   lines.push(c.dim(`source ${scenario.source} · started ${scenario.startedAt} · took ${formatMs(scenario.durationMs)}`));
   lines.push(llmLine(scenario.providers.llm));
+  const plugins = pluginLine(scenario.providers);
+  if (plugins !== undefined) lines.push(plugins);
   if (scenario.failure !== undefined) lines.push(c.red.bold(`✖ failed: ${scenario.failure}`));
 
   if (scenario.phases.length > 0) {

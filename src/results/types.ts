@@ -173,6 +173,15 @@ export interface MemorySnapshot {
   rss: number;
 }
 
+/** A provider built from a user's plugin module (`providers.<kind>.module`). */
+export interface PluginProviderInfo {
+  kind: 'llm' | 'memory' | 'agent';
+  /** The provider's own `name`. */
+  name: string;
+  /** The module it came from, as resolved by the loader. */
+  module: string;
+}
+
 export interface ScenarioResult {
   name: string;
   description: string;
@@ -181,7 +190,13 @@ export interface ScenarioResult {
   startedAt: string;
   durationMs: number;
   /** Providers as configured, and whether the LLM behind them is simulated. */
-  providers: { llm: { simulated: boolean; transport: string; config: Record<string, unknown> }; memory: Record<string, unknown>; agent: Record<string, unknown> };
+  providers: {
+    llm: { simulated: boolean; transport: string; config: Record<string, unknown> };
+    memory: Record<string, unknown>;
+    agent: Record<string, unknown>;
+    /** The providers that came from plugin modules, by the name each gave itself (absent: none did). */
+    plugins?: PluginProviderInfo[];
+  };
   phases: PhaseResult[];
   targets: TargetResult[];
   /** Heap after forced GC at the scenario's milestones (baseline, providers ready, each phase). */

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { heapAfterGc } from '../metrics/memory.js';
 import type { Clock } from '../providers/types.js';
 import { createProvidersAsync, initializeAll } from '../providers/registry.js';
-import type { MemorySnapshot, PhaseResult, ScenarioResult } from '../results/types.js';
+import type { ProviderSet } from '../providers/registry.js';
+import type { MemorySnapshot, PhaseResult, PluginProviderInfo, ScenarioResult } from '../results/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { describeError } from './errors.js';
 import type { RunEventListener } from './events.js';
@@ -36,6 +37,16 @@ function offsetClock(): Clock & { advance(ms: number): void } {
       offset += ms;
     },
   };
+}
+
+/** Plugin providers by the name they give themselves, so tables and reports say whose code ran. */
+function pluginInfo(scenario: Scenario, providers: ProviderSet): { plugins?: PluginProviderInfo[] } {
+  const plugins: PluginProviderInfo[] = [];
+  for (const kind of ['llm', 'memory', 'agent'] as const) {
+    const module = scenario.providers[kind].module;
+    if (module !== undefined) plugins.push({ kind, name: providers[kind].name, module });
+  }
+  return plugins.length > 0 ? { plugins } : {};
 }
 
 function snapshot(label: string): MemorySnapshot {
@@ -91,6 +102,7 @@ async function runWithSignal(
       llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
       memory: { ...scenario.providers.memory },
       agent: { ...scenario.providers.agent },
+      ...pluginInfo(scenario, providers),
     },
     phases: partialPhase ? [...phases, partialPhase] : [...phases],
     targets: [],

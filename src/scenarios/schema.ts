@@ -9,6 +9,7 @@ import { parseBaseUrl } from '../providers/llm/base-url.js';
 import type { ExecutorSpec } from '../results/types.js';
 import { OP_NAMES, type BatchMode, type OpParams } from './types.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
+import { durationJson, exactlyOneOfJson, latencyJson, positiveDurationJson } from './json-schema-hints.js';
 
 /** A strict object whose unknown-key error names the keys that are allowed. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -31,10 +32,11 @@ const durationMs = z
       return z.NEVER;
     }
     return ms;
-  });
+  })
+  .meta(durationJson);
 
 /** A duration that must be above zero (a zero timeout would fail every operation at once). */
-const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'expected a duration above 0' });
+const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'expected a duration above 0' }).meta(positiveDurationJson);
 
 const positiveInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').positive('expected a number > 0');
 const nonNegativeInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected a number >= 0');
@@ -72,7 +74,8 @@ const latency = z
       return z.NEVER;
     }
     return parsed;
-  });
+  })
+  .meta(latencyJson);
 
 const d = DEFAULT_PROVIDERS_CONFIG;
 
@@ -190,7 +193,7 @@ const executorSchema = z
         vus: positiveInt,
         iterationsPerVu: positiveInt.optional(),
         duration: durationMs.optional(),
-      }),
+      }).meta(exactlyOneOfJson('iterationsPerVu', 'duration')),
       strict({
         type: z.literal('rate'),
         rate: z.number({ error: 'expected operations per second' }).positive('expected a rate > 0'),

@@ -15,7 +15,7 @@ const DURATION_NS: Record<string, number> = {
   h: 3600e9,
 };
 
-const DURATION_RE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ns|us|µs|ms|s|min|m|h)\s*$/;
+export const DURATION_RE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ns|us|µs|ms|s|min|m|h)\s*$/;
 
 /** "5ms" -> 5_000_000. Returns undefined when the text is not a duration. */
 export function parseDurationNs(text: string): number | undefined {
