@@ -29,7 +29,7 @@ import { DatasetSource, scanDataset, type ConversationSource, type DatasetInfo }
 import { describePopularity } from './distributions.js';
 import type { Assignment } from './sessions.js';
 import { ConversationPool } from './sessions.js';
-import { DEFAULT_SYNTHETIC, describeSynthetic, parseSyntheticSpec, syntheticSource, type SyntheticSpec } from './synthetic.js';
+import { describeSynthetic, parseSyntheticSpec, syntheticSource, type SyntheticSpec } from './synthetic.js';
 import { loadTrace } from './trace.js';
 
 /** Operations that can take their turns from a workload. */
@@ -383,4 +383,3 @@ export function workloadOp(op: OpName, params: OpParams, ctx: OpContext, executo
   };
 }
 
-export { DEFAULT_SYNTHETIC };

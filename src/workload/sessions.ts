@@ -166,13 +166,6 @@ export class ConversationPool {
     this.zipf = opts.popularity.kind === 'zipf' ? createZipf(this.cap, opts.popularity.s, opts.random) : undefined;
   }
 
-  /** Conversations open now (idle, thinking or busy). */
-  get open(): number {
-    let n = 0;
-    for (const s of this.slots) if (s.conversation !== undefined) n++;
-    return n + this.named.size;
-  }
-
   /**
    * The next turn, reserved (call `release` when it has run); undefined when a new
    * conversation is needed and the source has none at hand: await `source.ready()` and ask

@@ -148,4 +148,3 @@ export function syntheticSource(spec: SyntheticSpec, seed: number): Conversation
   };
 }
 
-export { parseDistribution };
