@@ -32,6 +32,16 @@ Latency vs service time (rate executor, the open model):
   what one operation cost once it got going. A closed loop (iterations, vus) can only report the
   latter and so hides stalls (coordinated omission). Late and dropped starts are counted.
 
+Workloads and arrivals (docs/workloads.md):
+  params.dataset: ./conversations.jsonl   each operation takes the next turn of a conversation, with the
+                                          session's history from memory; or params.synthetic (seeded).
+  executor: { type: rate, rate: 200, duration: 1m, arrival: poisson }   Poisson arrivals (burst: 2 = burstier)
+  executor: { type: rate, arrival: trace, trace: ./arrivals.jsonl }     replay recorded arrivals (--speed 10)
+  $ cluster-bench run agent-sessions      agent sessions from the shipped sample dataset
+
+Metrics: every figure, and how TTFT, TPOT, the gap between chunks and the gap per token map to
+  vLLM's, AIPerf's, GuideLLM's and llmperf's names, is defined in docs/metrics.md.
+
 Latency models for providers.llm.latency:
   none | 5ms | uniform(2ms,8ms) | normal(5ms,1ms) | lognormal(5ms,20ms)  (lognormal: p50, p99)
 
@@ -185,6 +195,7 @@ Examples:
     .option('--no-save', 'write no files (but those --out / --report name) and nothing to $GITHUB_STEP_SUMMARY')
     .option('--checkpoint <d>', 'save the partial result this often during long phases, so a crash loses at most that much (default 10s)')
     .option('--trials <n>', 'run each scenario N times, interleaved (s1 s2 s1 s2 ...); figures pool the trials, per-trial figures are kept for compare')
+    .option('--speed <x>', 'replay trace arrivals (executor arrival: trace) x times faster, e.g. 10; latency still counts from each scheduled arrival')
     .option('--baseline <file>', 'compare with a saved result at the end; a significant slowdown beyond --max-regression exits 1')
     .option('--max-regression <pct>', 'with --baseline: the slowdown that fails (default 10%)')
     .option('--force', 'with --baseline: compare even across CPU models or Node.js major versions')
@@ -207,6 +218,7 @@ Examples:
           maxRegression?: string;
           force?: boolean;
           checkpoint?: string;
+          speed?: string;
         },
       ) => {
         const { runCommand } = await import('./run.js');
@@ -282,7 +294,8 @@ Examples:
       'after',
       `
 Routes: GET / (health), GET /v1/models, POST /v1/chat/completions (JSON, or SSE with "stream": true).
-Prints the base URL on stdout; stops cleanly on SIGINT/SIGTERM.
+Prints the base URL on stdout; stops cleanly on SIGINT/SIGTERM. One token per SSE chunk, so a run
+against it shows TTFT = --ttft and TPOT = 1 / --tokens-per-second (docs/metrics.md defines them).
 
 Examples:
   $ cluster-bench mock-llm --port 8080 --ttft 50ms --tokens-per-second 100 &

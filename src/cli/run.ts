@@ -19,6 +19,7 @@ import { runScenario } from '../runner/run-scenario.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { evaluateGate, evaluateTargets } from '../targets/evaluate.js';
+import { checkWorkloads } from '../workload/check.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
@@ -46,6 +47,8 @@ export interface RunFlags {
   trials?: string;
   /** How often a long phase's partial result is saved (a duration). */
   checkpoint?: string;
+  /** Replay speed of trace arrivals. */
+  speed?: string;
 }
 
 /** Most trials `--trials` takes: beyond this, a longer phase is the better tool. */
@@ -58,6 +61,12 @@ function parseSeed(text: string | undefined): number {
   if (text === undefined) return randomInt(0, 2 ** 31);
   if (!/^\d+$/.test(text) || Number(text) >= 2 ** 32) throw badInput(`--seed "${text}": expected a whole number from 0 to 4294967295`);
   return Number(text);
+}
+
+function parseSpeed(text: string): number {
+  const n = Number(text.trim().replace(/x$/i, ''));
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput(`--speed "${text}": expected how many times faster to replay trace arrivals, a number > 0 like 2 or 0.5`);
+  return n;
 }
 
 function gitCommit(cwd: string): string | undefined {
@@ -82,6 +91,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     if (durationMs === undefined || durationMs <= 0) throw badInput(`--duration "${flags.duration}": expected ${DURATION_HELP}`);
   }
   const trials = flags.trials === undefined ? 1 : parseWhole(flags.trials, '--trials', 1, MAX_TRIALS);
+  const speed = flags.speed === undefined ? undefined : parseSpeed(flags.speed);
   const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
   if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
   compareOptions(flags);
@@ -93,8 +103,11 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   }
   const files = resolveScenarioRefs(refs, io.cwd);
   // Everything is validated before anything runs: a typo in the third file must not cost the first two runs.
-  const scenarios: Scenario[] = files.map((f) => loadScenario(f, { cwd: io.cwd, set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
+  const scenarios: Scenario[] = files.map((f) =>
+    loadScenario(f, { cwd: io.cwd, set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}), ...(speed !== undefined ? { speed } : {}) }),
+  );
   for (const s of scenarios) await checkProviders(s.providers);
+  for (const s of scenarios) await checkWorkloads(s, io.cwd);
 
   const human = flags.json ? io.stderr : io.stdout;
   // A spinner only on a real terminal: a pseudo-terminal that reports 0 columns makes ora

@@ -128,6 +128,8 @@ export interface Comparison {
   options: CompareOptions;
   /** Environment differences that do not stop a comparison (cores, OS, ...), or forced ones. */
   environmentNotes: string[];
+  /** Phases whose two runs offered different workloads (dataset, synthetic distributions, arrivals). */
+  workloadNotes?: string[];
   phases: PhaseComparison[];
   /** "scenario › phase" found on one side only. */
   baselineOnly: string[];
@@ -186,6 +188,47 @@ export function minorDifferences(baseline: Environment, current: Environment): s
   diff('OS', `${baseline.os} ${baseline.arch}`, `${current.os} ${current.arch}`);
   if (nodeMajor(baseline.node) === nodeMajor(current.node)) diff('Node.js', baseline.node, current.node);
   return out;
+}
+
+function shortHash(sha256: string): string {
+  return sha256.slice(0, 12);
+}
+
+/** What a phase offered, in words: its conversations (if any) and its arrivals. */
+export function describeOffered(p: PhaseResult): { workload: string; arrivals: string } {
+  const w = p.workload;
+  const workload =
+    w === undefined
+      ? 'the same prompt every time'
+      : w.dataset !== undefined
+        ? `dataset ${w.dataset.path.split(/[\\/]/).pop() ?? w.dataset.path} (${w.dataset.records} conversations, sha256 ${shortHash(w.dataset.sha256)}, ${w.dataset.order})`
+        : w.source === 'dataset'
+          ? `a dataset (${w.fingerprint})`
+          : `synthetic ${Object.entries(w.synthetic ?? {})
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`;
+  const a = p.schedule?.arrivals;
+  const arrivals =
+    a === undefined || a.pattern === 'constant'
+      ? 'evenly spaced arrivals'
+      : a.pattern === 'poisson'
+        ? `Poisson arrivals${a.burst !== undefined ? ` (burst ${a.burst})` : ''}`
+        : `trace ${a.trace?.path.split(/[\\/]/).pop() ?? ''} (${a.trace?.arrivals ?? '?'} arrivals, sha256 ${shortHash(a.trace?.sha256 ?? '')}) at ${a.trace?.speed ?? 1}x`;
+  return { workload, arrivals };
+}
+
+/** How the workloads of two runs of a phase differ, or undefined when they are the same. */
+export function workloadDifference(b: PhaseResult, c: PhaseResult): string | undefined {
+  const diffs: string[] = [];
+  if ((b.workload?.fingerprint ?? '') !== (c.workload?.fingerprint ?? '')) diffs.push(`${describeOffered(b).workload} vs ${describeOffered(c).workload}`);
+  const key = (p: PhaseResult): string => {
+    const a = p.schedule?.arrivals;
+    if (a === undefined || a.pattern === 'constant') return 'constant';
+    return `${a.pattern}/${a.burst ?? 1}/${a.trace?.sha256 ?? ''}/${a.trace?.speed ?? ''}`;
+  };
+  // Arrivals only count for the open model on both sides (a closed phase has none).
+  if (b.schedule !== undefined && c.schedule !== undefined && key(b) !== key(c)) diffs.push(`${describeOffered(b).arrivals} vs ${describeOffered(c).arrivals}`);
+  return diffs.length > 0 ? diffs.join('; ') : undefined;
 }
 
 function summarize(r: RunResult): ResultSummary {
@@ -408,6 +451,7 @@ export function compareResults(
 ): Comparison {
   const opts: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, ...options };
   const phases: PhaseComparison[] = [];
+  const workloadNotes: string[] = [];
   const baselineOnly: string[] = [];
   const currentOnly: string[] = [];
   const firstByName = (r: RunResult): Map<string, ScenarioResult> => {
@@ -436,6 +480,8 @@ export function compareResults(
         const slowdown = s.change !== null && (higherIsWorse(stat) ? s.change : -s.change) > opts.maxRegression;
         return { ...s, regression: s.verdict === 'slower' && slowdown };
       });
+      const differs = workloadDifference(bp, cp);
+      if (differs !== undefined) workloadNotes.push(`${label(name, bp.name)}: different workloads: ${differs}`);
       phases.push({
         scenario: name,
         phase: bp.name,
@@ -457,6 +503,7 @@ export function compareResults(
     current: summarize(current),
     options: opts,
     environmentNotes: minorDifferences(baseline.environment, current.environment),
+    ...(workloadNotes.length > 0 ? { workloadNotes } : {}),
     phases,
     baselineOnly,
     currentOnly,

@@ -87,6 +87,7 @@ export function headerLines(comparison: Comparison, labels: ComparisonLabels): s
 export function noteLines(comparison: Comparison): string[] {
   const out: string[] = [];
   for (const n of comparison.environmentNotes) out.push(`note: ${n}`);
+  for (const n of comparison.workloadNotes ?? []) out.push(`note: ${n}`);
   if (comparison.baselineOnly.length > 0) out.push(`only in the baseline: ${comparison.baselineOnly.join(', ')}`);
   if (comparison.currentOnly.length > 0) out.push(`only in the current result: ${comparison.currentOnly.join(', ')}`);
   for (const p of comparison.phases) {

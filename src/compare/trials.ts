@@ -7,7 +7,8 @@
  * are the first trial's: it ran in the freshest process, like a run without --trials.
  */
 import { mergeEncoded } from '../metrics/histogram.js';
-import type { LatencySummary, PhaseResult, ScenarioResult, TrialResult } from '../results/types.js';
+import { rescale } from '../metrics/value-summary.js';
+import type { LatencySummary, PhaseResult, ScenarioResult, TokenFigures, TrialResult, ValueSummary } from '../results/types.js';
 
 export function trialFigures(scenario: ScenarioResult): TrialResult {
   return {
@@ -85,7 +86,7 @@ function mergePhase(phases: readonly PhaseResult[]): PhaseResult {
   };
   // Every distribution is pooled like the latency, or dropped when some trial lacks it:
   // trial 1's alone under pooled counts would misread as the whole.
-  for (const key of ['serviceTime', 'ttft', 'itl'] as const) {
+  for (const key of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl'] as const) {
     const parts = phases.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
     if (parts.length === phases.length) merged[key] = mergeLatency(parts);
     else delete merged[key];
@@ -107,11 +108,46 @@ function mergePhase(phases: readonly PhaseResult[]): PhaseResult {
       late: schedules.reduce((a, s) => a + s.late, 0),
       dropped: schedules.reduce((a, s) => a + s.dropped, 0),
       maxLateNs: Math.max(...schedules.map((s) => s.maxLateNs)),
+      // The pattern and trace are the scenario's, the same in every trial; the count is summed.
+      ...(schedules[0]?.arrivals ? { arrivals: { ...schedules[0].arrivals, scheduled: schedules.reduce((a, s) => a + (s.arrivals?.scheduled ?? 0), 0) } } : {}),
     };
   }
+  const tokens = mergeTokens(phases, durationMs);
+  if (tokens !== undefined) merged.tokens = tokens;
+  else delete merged.tokens;
   const extra = mergeExtra(phases);
   if (extra !== undefined) merged.extra = extra;
   return merged;
+}
+
+/** Token figures pooled over trials like the latency; dropped when some trial lacks them. */
+function mergeTokens(phases: readonly PhaseResult[], durationMs: number): TokenFigures | undefined {
+  const all = phases.map((p) => p.tokens);
+  if (all.some((t) => t === undefined)) return undefined;
+  const ts = all as TokenFigures[];
+  if (ts.length === 1) return ts[0];
+  const operations = ts.reduce((a, t) => a + t.operations, 0);
+  const estimated = ts.reduce((a, t) => a + t.estimated, 0);
+  const outputTotal = ts.reduce((a, t) => a + t.outputTotal, 0);
+  const pooled = (key: 'prompt' | 'output' | 'outputPerSecondPerRequest'): ValueSummary | undefined => {
+    const parts = ts.map((t) => t[key]).filter((v): v is ValueSummary => v !== undefined);
+    if (parts.length !== ts.length) return undefined;
+    const first = parts[0] as ValueSummary;
+    return rescale(mergeEncoded(parts.map((p) => p.histogram)), first.unit, first.scale);
+  };
+  const prompt = pooled('prompt');
+  const output = pooled('output');
+  const rate = pooled('outputPerSecondPerRequest');
+  return {
+    source: estimated === 0 ? 'usage' : estimated === operations ? 'estimate' : 'mixed',
+    operations,
+    estimated,
+    ...(prompt ? { prompt } : {}),
+    ...(output ? { output } : {}),
+    outputTotal,
+    outputPerSecond: durationMs > 0 ? outputTotal / (durationMs / 1000) : 0,
+    ...(rate ? { outputPerSecondPerRequest: rate } : {}),
+  };
 }
 
 /**

@@ -41,6 +41,11 @@ export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /**
+   * True when the counts are a local estimate (about 4 characters a token) because the
+   * server reported no usage; results then mark token figures as estimates (docs/metrics.md).
+   */
+  estimated?: boolean;
 }
 
 export interface LLMResponse {
@@ -51,23 +56,31 @@ export interface LLMResponse {
   finishReason: 'stop' | 'tool_calls' | 'length';
   usage: TokenUsage;
   /**
-   * Set by streamed calls only (docs/http.md defines each figure). The runner records
-   * `ttftNs` and `itlNs` into the phase's `ttft` and `itl` histograms. Plugins may set it.
+   * Set by streamed calls only (docs/metrics.md defines each figure). The runner records
+   * time to first token, time per output token, the gap between chunks and the gap per token
+   * from it. Plugins may set it.
    */
   timing?: LLMTiming;
 }
 
 /**
- * Timing of one streamed call. An output event ("token") is one server-sent event whose
- * first choice carries non-empty `delta.content` or tool-call arguments.
+ * Timing of one streamed call. An output chunk is one server-sent event whose first choice
+ * carries non-empty `delta.content` or tool-call text; it may hold several tokens.
  */
 export interface LLMTiming {
-  /** From just before the request was handed to the connection to the first output event. */
+  /** From just before the request was handed to the connection to the first output chunk. */
   ttftNs: number;
-  /** Gaps between consecutive output events after the first: one fewer than the events. */
-  itlNs: number[];
-  /** `usage.completion_tokens` when the server reports it, else the number of output events. */
+  /**
+   * Gaps between consecutive output chunks after the first: one fewer than the chunks. (What
+   * vLLM calls ITL; per chunk, not per token.) Plugins written before 0.2 may name it `itlNs`.
+   */
+  chunkGapsNs: number[];
+  /** Output chunks (default: gaps + 1). */
+  chunks?: number;
+  /** `usage.completion_tokens` when the server reports it, else a local estimate (see outputTokensEstimated). */
   outputTokens: number;
+  /** True when outputTokens is a local estimate (the server sent no usage). */
+  outputTokensEstimated?: boolean;
   /** From just before the request was handed to the connection to the end of the stream. */
   totalNs: number;
 }

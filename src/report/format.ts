@@ -10,6 +10,8 @@ import type {
   ScenarioResult,
   Status,
   TargetResult,
+  TokenFigures,
+  ValueSummary,
 } from '../results/types.js';
 import { formatBytes, formatNs, formatPercent, formatRate } from '../util/units.js';
 
@@ -114,24 +116,42 @@ export function latencyCells(phase: PhaseResult): string[] {
   return summaryCells(phase.latency);
 }
 
-export function summaryCells(summary: LatencySummary): string[] {
+/** A distribution's cells: durations for ns summaries, counts for tokens, rates for tokens/s. */
+export function summaryCells(summary: LatencySummary | ValueSummary): string[] {
+  const format =
+    summary.unit === 'ns' ? formatNs : summary.unit === 'tokens' ? (v: number) => formatCount(Math.round(v)) : formatRate;
   return STAT_COLUMNS.map(({ key }) => {
     if (summary.count === 0) return '-';
     const value = summary[key];
-    return typeof value === 'number' ? formatNs(value) : '-';
+    return typeof value === 'number' ? format(value) : '-';
   });
 }
 
+/** " (estimated)" when token counts are a local estimate rather than the server's usage. */
+export function estimateMark(tokens: TokenFigures): string {
+  if (tokens.source === 'usage') return '';
+  if (tokens.source === 'estimate') return ' (estimated)';
+  return ` (${formatCount(tokens.estimated)} of ${formatCount(tokens.operations)} estimated)`;
+}
+
 /**
- * The other distributions a phase recorded beside its latency, as table sub-rows:
- * service time (open model), time to first token and inter-token latency (streaming LLM),
- * and the agent's steps by kind.
+ * The other distributions a phase recorded beside its latency, as table sub-rows: service
+ * time (open model); the streaming LLM figures, each under one unambiguous name
+ * (docs/metrics.md); tokens; and the steps by kind.
  */
-export function secondaryDistributions(phase: PhaseResult): Array<{ label: string; summary: LatencySummary }> {
-  const rows: Array<{ label: string; summary: LatencySummary }> = [];
+export function secondaryDistributions(phase: PhaseResult): Array<{ label: string; summary: LatencySummary | ValueSummary }> {
+  const rows: Array<{ label: string; summary: LatencySummary | ValueSummary }> = [];
+  const est = phase.tokens !== undefined ? estimateMark(phase.tokens) : '';
   if (phase.serviceTime) rows.push({ label: 'service time', summary: phase.serviceTime });
-  if (phase.ttft) rows.push({ label: 'time to first token', summary: phase.ttft });
-  if (phase.itl) rows.push({ label: 'inter-token latency', summary: phase.itl });
+  if (phase.ttft) rows.push({ label: 'time to first token (TTFT)', summary: phase.ttft });
+  if (phase.tpot) rows.push({ label: `time per output token (TPOT)${est}`, summary: phase.tpot });
+  if (phase.chunkGap) rows.push({ label: 'gap between chunks (per chunk)', summary: phase.chunkGap });
+  if (phase.tokenGap) rows.push({ label: `gap per token${est}`, summary: phase.tokenGap });
+  if (phase.itl) rows.push({ label: 'gap between chunks (itl, older result)', summary: phase.itl });
+  const t = phase.tokens;
+  if (t?.prompt) rows.push({ label: `prompt tokens per op${est}`, summary: t.prompt });
+  if (t?.output) rows.push({ label: `output tokens per op${est} (in total ${formatRate(t.outputPerSecond)})`, summary: t.output });
+  if (t?.outputPerSecondPerRequest) rows.push({ label: `output tokens/s per request${est}`, summary: t.outputPerSecondPerRequest });
   for (const [kind, summary] of Object.entries(phase.steps ?? {})) rows.push({ label: `${kind} step`, summary });
   return rows;
 }

@@ -250,7 +250,8 @@ function phaseCurves(phase: PhaseResult): Curve[] {
   const open = phase.executor.kind === 'rate';
   return [
     { label: open ? 'latency (from scheduled start)' : 'latency', summary: phase.latency },
-    ...secondaryDistributions(phase).map(({ label, summary }) => ({ label, summary })),
+    // Token counts and rates are not latencies: they have no place on a latency spectrum.
+    ...secondaryDistributions(phase).flatMap(({ label, summary }) => (summary.unit === 'ns' ? [{ label, summary }] : [])),
   ];
 }
 

@@ -75,7 +75,14 @@ function checkResult(data: unknown): RunResult {
       need(p, 'errorsByKind', 'object', pw);
       need(p, 'batchTimed', 'boolean', pw);
       checkLatency(p['latency'], `${pw}.latency`);
-      for (const k of ['serviceTime', 'ttft', 'itl']) if (p[k] !== undefined) checkLatency(p[k], `${pw}.${k}`);
+      for (const k of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl']) if (p[k] !== undefined) checkLatency(p[k], `${pw}.${k}`);
+      if (p['tokens'] !== undefined) {
+        need(p, 'tokens', 'object', pw);
+        const t = p['tokens'] as Json;
+        need(t, 'source', 'string', `${pw}.tokens`);
+        for (const k of ['operations', 'estimated', 'outputTotal', 'outputPerSecond']) need(t, k, 'number', `${pw}.tokens`);
+        for (const k of ['prompt', 'output', 'outputPerSecondPerRequest']) if (t[k] !== undefined) checkLatency(t[k], `${pw}.tokens.${k}`);
+      }
       if (p['steps'] !== undefined) {
         need(p, 'steps', 'object', pw);
         for (const [k, v] of Object.entries(p['steps'] as Json)) checkLatency(v, `${pw}.steps.${k}`);

@@ -27,7 +27,21 @@ export interface LatencySummary {
 export type ExecutorSpec =
   | { kind: 'iterations'; iterations: number; concurrency: number }
   | { kind: 'vus'; vus: number; iterationsPerVu?: number; durationMs?: number }
-  | { kind: 'rate'; rate: number; durationMs: number; maxInFlight: number };
+  | {
+      kind: 'rate';
+      /** Arrivals per second (0 for a trace: the trace decides). */
+      rate: number;
+      /** Length of the schedule (a trace: a cap on its replay, 0 = the whole trace). */
+      durationMs: number;
+      maxInFlight: number;
+      /** Absent: constant (evenly spaced) arrivals. See runner/arrivals.ts. */
+      arrival?: 'poisson' | 'trace';
+      /** poisson: coefficient of variation of the gaps (1 = Poisson; gamma-distributed otherwise). */
+      burst?: number;
+      /** trace: absolute path of the arrivals file, and how many times faster it is replayed. */
+      trace?: string;
+      speed?: number;
+    };
 
 export interface ScheduleStats {
   /** Operations that started later than 1 ms after their scheduled start. */
@@ -35,6 +49,68 @@ export interface ScheduleStats {
   /** Scheduled operations never started because maxInFlight was reached. */
   dropped: number;
   maxLateNs: number;
+  /** The arrival schedule the open model followed. */
+  arrivals?: ArrivalInfo;
+}
+
+export interface ArrivalInfo {
+  pattern: 'constant' | 'poisson' | 'trace';
+  /** Arrivals the schedule held (offered + dropped + any not reached when interrupted). */
+  scheduled: number;
+  burst?: number;
+  trace?: { path: string; lines: number; arrivals: number; sha256: string; speed: number; spanMs: number };
+}
+
+/** A distribution of counts or rates (tokens, tokens/s): the LatencySummary shape in another unit. */
+export interface ValueSummary {
+  unit: 'tokens' | 'tokens/s';
+  count: number;
+  min: number;
+  mean: number;
+  stddev: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** HdrHistogram V2 of the values multiplied by `scale` and rounded (integers). */
+  histogram: string;
+  scale: number;
+}
+
+/** Token counts of a phase's LLM work (docs/metrics.md). */
+export interface TokenFigures {
+  /**
+   * Where the counts come from: `usage`, the server's for every call; `estimate`, a local
+   * estimate (4 characters a token) for every call; `mixed`, some of each.
+   */
+  source: 'usage' | 'estimate' | 'mixed';
+  /** Operations counted, and how many of them by estimate. */
+  operations: number;
+  estimated: number;
+  /** Prompt and output tokens per operation (an agent execution: summed over its LLM calls). */
+  prompt?: ValueSummary;
+  output?: ValueSummary;
+  outputTotal: number;
+  /** Total output tokens per second of the phase: outputTotal / phase duration. */
+  outputPerSecond: number;
+  /** Streamed calls: output tokens / (request sent to end of stream), one value per request. */
+  outputPerSecondPerRequest?: ValueSummary;
+}
+
+/** The workload a phase ran, when it came from a dataset or synthetic distributions. */
+export interface WorkloadInfo {
+  source: 'dataset' | 'synthetic';
+  /** Identity for `compare`: the dataset's SHA-256 and order, or the synthetic distributions. */
+  fingerprint: string;
+  dataset?: { path: string; lines: number; records: number; bytes: number; sha256: string; order: 'sequential' | 'shuffle' };
+  /** The distributions as written (promptTokens, answerTokens, turns, thinkTime, systemTokens). */
+  synthetic?: Record<string, string>;
+  /** Conversations open at once, how the next one is picked, messages of history per turn. */
+  sessions: number;
+  popularity: string;
+  historyLimit: number;
 }
 
 
@@ -108,11 +184,21 @@ export interface PhaseResult {
   /** `rate` executor only: time from the actual start of each operation to its end. */
   serviceTime?: LatencySummary;
   /**
-   * Streamed LLM calls only (docs/http.md): time to first token, and inter-token latency
-   * (the gaps between output events after the first; TTFT excluded), successful calls only.
+   * Streamed LLM calls only, successful ones (docs/metrics.md defines each): time to first
+   * token; time per output token after the first, one value per call; the gap between
+   * consecutive output chunks, one value per gap; the gap per token (each chunk gap spread
+   * over the tokens it delivered), one value per token.
    */
   ttft?: LatencySummary;
+  tpot?: LatencySummary;
+  chunkGap?: LatencySummary;
+  tokenGap?: LatencySummary;
+  /** Results written before 0.2: the gaps between chunks under an ambiguous name (now chunkGap). */
   itl?: LatencySummary;
+  /** Token counts of LLM work (llm.call, agent.execute, mixed). */
+  tokens?: TokenFigures;
+  /** The dataset or synthetic workload the phase ran. */
+  workload?: WorkloadInfo;
   /** Latency values clamped into the histogram's range (should be 0). */
   clamped?: number;
   /** The run was interrupted during this phase: figures cover what finished. */

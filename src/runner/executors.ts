@@ -7,6 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import type { LatencyRecorder } from '../metrics/histogram.js';
 import type { ExecutorSpec, ScheduleStats } from '../results/types.js';
+import { loadedTrace, loadTrace } from '../workload/trace.js';
+import { arrivalRandom, constantArrivals, poissonArrivals, traceArrivals, type Arrivals } from './arrivals.js';
 import { OperationTimeout, classifyError } from './errors.js';
 import type { PreparedOp } from './operations.js';
 
@@ -32,6 +34,8 @@ export interface ExecContext {
   batchSize: number;
   /** Set when the run is interrupted: stop offering load. */
   stopped: () => boolean;
+  /** The run's seed: Poisson arrivals draw from a stream of it. */
+  seed?: number;
 }
 
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
@@ -110,6 +114,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   const done = new Promise<undefined>((r) => (resolveDone = r));
   const settle = op.settle;
   const abortable = op.abortable === true;
+  const prepare = op.prepare;
 
   const exit = (): void => {
     if (--active === 0) resolveDone(undefined);
@@ -139,9 +144,18 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   async function runSingle(slot: Slot, w: number): Promise<void> {
     for (;;) {
       if (ctx.stopped()) break;
-      const t0 = performance.now();
+      let t0 = performance.now();
       const i = take(w, t0);
       if (i < 0) break;
+      if (prepare !== undefined) {
+        // A simulated user's think time (workloads): waited out before the clock starts.
+        const thinking = prepare(i);
+        if (thinking !== undefined) {
+          await thinking;
+          if (slot.orphaned || ctx.stopped()) break;
+          t0 = performance.now();
+        }
+      }
       slot.startedAt = t0;
       const parked = pauseDue(t0);
       if (parked !== undefined) {
@@ -234,7 +248,8 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   const start = (w: number): void => {
     const slot: Slot = { startedAt: -1, orphaned: false, batchOk: 0 };
     slots[w] = slot;
-    void (ctx.batchSize > 1 ? runBatched(slot, w) : runSingle(slot, w));
+    // An operation with a prepare step (think time) is never batched: a batch has one clock.
+    void (ctx.batchSize > 1 && prepare === undefined ? runBatched(slot, w) : runSingle(slot, w));
   };
 
   active = workers;
@@ -277,8 +292,6 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   const { op, latency, counters } = ctx;
   const inFlight = new Set<Slot & { due: number }>();
   const stats: ScheduleStats = { late: 0, dropped: 0, maxLateNs: 0 };
-  const intervalMs = 1000 / spec.rate;
-  const total = Math.floor((spec.durationMs / 1000) * spec.rate);
   let scheduling = true;
   let resolveDone!: (v: ScheduleStats) => void;
   const done = new Promise<ScheduleStats>((r) => (resolveDone = r));
@@ -333,11 +346,23 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
 
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-  const start = performance.now();
   void (async () => {
-    for (let k = 0; k < total; ) {
+    let arrivals: Arrivals;
+    try {
+      arrivals = await arrivalsOf(spec, ctx.seed ?? 0, stats);
+    } catch (e) {
+      // The trace could not be read (it was checked before the run: it changed since).
+      countError(counters, e);
+      scheduling = false;
+      checkDone();
+      return;
+    }
+    const start = performance.now();
+    let k = 0;
+    let at = arrivals.next();
+    while (at !== undefined) {
       if (ctx.stopped()) break;
-      const due = start + k * intervalMs;
+      const due = start + at;
       const now = performance.now();
       if (due > now) {
         // setTimeout fires up to ~1 ms late; sleep to just short of the start, then yield
@@ -355,9 +380,11 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
         launch(firstIndex + k, due, now);
       }
       k++;
+      at = arrivals.next();
       // Yield now and then so completions and the tick run even when far behind schedule.
       if ((k & 63) === 0) await new Promise<void>((r) => setImmediate(r));
     }
+    if (stats.arrivals) stats.arrivals.scheduled = k + (at !== undefined ? 1 + countRest(arrivals) : 0);
     scheduling = false;
     checkDone();
   })();
@@ -383,7 +410,58 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   };
 }
 
-/** Operations the executor plans, when it knows in advance. */
+type RateSpec = Extract<ExecutorSpec, { kind: 'rate' }>;
+
+/**
+ * The open model's schedule (runner/arrivals.ts): constant, Poisson (gamma with `burst`), or
+ * a trace. Records what it followed in `stats.arrivals` (for the result and `compare`).
+ */
+async function arrivalsOf(spec: RateSpec, seed: number, stats: ScheduleStats): Promise<Arrivals> {
+  switch (spec.arrival) {
+    case undefined:
+      stats.arrivals = { pattern: 'constant', scheduled: 0 };
+      return constantArrivals(spec.rate, spec.durationMs);
+    case 'poisson': {
+      const burst = spec.burst ?? 1;
+      stats.arrivals = { pattern: 'poisson', scheduled: 0, ...(burst !== 1 ? { burst } : {}) };
+      return poissonArrivals(spec.rate, spec.durationMs, arrivalRandom(seed), burst);
+    }
+    case 'trace': {
+      const trace = await loadTrace(spec.trace ?? '');
+      const speed = spec.speed ?? 1;
+      stats.arrivals = {
+        pattern: 'trace',
+        scheduled: 0,
+        trace: { path: trace.path, lines: trace.lines, arrivals: trace.timestampsMs.length, sha256: trace.sha256, speed, spanMs: trace.spanMs },
+      };
+      return traceArrivals(trace.timestampsMs, speed, spec.durationMs);
+    }
+  }
+}
+
+/** Arrivals of a schedule not reached (an interrupted phase), for the count scheduled. */
+function countRest(arrivals: Arrivals): number {
+  let n = 0;
+  while (arrivals.next() !== undefined && n < 100_000_000) n++;
+  return n;
+}
+
+/** A trace phase's length and arrivals, once the trace has been read. */
+function tracePlan(spec: RateSpec): { ops: number; ms: number } | undefined {
+  const trace = spec.trace !== undefined ? loadedTrace(spec.trace) : undefined;
+  if (trace === undefined) return undefined;
+  const speed = spec.speed ?? 1;
+  const t = trace.timestampsMs;
+  const t0 = t[0] ?? 0;
+  let ops = t.length;
+  if (spec.durationMs > 0) {
+    ops = 0;
+    while (ops < t.length && ((t[ops] as number) - t0) / speed < spec.durationMs) ops++;
+  }
+  return { ops, ms: spec.durationMs > 0 ? Math.min(spec.durationMs, trace.spanMs / speed) : trace.spanMs / speed };
+}
+
+/** Operations the executor plans, when it knows in advance (Poisson: the expected number). */
 export function plannedOps(spec: ExecutorSpec): number | undefined {
   switch (spec.kind) {
     case 'iterations':
@@ -391,12 +469,14 @@ export function plannedOps(spec: ExecutorSpec): number | undefined {
     case 'vus':
       return spec.iterationsPerVu !== undefined ? spec.vus * spec.iterationsPerVu : undefined;
     case 'rate':
+      if (spec.arrival === 'trace') return tracePlan(spec)?.ops;
+      if (spec.arrival === 'poisson') return Math.round((spec.durationMs / 1000) * spec.rate);
       return Math.floor((spec.durationMs / 1000) * spec.rate);
   }
 }
 
 export function plannedMs(spec: ExecutorSpec): number | undefined {
-  if (spec.kind === 'rate') return spec.durationMs;
+  if (spec.kind === 'rate') return spec.arrival === 'trace' ? tracePlan(spec)?.ms : spec.durationMs;
   if (spec.kind === 'vus') return spec.durationMs;
   return undefined;
 }

@@ -1,12 +1,11 @@
 /**
- * The llm.call operation. Beside the call's latency (timed by the executors) it records
- * what a streamed call reports (LLMResponse.timing) into `ttft` and `itl` histograms, and
- * reports how the provider's counters (HTTP retries, cache hits, pool waits) grew during
- * the measured run. Definitions: docs/http.md.
+ * The llm.call operation. Beside the call's latency (timed by the executors) it records the
+ * LLM figures of every answer (tokens; for streamed calls TTFT, TPOT, the gap between chunks
+ * and the gap per token: runner/llm-metrics.ts, docs/metrics.md), and reports how the
+ * provider's counters (HTTP retries, cache hits, pool waits) grew during the measured run.
  */
-import { LatencyRecorder } from '../metrics/histogram.js';
 import type { LLMProvider, LLMResponse, Message } from '../providers/types.js';
-import type { LatencySummary } from '../results/types.js';
+import { LlmMetrics, type LlmFigures } from './llm-metrics.js';
 
 /** What prepareOperation returns, minus the import cycle. */
 export interface LLMCallOp {
@@ -15,24 +14,25 @@ export interface LLMCallOp {
   run: (i: number, signal?: AbortSignal) => Promise<LLMResponse>;
   settle: (value: unknown) => void;
   extra: () => Record<string, number>;
-  timings: () => { ttft?: LatencySummary; itl?: LatencySummary };
+  timings: (durationMs: number) => LlmFigures;
   afterWarmup: () => void;
   dispose: () => void;
 }
 
-/** Nanoseconds as a histogram takes them: events read in one chunk are 0 ns apart, kept as 1 ns (not clamped). */
-function ns(value: number): number {
-  return value >= 1 ? Math.round(value) : 1;
+/** The provider's counters' growth since `base`, with the cache's hit ratio when it has one. */
+export function counterGrowth(llm: LLMProvider, base: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(llm.counters?.() ?? {})) out[k] = v - (base[k] ?? 0);
+  const hits = out['cacheHits'];
+  const misses = out['cacheMisses'];
+  if (hits !== undefined && misses !== undefined) out['cacheHitRatio'] = hits + misses > 0 ? hits / (hits + misses) : 0;
+  return out;
 }
 
 export function llmCallOp(llm: LLMProvider, messages: (i: number) => Message[]): LLMCallOp {
   let calls = 0;
   let tokens = 0;
-  let streamed = 0;
-  let outputTokens = 0;
-  let outputRateSum = 0;
-  let ttft: LatencyRecorder | undefined;
-  let itl: LatencyRecorder | undefined;
+  const metrics = new LlmMetrics();
   const counters = (): Readonly<Record<string, number>> => llm.counters?.() ?? {};
   let base = counters();
 
@@ -46,45 +46,16 @@ export function llmCallOp(llm: LLMProvider, messages: (i: number) => Message[]):
       const r = value as LLMResponse;
       calls++;
       tokens += r.usage.totalTokens;
-      const t = r.timing;
-      if (t === undefined) return;
-      ttft ??= new LatencyRecorder();
-      itl ??= new LatencyRecorder();
-      ttft.record(ns(t.ttftNs));
-      for (const gap of t.itlNs) itl.record(ns(gap));
-      streamed++;
-      outputTokens += t.outputTokens;
-      if (t.totalNs > 0) outputRateSum += t.outputTokens / (t.totalNs / 1e9);
+      metrics.recordResponse(r);
     },
-    extra: () => {
-      const out: Record<string, number> = { tokensPerCall: calls ? tokens / calls : 0 };
-      if (streamed > 0) {
-        out['outputTokensPerCall'] = outputTokens / streamed;
-        out['outputTokensPerSecond'] = outputRateSum / streamed;
-      }
-      const now = counters();
-      for (const [k, v] of Object.entries(now)) out[k] = v - (base[k] ?? 0);
-      const hits = out['cacheHits'];
-      const misses = out['cacheMisses'];
-      if (hits !== undefined && misses !== undefined) out['cacheHitRatio'] = hits + misses > 0 ? hits / (hits + misses) : 0;
-      return out;
-    },
-    timings: () => (ttft !== undefined && itl !== undefined && streamed > 0 ? { ttft: ttft.summarize(), itl: itl.summarize() } : {}),
+    extra: () => ({ tokensPerCall: calls ? tokens / calls : 0, ...counterGrowth(llm, base) }),
+    timings: (durationMs) => metrics.figures(durationMs),
     afterWarmup: () => {
       calls = 0;
       tokens = 0;
-      streamed = 0;
-      outputTokens = 0;
-      outputRateSum = 0;
-      ttft?.reset();
-      itl?.reset();
+      metrics.reset();
       base = counters();
     },
-    dispose: () => {
-      ttft?.destroy();
-      itl?.destroy();
-      ttft = undefined;
-      itl = undefined;
-    },
+    dispose: () => metrics.destroy(),
   };
 }

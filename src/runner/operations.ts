@@ -3,14 +3,18 @@
  * index; the executors time that function and nothing else (argument building that the
  * seed's loops also do, like formatting "Test message #i", stays inside on purpose).
  */
-import type { Message, AgentResult } from '../providers/types.js';
+import path from 'node:path';
+import type { Message, AgentResult, TokenUsage } from '../providers/types.js';
 import type { Providers, ProviderDeps } from '../providers/registry.js';
 import { createProviderAsync } from '../providers/registry.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import type { OpName, OpParams } from '../scenarios/types.js';
-import type { ExecutorSpec, LatencySummary } from '../results/types.js';
+import type { ExecutorSpec, LatencySummary, WorkloadInfo } from '../results/types.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
+import { describeWorkload, isWorkloadPhase, workloadOp } from '../workload/ops.js';
+import { loadedTrace } from '../workload/trace.js';
 import { llmCallOp } from './llm-call-op.js';
+import { LlmMetrics, type LlmFigures } from './llm-metrics.js';
 
 /** An operation: its index, and (for abortable operations) a signal fired when it is given up. */
 export type OpFn = (i: number, signal?: AbortSignal) => unknown;
@@ -31,13 +35,37 @@ export interface PreparedOp {
   fast: boolean;
   /** Extra histograms the operation fills in `settle` (e.g. agent steps by kind). */
   histograms?: OpHistograms;
-  /** Streamed LLM calls: ttft / itl histograms, reported as PhaseResult.ttft / .itl. */
-  timings?: () => { ttft?: LatencySummary; itl?: LatencySummary };
+  /** Figures the phase result takes as they are: LLM timings and tokens, the workload (see OpFigures). */
+  timings?: (durationMs: number) => OpFigures;
+  /**
+   * Called by closed-model workers before operation i is timed; a promise returned is awaited
+   * outside the timing (a simulated user's think time). The open model never calls it.
+   */
+  prepare?: (i: number) => Promise<void> | undefined;
+  /** Awaited once before warm-up (e.g. to open a dataset and read its first records). */
+  init?: () => Promise<void>;
   /** After warm-up: forget what warm-up counted (extra() figures, timings). */
   afterWarmup?: () => void;
   /** Frees what the operation holds (WASM histograms); called once the phase is over. */
   dispose?: () => void;
 }
+
+/** The mixed task's answer: the agent's, with the usage of its own LLM call beside it. */
+export type MixedResult = AgentResult & { llmUsage?: TokenUsage };
+
+/** Two operations' token counts together (an estimate in either makes the sum one). */
+export function addUsage(a: TokenUsage, b: TokenUsage | undefined): TokenUsage {
+  if (b === undefined) return a;
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+    ...(a.estimated === true || b.estimated === true ? { estimated: true } : {}),
+  };
+}
+
+/** Per-phase figures an operation reports under their own names in the PhaseResult. */
+export type OpFigures = LlmFigures & { workload?: WorkloadInfo };
 
 /** Named histograms beside the phase latency: reset after warm-up, summarised at the end. */
 export class OpHistograms {
@@ -106,7 +134,12 @@ function initOp(kind: 'llm' | 'memory' | 'agent', ctx: OpContext): PreparedOp {
   };
 }
 
-export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): PreparedOp {
+/**
+ * The operation of a phase. `executor` is the phase's: a trace's payload references reach
+ * dataset and synthetic workloads through it.
+ */
+export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, executor?: ExecutorSpec): PreparedOp {
+  if (isWorkloadPhase(params)) return workloadOp(op, params, ctx, executor);
   const { llm, memory, agent } = ctx.providers;
   const ids = sessionIds(params.sessions);
   const n = ids.length;
@@ -182,8 +215,11 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
       // Per step kind (LLM call, tool call, memory store): where an execution's time goes.
       const histograms = new OpHistograms();
       const byKind = { llm: histograms.get('llm'), tool: histograms.get('tool'), memory: histograms.get('memory') };
+      // Tokens per execution, summed over its LLM calls.
+      const metrics = new LlmMetrics();
       const settle = (r: unknown): void => {
         const s = (r as AgentResult).state;
+        metrics.recordOperation(addUsage(s.tokens, (r as MixedResult).llmUsage));
         runs++;
         iterations += s.iterations;
         toolCalls += s.toolCalls;
@@ -201,9 +237,12 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         iterations = 0;
         toolCalls = 0;
         steps = 0;
+        metrics.reset();
       };
+      const timings = (durationMs: number): OpFigures => metrics.figures(durationMs);
+      const dispose = (): void => metrics.destroy();
       if (op === 'agent.execute') {
-        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms, afterWarmup };
+        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms, afterWarmup, timings, dispose };
       }
       // The seed's mixed task: one LLM call, one memory store, one agent execution.
       return {
@@ -211,14 +250,18 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         run: async (i) => {
           const sessionId = ids[i % n] as string;
           const m = messages(i);
-          await llm.call(m);
+          const answer = await llm.call(m);
           await memory.store(sessionId, m);
-          return agent.execute(m, { sessionId });
+          const r: MixedResult = await agent.execute(m, { sessionId });
+          r.llmUsage = answer.usage;
+          return r;
         },
         settle,
         extra,
         histograms,
         afterWarmup,
+        timings,
+        dispose,
       };
     }
     case 'noop':
@@ -233,7 +276,7 @@ export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpe
       ? `${executor.iterations.toLocaleString('en-US')} ops${executor.concurrency > 1 ? `, ${executor.concurrency} at a time` : ', one at a time'}`
       : executor.kind === 'vus'
         ? `${executor.vus.toLocaleString('en-US')} virtual users x ${executor.iterationsPerVu !== undefined ? `${executor.iterationsPerVu.toLocaleString('en-US')} ops` : `${executor.durationMs} ms`}`
-        : `${executor.rate}/s for ${executor.durationMs / 1000} s (open model)`;
+        : rateWords(executor);
   const what: Record<OpName, string> = {
     'llm.init': 'new LLM provider + initialize()',
     'memory.init': 'new memory provider + initialize()',
@@ -247,5 +290,17 @@ export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpe
     mixed: `llm.call + memory.store + agent.execute ("${params.prompt}")`,
     noop: 'an empty async operation (harness overhead)',
   };
-  return `${what[op]}; ${load}`;
+  return `${isWorkloadPhase(params) ? describeWorkload(op, params) : what[op]}; ${load}`;
+}
+
+/** The open model's schedule in words. */
+function rateWords(e: Extract<ExecutorSpec, { kind: 'rate' }>): string {
+  if (e.arrival === 'trace') {
+    const trace = e.trace !== undefined ? loadedTrace(e.trace) : undefined;
+    const what = trace !== undefined ? `${trace.timestampsMs.length.toLocaleString('en-US')} arrivals over ${(trace.spanMs / 1000).toFixed(1)} s` : 'arrivals';
+    const cap = e.durationMs > 0 ? `, the first ${e.durationMs / 1000} s` : '';
+    return `trace replay of ${what} from ${e.trace !== undefined ? path.basename(e.trace) : 'a file'}${(e.speed ?? 1) !== 1 ? ` at ${e.speed}x speed` : ''}${cap} (open model)`;
+  }
+  const pattern = e.arrival === 'poisson' ? ((e.burst ?? 1) === 1 ? ' Poisson' : ` bursty (gap CV ${e.burst})`) : '';
+  return `${e.rate}/s${pattern} for ${e.durationMs / 1000} s (open model)`;
 }

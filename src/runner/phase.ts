@@ -124,7 +124,7 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
 }
 
 export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRunOptions): Promise<PhaseResult> {
-  const op: PreparedOp = prepareOperation(phase.op, phase.params, opCtx);
+  const op: PreparedOp = prepareOperation(phase.op, phase.params, opCtx, phase.executor);
   const sequential = concurrencyOf(phase.executor) === 1;
   const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast);
   const warmup = phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
@@ -140,6 +140,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const loop = new LoopMonitor();
   const intervalLoop = new LoopMonitor();
   try {
+    await op.init?.();
     // Batches only ever for strictly sequential phases, whatever the scenario asks.
     let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
     if (warmup > 0 && !opts.stopped()) {
@@ -170,6 +171,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       counters,
       batchSize,
       stopped: opts.stopped,
+      seed: opCtx.deps.seed,
     };
     opts.onEvent({
       type: 'phase-start',
@@ -263,7 +265,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(series.length > 0 ? { intervals: [...series], intervalMs: phase.intervalMs, leak: leakVerdict(series), drift: driftVerdict(series) } : {}),
           health,
           ...(op.histograms ? { steps: op.histograms.summarize() } : {}),
-          ...(op.timings?.() ?? {}),
+          ...(op.timings?.(durationMs) ?? {}),
           ...(op.extra ? { extra: op.extra() } : {}),
         };
       } finally {

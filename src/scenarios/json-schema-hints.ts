@@ -48,3 +48,13 @@ export const latencyJson = {
 export function exactlyOneOfJson(...keys: string[]): { oneOf: Array<{ required: string[] }> } {
   return { oneOf: keys.map((k) => ({ required: [k] })) };
 }
+
+/**
+ * A rate executor needs a rate and a duration, unless its arrivals come from a trace, which
+ * then needs the trace file (a refinement in zod, as JSON Schema's if/then/else).
+ */
+export const rateArrivalJson = {
+  if: { properties: { arrival: { const: 'trace' } }, required: ['arrival'] },
+  then: { required: ['trace'] },
+  else: { required: ['rate', 'duration'] },
+};

@@ -3,6 +3,7 @@
  * validates it, and returns a typed Scenario. Every failure is a CliError (exit 2) whose
  * one-line message names the file, the field path, what is wrong and what is allowed.
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { badInput } from '../errors.js';
@@ -22,6 +23,22 @@ export interface LoadOptions {
   set?: readonly string[];
   /** Overrides the duration of every duration-based phase, ms. */
   durationMs?: number;
+  /** Overrides the replay speed of every trace-replay phase (`--speed`). */
+  speed?: number;
+}
+
+/**
+ * A data file a phase names (params.dataset, executor.trace) as an absolute path: relative to
+ * the scenario file, or to the working directory when --set gave it. A missing file fails
+ * here, before anything runs.
+ */
+function resolveDataFile(file: string, cwd: string, field: string, spec: string, overrides: readonly SetOverride[]): string {
+  const parts = field.split('.');
+  const viaSet = overrides.findLast((o) => o.path.length <= parts.length && o.path.every((seg, i) => String(seg) === parts[i]));
+  const abs = path.resolve(viaSet ? cwd : path.dirname(path.resolve(cwd, file)), spec);
+  if (!existsSync(abs)) throw badInput(`${file}: ${field}: no such file ${spec}${spec !== abs ? ` (looked for ${abs})` : ''}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
+  if (!statSync(abs).isFile()) throw badInput(`${file}: ${field}: ${spec} is not a file`);
+  return abs;
 }
 
 
@@ -107,15 +124,21 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     return spec;
   });
 
-  const phases = s.phases.map((p) => {
+  const phases = s.phases.map((p, i) => {
     const { description, progressEvery, ...rest } = p;
     let executor = rest.executor;
     if (options.durationMs !== undefined) {
       if (executor.kind === 'rate') executor = { ...executor, durationMs: options.durationMs };
       else if (executor.kind === 'vus' && executor.durationMs !== undefined) executor = { ...executor, durationMs: options.durationMs };
     }
+    if (executor.kind === 'rate' && executor.trace !== undefined) {
+      executor = { ...executor, trace: resolveDataFile(file, cwd, `phases.${i}.executor.trace`, executor.trace, overrides), ...(options.speed !== undefined ? { speed: options.speed } : {}) };
+    }
+    let params = rest.params;
+    if (params.dataset !== undefined) params = { ...params, dataset: resolveDataFile(file, cwd, `phases.${i}.params.dataset`, params.dataset, overrides) };
     return {
       ...rest,
+      params,
       executor,
       ...(description !== undefined ? { description } : {}),
       ...(progressEvery !== undefined ? { progressEvery } : {}),

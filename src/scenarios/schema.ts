@@ -9,7 +9,9 @@ import { parseBaseUrl } from '../providers/llm/base-url.js';
 import type { ExecutorSpec } from '../results/types.js';
 import { OP_NAMES, type BatchMode, type OpParams } from './types.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
-import { durationJson, exactlyOneOfJson, latencyJson, positiveDurationJson } from './json-schema-hints.js';
+import { durationJson, exactlyOneOfJson, latencyJson, positiveDurationJson, rateArrivalJson } from './json-schema-hints.js';
+import { parsePopularity, POPULARITY_HELP } from '../workload/distributions.js';
+import { DEFAULT_SYNTHETIC, parseSyntheticSpec, type SyntheticSpec } from '../workload/synthetic.js';
 
 /** A strict object whose unknown-key error names the keys that are allowed. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -168,6 +170,49 @@ const providersSchema = strict({
   agent: agentSchema.prefault({}),
 });
 
+/** One distribution of a synthetic workload; every key is parsed by workload/distributions.ts. */
+const distributionText = z.union([z.string(), z.number()], { error: 'expected a distribution, e.g. lognormal(50,800)' });
+
+const SYNTHETIC_HELP = `true (the defaults: ${Object.entries(DEFAULT_SYNTHETIC)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')}) or a mapping of some of those to distributions`;
+
+/** `synthetic: true` is the defaults; a mapping overrides some of them. */
+const syntheticSchema = z.preprocess(
+  (v) => (v === true ? {} : v),
+  z.strictObject(
+    {
+      promptTokens: distributionText.optional(),
+      answerTokens: distributionText.optional(),
+      turns: distributionText.optional(),
+      thinkTime: distributionText.optional(),
+      systemTokens: distributionText.optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(DEFAULT_SYNTHETIC).join(', ')})`
+          : `expected ${SYNTHETIC_HELP}`,
+    },
+  ),
+).transform((raw, ctx): SyntheticSpec => {
+  const spec = parseSyntheticSpec(raw);
+  if ('field' in spec) {
+    ctx.addIssue({ code: 'custom', path: [spec.field], message: spec.message });
+    return z.NEVER;
+  }
+  return spec;
+});
+
+const popularity = z.string({ error: `expected ${POPULARITY_HELP}` }).transform((text, ctx) => {
+  const p = parsePopularity(text);
+  if (typeof p === 'string') {
+    ctx.addIssue({ code: 'custom', message: p });
+    return z.NEVER;
+  }
+  return p;
+});
+
 const paramsSchema = strict({
   prompt: z.string().default('Hello, how are you?'),
   sessions: positiveInt.default(100),
@@ -175,9 +220,18 @@ const paramsSchema = strict({
   limit: positiveInt.default(10),
   batchSize: positiveInt.default(100),
   advance: durationMs.prefault(0),
-}).transform(({ advance, ...rest }): OpParams => ({ ...rest, advanceMs: advance }));
+  dataset: z.string({ error: 'expected a path to a conversations file (JSONL), e.g. ./conversations.jsonl' }).min(1, 'expected a path to a conversations file (JSONL)').optional(),
+  order: z.enum(['sequential', 'shuffle'], { error: 'expected sequential or shuffle' }).default('sequential'),
+  synthetic: syntheticSchema.optional(),
+  popularity: popularity.prefault('even'),
+  thinkTimeScale: z.number({ error: 'expected a factor >= 0 for think times (0 = none, 1 = as recorded)' }).min(0, 'expected a factor >= 0 (0 = no think time)').default(1),
+}).transform(({ advance, synthetic, ...rest }): OpParams => ({ ...rest, advanceMs: advance, ...(synthetic !== undefined ? { synthetic } : {}) }));
+
+/** Operations that can take their turns from a dataset or synthetic workload (workload/ops.ts). */
+const WORKLOAD_OP_NAMES: readonly string[] = ['llm.call', 'agent.execute', 'mixed', 'memory.store', 'memory.store-batch', 'memory.retrieve'];
 
 const EXECUTOR_TYPES = ['iterations', 'vus', 'rate'] as const;
+const ARRIVALS = ['constant', 'poisson', 'trace'] as const;
 
 const executorSchema = z
   .discriminatedUnion(
@@ -196,16 +250,30 @@ const executorSchema = z
       }).meta(exactlyOneOfJson('iterationsPerVu', 'duration')),
       strict({
         type: z.literal('rate'),
-        rate: z.number({ error: 'expected operations per second' }).positive('expected a rate > 0'),
-        duration: durationMs,
+        rate: z.number({ error: 'expected operations per second' }).positive('expected a rate > 0').optional(),
+        duration: durationMs.optional(),
         maxInFlight: positiveInt.default(10_000),
-      }),
+        arrival: z.enum(ARRIVALS, { error: `expected an arrival pattern (allowed: ${ARRIVALS.join(', ')})` }).default('constant'),
+        burst: z.number({ error: 'expected the coefficient of variation of the gaps (1 = Poisson)' }).min(0, 'expected a number >= 0 (1 = Poisson, more = burstier)').optional(),
+        trace: z.string({ error: 'expected a path to an arrivals file (JSONL of {"timestamp": ms})' }).min(1, 'expected a path to an arrivals file').optional(),
+        speed: z.number({ error: 'expected how many times faster to replay the trace, e.g. 2' }).positive('expected a speed > 0').optional(),
+      }).meta(rateArrivalJson),
     ],
     { error: `expected an executor type (allowed: ${EXECUTOR_TYPES.join(', ')})` },
   )
   .superRefine((e, ctx) => {
     if (e.type === 'vus' && (e.iterationsPerVu === undefined) === (e.duration === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'a vus executor needs exactly one of iterationsPerVu or duration' });
+    }
+    if (e.type === 'rate') {
+      const trace = e.arrival === 'trace';
+      if (!trace && e.rate === undefined) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'expected operations per second (a rate executor needs a rate, unless arrival: trace)' });
+      if (!trace && e.duration === undefined) ctx.addIssue({ code: 'custom', path: ['duration'], message: `expected ${DURATION_HELP} (a rate executor needs a duration, unless arrival: trace)` });
+      if (trace && e.trace === undefined) ctx.addIssue({ code: 'custom', path: ['trace'], message: 'arrival: trace needs trace: <path to a JSONL of {"timestamp": ms}>' });
+      if (trace && e.rate !== undefined) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'arrival: trace takes its rate from the trace (use speed to replay it faster)' });
+      if (!trace && e.trace !== undefined) ctx.addIssue({ code: 'custom', path: ['trace'], message: 'a trace file needs arrival: trace' });
+      if (!trace && e.speed !== undefined) ctx.addIssue({ code: 'custom', path: ['speed'], message: 'speed applies to arrival: trace only' });
+      if (e.arrival !== 'poisson' && e.burst !== undefined) ctx.addIssue({ code: 'custom', path: ['burst'], message: 'burst applies to arrival: poisson only' });
     }
   })
   .transform((e): ExecutorSpec => {
@@ -220,7 +288,15 @@ const executorSchema = z
           ...(e.duration !== undefined ? { durationMs: e.duration } : {}),
         };
       case 'rate':
-        return { kind: 'rate', rate: e.rate, durationMs: e.duration, maxInFlight: e.maxInFlight };
+        // A trace's rate and duration are read from it before the run (workload/check.ts).
+        return {
+          kind: 'rate',
+          rate: e.rate ?? 0,
+          durationMs: e.duration ?? 0,
+          maxInFlight: e.maxInFlight,
+          ...(e.arrival === 'poisson' ? { arrival: 'poisson' as const, ...(e.burst !== undefined ? { burst: e.burst } : {}) } : {}),
+          ...(e.arrival === 'trace' && e.trace !== undefined ? { arrival: 'trace' as const, trace: e.trace, speed: e.speed ?? 1 } : {}),
+        };
     }
   });
 
@@ -242,7 +318,15 @@ const phaseSchema = strict({
   batch,
   progressEvery: positiveInt.optional(),
   interval: positiveDurationMs.prefault(10_000),
-}).transform(({ timeout, interval, ...rest }) => ({ ...rest, timeoutMs: timeout, intervalMs: interval }));
+})
+  .superRefine((p, ctx) => {
+    const { dataset, synthetic } = p.params;
+    if (dataset !== undefined && synthetic !== undefined) ctx.addIssue({ code: 'custom', path: ['params', 'synthetic'], message: 'give a dataset or a synthetic workload, not both' });
+    if ((dataset !== undefined || synthetic !== undefined) && !WORKLOAD_OP_NAMES.includes(p.op)) {
+      ctx.addIssue({ code: 'custom', path: ['params', dataset !== undefined ? 'dataset' : 'synthetic'], message: `${p.op} does not take conversations (those that do: ${WORKLOAD_OP_NAMES.join(', ')})` });
+    }
+  })
+  .transform(({ timeout, interval, ...rest }) => ({ ...rest, timeoutMs: timeout, intervalMs: interval }));
 
 const targetSchema = strict({
   metric: z.string({ error: 'expected the matrix row name, e.g. "LLM call response"' }).min(1),

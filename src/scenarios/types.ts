@@ -5,6 +5,8 @@
 import type { ProvidersConfig } from '../providers/config.js';
 import type { ExecutorSpec } from '../results/types.js';
 import type { TargetSpec } from '../targets/types.js';
+import type { Popularity } from '../workload/distributions.js';
+import type { SyntheticSpec } from '../workload/synthetic.js';
 
 export const OP_NAMES = [
   'llm.init',
@@ -34,6 +36,19 @@ export interface OpParams {
   batchSize: number;
   /** memory.sweep: idle time to let pass (on the provider's clock) before sweeping, ms. */
   advanceMs: number;
+  /**
+   * A conversations file (JSONL; an absolute path once loaded): each operation takes the next
+   * turn of one of its conversations, with the session's history from memory (docs/workloads.md).
+   */
+  dataset?: string;
+  /** Dataset records in file order, or shuffled by the run's seed. */
+  order: 'sequential' | 'shuffle';
+  /** Seeded synthetic conversations instead of a file. */
+  synthetic?: SyntheticSpec;
+  /** How the next conversation to continue is picked among the open ones. */
+  popularity: Popularity;
+  /** Think times are multiplied by this (0: none; 0.01 replays a day's pauses in minutes). */
+  thinkTimeScale: number;
 }
 
 export type BatchMode = 'auto' | 'off' | number;

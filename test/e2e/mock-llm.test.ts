@@ -1,8 +1,9 @@
 /**
  * End to end: `cluster-bench mock-llm` in one process, `cluster-bench run` against it in
  * another, both the real binary, loopback only. Checks the issue's "done when": a streamed
- * llm-call run exits 0 without errors, has ttft and itl histograms, and the API key appears
- * in no output at all.
+ * llm-call run exits 0 without errors, has TTFT, TPOT, chunk-gap and token-gap histograms, and
+ * the API key appears in no output at all; against a known per-token time, TPOT and the gap
+ * per token come out within 10 % of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -76,7 +77,7 @@ describe('cluster-bench mock-llm + run over HTTP', () => {
     expect(mock.stderr()).toContain('API key required');
   });
 
-  it('streams llm-call with no errors, ttft and itl histograms, and the key in no output', () => {
+  it('streams llm-call with no errors, ttft and chunk-gap histograms, and the key in no output', () => {
     const dir = tempDir();
     const out = path.join(dir, 'F.json');
     const r = cli(
@@ -113,14 +114,17 @@ describe('cluster-bench mock-llm + run over HTTP', () => {
     }
     const first = scenario.phases[0];
     expect(Object.keys(first.ttft).sort()).toEqual(Object.keys(first.latency).sort());
-    expect(Object.keys(first.itl).sort()).toEqual(Object.keys(first.latency).sort());
+    expect(Object.keys(first.chunkGap).sort()).toEqual(Object.keys(first.latency).sort());
+    expect(first.itl).toBeUndefined();
     expect(first.ttft.count).toBe(first.count);
     // Six tokens a call: five gaps each.
-    expect(first.itl.count).toBe(first.count * 5);
+    expect(first.chunkGap.count).toBe(first.count * 5);
+    expect(first.tpot.count).toBe(first.count);
     expect(first.ttft.histogram).toMatch(/^HISTFAAA/);
     expect(first.ttft.p50).toBeGreaterThanOrEqual(2e6);
     expect(first.ttft.p50).toBeLessThan(first.latency.p50);
-    expect(first.extra.outputTokensPerCall).toBe(6);
+    expect(first.tokens).toMatchObject({ source: 'usage', operations: first.count, estimated: 0, outputTotal: first.count * 6 });
+    expect(first.tokens.output).toMatchObject({ unit: 'tokens', min: 6, max: 6 });
     expect(first.extra.retries).toBe(0);
     expect(first.extra.httpRequests).toBe(first.count);
 
@@ -172,5 +176,69 @@ describe('remote endpoints and bad flags', () => {
     expect(cli(['mock-llm', '--error-rate', '2']).code).toBe(2);
     expect(cli(['mock-llm', '--ttft', 'soon']).stderr).toContain('--ttft "soon": expected a duration');
     expect(cli(['mock-llm', '--api-key-env', 'SURELY_UNSET_VARIABLE_X']).stderr).toContain('SURELY_UNSET_VARIABLE_X: that environment variable is not set');
+  });
+});
+
+describe('streaming metrics against a known per-token time', () => {
+  let mock: Mock;
+  // 50 tokens/s after the first: 20 ms per token, one token per chunk. Long enough that a
+  // stall of the loaded machine moves a gap, not the median.
+  const PER_TOKEN_NS = 20e6;
+  beforeAll(async () => {
+    mock = await startMock(['--ttft', '20ms', '--tokens-per-second', '50', '--tokens', '10']);
+  });
+  afterAll(async () => {
+    if (mock.child.exitCode === null) {
+      mock.child.kill('SIGKILL');
+      await mock.exited;
+    }
+  });
+
+  it('TPOT and the gap per token come out within 10 % of it; the gap between chunks is labelled per chunk', () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'tpot.json');
+    const r = cli(
+      [
+        'run',
+        'llm-call',
+        '--set',
+        `providers.llm.baseUrl=${mock.baseUrl}`,
+        '--set',
+        'providers.llm.stream=true',
+        '--set',
+        'phases.0.executor.iterations=15',
+        '--set',
+        'phases.1.executor.iterations=15',
+        '--set',
+        'phases.1.executor.concurrency=5',
+        '--set',
+        'phases.0.warmup=2',
+        '--set',
+        'phases.1.warmup=2',
+        '--no-gate',
+        '--no-save',
+        '--out',
+        out,
+      ],
+      { cwd: dir },
+    );
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    const phases = JSON.parse(readFileSync(out, 'utf8')).scenarios[0].phases;
+    for (const p of phases) {
+      expect(p.errors).toBe(0);
+      expect(p.tokens.source).toBe('usage');
+      // Per call: (last chunk - first chunk) / 9 tokens; the first token is not in it.
+      expect(Math.abs(p.tpot.p50 / PER_TOKEN_NS - 1), `${p.name}: TPOT p50 ${p.tpot.p50} ns`).toBeLessThan(0.1);
+      // Per token: every gap over the tokens it carried (one each here).
+      expect(p.tokenGap.count).toBe(p.count * 9);
+      expect(Math.abs(p.tokenGap.p50 / PER_TOKEN_NS - 1), `${p.name}: token gap p50 ${p.tokenGap.p50} ns`).toBeLessThan(0.1);
+      expect(p.chunkGap.count).toBe(p.count * 9);
+      expect(p.ttft.p50).toBeGreaterThanOrEqual(20e6);
+    }
+    expect(r.stdout).toContain('time per output token (TPOT)');
+    expect(r.stdout).toContain('gap between chunks (per chunk)');
+    expect(r.stdout).toContain('gap per token');
+    expect(r.stdout).toContain('time to first token (TTFT)');
   });
 });

@@ -139,7 +139,7 @@ describe('module paths in scenario files', () => {
 });
 
 describe('plugins through the binary', () => {
-  it('runs a plugin LLM and reports its ttft / itl and counters', () => {
+  it('runs a plugin LLM and reports its ttft / chunk gaps (under the old itlNs name too) and counters', () => {
     const dir = tempDir();
     const file = path.join(dir, 'plugin.yaml');
     writeFileSync(
@@ -153,7 +153,8 @@ describe('plugins through the binary', () => {
     const phase = JSON.parse(readFileSync(out, 'utf8')).scenarios[0].phases[0];
     expect(phase.errors).toBe(0);
     expect(phase.ttft.count).toBe(50);
-    expect(phase.itl.count).toBe(100);
+    expect(phase.chunkGap.count).toBe(100);
+    expect(phase.itl).toBeUndefined();
     expect(phase.ttft.p50).toBeGreaterThan(1.9e6);
     expect(phase.extra.fixtureCalls).toBe(50);
   });

@@ -4,13 +4,27 @@ import type { ExecutorSpec } from '../../src/results/types.js';
 import { classifyError } from '../../src/runner/errors.js';
 import { newCounters, startExecutor, type ExecContext } from '../../src/runner/executors.js';
 import type { PreparedOp } from '../../src/runner/operations.js';
+import { arrivalRandom, collectArrivals, poissonArrivals } from '../../src/runner/arrivals.js';
+import { loadTrace } from '../../src/workload/trace.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../e2e/helpers.js';
 
-async function execute(spec: ExecutorSpec, op: PreparedOp, opts: { timeoutMs?: number; batchSize?: number; stopAfterMs?: number } = {}) {
+async function execute(spec: ExecutorSpec, op: PreparedOp, opts: { timeoutMs?: number; batchSize?: number; stopAfterMs?: number; seed?: number } = {}) {
   const latency = new LatencyRecorder();
   const serviceTime = new LatencyRecorder();
   const counters = newCounters();
   let stopped = false;
-  const ctx: ExecContext = { op, timeoutMs: opts.timeoutMs ?? 30_000, latency, serviceTime, counters, batchSize: opts.batchSize ?? 1, stopped: () => stopped };
+  const ctx: ExecContext = {
+    op,
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    latency,
+    serviceTime,
+    counters,
+    batchSize: opts.batchSize ?? 1,
+    stopped: () => stopped,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  };
   const handle = startExecutor(spec, ctx);
   const tick = setInterval(() => handle.watchdog(performance.now()), 5);
   const stopTimer = opts.stopAfterMs !== undefined ? setTimeout(() => (stopped = true), opts.stopAfterMs) : undefined;
@@ -164,6 +178,29 @@ describe('iterations executor', () => {
   });
 });
 
+describe('prepare (think time of workloads)', () => {
+  it('is awaited before each operation, outside its timing, and never batched', async () => {
+    const prepared: number[] = [];
+    const op: PreparedOp = {
+      fast: true,
+      prepare: (i) => {
+        prepared.push(i);
+        // Every other operation waits 30 ms first: a user thinking.
+        return i % 2 === 0 ? sleep(30) : undefined;
+      },
+      run: () => Promise.resolve(),
+    };
+    const t0 = performance.now();
+    const r = await execute({ kind: 'iterations', iterations: 6, concurrency: 1 }, op, { batchSize: 64 });
+    expect(prepared).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(performance.now() - t0).toBeGreaterThan(85);
+    expect(r.counters.done).toBe(6);
+    // Timed one by one (not batched), and the waits are not in the operations' times.
+    expect(r.latency.count).toBe(6);
+    expect(r.latency.max).toBeLessThan(20e6);
+  });
+});
+
 describe('vus executor', () => {
   it('gives each virtual user its own budget', async () => {
     const { op, state } = tracking(0);
@@ -212,6 +249,49 @@ describe('rate executor (open model)', () => {
     expect(r.latency.max).toBeGreaterThan(150e6);
     expect(r.serviceTime.p90).toBeLessThan(20e6);
     expect(r.schedule?.late).toBeGreaterThan(10);
+  });
+
+  it('Poisson arrivals (seeded): the planned schedule is offered, a stall shows in latency from the scheduled arrival, not in service time', async () => {
+    let n = 0;
+    const op: PreparedOp = {
+      fast: false,
+      run: () => {
+        if (++n === 20) {
+          const end = performance.now() + 150;
+          while (performance.now() < end);
+        }
+        return Promise.resolve();
+      },
+    };
+    const spec = { kind: 'rate', rate: 300, durationMs: 700, maxInFlight: 1000, arrival: 'poisson' } as const;
+    const expected = collectArrivals(poissonArrivals(300, 700, arrivalRandom(77))).length;
+    const r = await execute(spec, op, { seed: 77 });
+    expect(r.counters.done).toBe(expected);
+    expect(r.schedule?.arrivals).toEqual({ pattern: 'poisson', scheduled: expected });
+    // Arrivals due during the 150 ms freeze started late; their latency counts from when they were due.
+    expect(r.latency.max).toBeGreaterThan(100e6);
+    expect(r.serviceTime.p90).toBeLessThan(20e6);
+    expect(r.schedule?.late).toBeGreaterThan(10);
+  });
+
+  it('replays a trace: each operation is due at its timestamp / speed, and latency counts from there', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'arrivals.jsonl');
+    // 40 arrivals 20 ms apart in the trace, then a pause of 1 s, then 10 more: replayed at 4x.
+    const ts = [...Array.from({ length: 40 }, (_, k) => k * 20), ...Array.from({ length: 10 }, (_, k) => 1780 + k * 20)];
+    writeFileSync(file, ts.map((t) => JSON.stringify({ timestamp: t })).join('\n'));
+    await loadTrace(file);
+    const starts: number[] = [];
+    const op: PreparedOp = { fast: false, run: () => ((starts.push(performance.now()), Promise.resolve())) };
+    const r = await execute({ kind: 'rate', rate: 0, durationMs: 0, maxInFlight: 100, arrival: 'trace', trace: file, speed: 4 }, op);
+    expect(r.counters.done).toBe(50);
+    expect(r.schedule?.arrivals).toMatchObject({ pattern: 'trace', scheduled: 50, trace: { arrivals: 50, speed: 4, spanMs: 1960 } });
+    // Arrival 40 is due 1780 / 4 = 445 ms after the first (the 1 s pause replayed in 250 ms);
+    // margins for a loaded machine, far from 195 ms (no pause) or 1780 ms (speed ignored).
+    const at40 = (starts[40] as number) - (starts[0] as number);
+    expect(at40).toBeGreaterThan(415);
+    expect(at40).toBeLessThan(600);
+    expect((starts[39] as number) - (starts[0] as number)).toBeLessThan(at40 - 150);
   });
 
   it('drops starts beyond maxInFlight and counts them', async () => {

@@ -16,6 +16,7 @@ import type {
   LLMProvider,
   MemoryProvider,
   Message,
+  TokenUsage,
   ToolCall,
   ToolSpec,
 } from '../types.js';
@@ -153,7 +154,7 @@ export class ReActAgentProvider implements AgentProvider {
 
     const conversation: Message[] = messages.slice();
     const steps: AgentStep[] = [];
-    const tokens = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    const tokens: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     const state: AgentState = { status: 'max-iterations', iterations: 0, toolCalls: 0, tokens, steps, durationNs: 0 };
     let output = '';
 
@@ -167,6 +168,8 @@ export class ReActAgentProvider implements AgentProvider {
       tokens.promptTokens += response.usage.promptTokens;
       tokens.completionTokens += response.usage.completionTokens;
       tokens.totalTokens += response.usage.totalTokens;
+      // One estimated count makes the execution's total an estimate too.
+      if (response.usage.estimated === true) tokens.estimated = true;
       output = response.content;
       const calls = response.toolCalls;
       if (calls.length === 0) {

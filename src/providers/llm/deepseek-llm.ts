@@ -7,7 +7,7 @@
 import type { LLMProviderConfig } from '../config.js';
 import type { ChatTransport, LLMConfig, LLMProvider, LLMResponse, Message, ToolCall, ToolSpec, CallOptions } from '../types.js';
 import type { ChatCompletionRequest, WireTool } from './chat-completion.js';
-import { jsonString, parseChatCompletion } from './chat-completion.js';
+import { estimateTokens, jsonString, parseChatCompletion } from './chat-completion.js';
 import { validateLatencyModel } from './latency.js';
 import { ProviderError } from '../provider-error.js';
 
@@ -138,6 +138,16 @@ export function serializeChatRequest(
   return writeRequest(requestFrame(req.model, req.temperature, req.max_tokens, req.stream === true), messages, toolsJson);
 }
 
+/** Prompt tokens by the local estimate: the characters of every message's text and tool calls. */
+export function estimatePromptTokens(messages: readonly Message[]): number {
+  let chars = 0;
+  for (const m of messages) {
+    if (typeof m.content === 'string') chars += m.content.length;
+    for (const c of m.toolCalls ?? []) chars += c.name.length + c.arguments.length;
+  }
+  return estimateTokens(chars);
+}
+
 export class DeepSeekLLMProvider implements LLMProvider {
   readonly name = 'deepseek';
   readonly simulated: boolean;
@@ -214,7 +224,16 @@ export class DeepSeekLLMProvider implements LLMProvider {
           );
     const body = writeRequest(frame, messages, toolsJson);
     const signal = options?.signal;
-    if (this.streaming) return (this.transport.stream as (b: string, s?: AbortSignal) => Promise<LLMResponse>)(body, signal);
+    if (this.streaming) {
+      const r = await (this.transport.stream as (b: string, s?: AbortSignal) => Promise<LLMResponse>)(body, signal);
+      // A stream without usage: the reader estimated the answer; the prompt is estimated here,
+      // where the messages are known, by the same rule (docs/metrics.md).
+      if (r.usage.estimated === true && r.usage.promptTokens === 0) {
+        const prompt = estimatePromptTokens(messages);
+        r.usage = { ...r.usage, promptTokens: prompt, totalTokens: prompt + r.usage.completionTokens };
+      }
+      return r;
+    }
     const answer = await this.transport.send(body, signal);
     return parseChatCompletion(answer);
   }

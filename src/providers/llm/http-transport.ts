@@ -247,7 +247,7 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
       const endMs = performance.now();
       const r = parseChatCompletion(text);
       const totalNs = (endMs - startMs) * 1e6;
-      r.timing = { ttftNs: totalNs, itlNs: [], outputTokens: r.usage.completionTokens, totalNs };
+      r.timing = { ttftNs: totalNs, chunkGapsNs: [], chunks: 1, outputTokens: r.usage.completionTokens, totalNs };
       return r;
     }
     const reader = new ChatStreamReader(startMs);

@@ -1,12 +1,14 @@
 /**
  * Server-sent events, client side: a line parser (WHATWG "event stream" rules, only the
  * `data` field matters here) and the reader that turns a streamed chat completion back
- * into one LLMResponse plus its timing. Timing definitions live in docs/http.md; the
- * short version: an output event is a `data:` event whose first choice carries non-empty
- * content or tool-call text, ttft runs to the first of them, itl is the gaps between the
- * rest.
+ * into one LLMResponse plus its timing. Timing definitions live in docs/metrics.md; the
+ * short version: an output chunk is a `data:` event whose first choice carries non-empty
+ * content or tool-call text, ttft runs to the first of them, the chunk gaps are the gaps
+ * between the rest. Token counts are the server's usage; without one, a local estimate
+ * (4 characters a token), marked as such.
  */
 import type { ChatCompletionChunk } from './chat-completion.js';
+import { estimateTokens } from './chat-completion.js';
 import { ProviderError } from '../provider-error.js';
 import type { LLMResponse, LLMTiming, ToolCall } from '../types.js';
 
@@ -100,7 +102,7 @@ export class ChatStreamReader {
   private firstMs = -1;
   private lastMs = -1;
   private events = 0;
-  private readonly itl: number[] = [];
+  private readonly gaps: number[] = [];
   /** `data: [DONE]` was seen. */
   done = false;
 
@@ -174,7 +176,7 @@ export class ChatStreamReader {
     }
     if (output) {
       if (this.firstMs < 0) this.firstMs = atMs;
-      else this.itl.push((atMs - this.lastMs) * 1e6);
+      else this.gaps.push((atMs - this.lastMs) * 1e6);
       this.lastMs = atMs;
       this.events++;
     }
@@ -192,13 +194,23 @@ export class ChatStreamReader {
       if (c.name === '') throw badStream(`tool call ${i} has no function name`);
       toolCalls.push({ id: c.id === '' ? `call_${i}` : c.id, name: c.name, arguments: c.arguments });
     }
+    const estimated = this.usage === undefined;
     const prompt = this.usage?.prompt_tokens ?? 0;
-    const completion = this.usage?.completion_tokens ?? this.events;
+    let completion = this.usage?.completion_tokens;
+    if (completion === undefined) {
+      // No usage from the server: estimate from the text it sent (the provider, which knows
+      // the request, estimates the prompt).
+      let chars = this.content.length;
+      for (const c of toolCalls) chars += c.name.length + c.arguments.length;
+      completion = estimateTokens(chars);
+    }
     const timing: LLMTiming = {
-      // No output event at all (an empty answer): the first token is the end of the stream.
+      // No output chunk at all (an empty answer): the first token is the end of the stream.
       ttftNs: ((this.firstMs < 0 ? endMs : this.firstMs) - this.startMs) * 1e6,
-      itlNs: this.itl,
+      chunkGapsNs: this.gaps,
+      chunks: this.events,
       outputTokens: completion,
+      ...(estimated ? { outputTokensEstimated: true } : {}),
       totalNs: (endMs - this.startMs) * 1e6,
     };
     return {
@@ -211,6 +223,7 @@ export class ChatStreamReader {
         promptTokens: prompt,
         completionTokens: completion,
         totalTokens: this.usage?.total_tokens ?? prompt + completion,
+        ...(estimated ? { estimated: true } : {}),
       },
       timing,
     };

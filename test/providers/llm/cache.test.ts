@@ -47,7 +47,7 @@ function fakeLLM(opts: { fail?: boolean; timing?: boolean } = {}) {
           toolCalls: [],
           finishReason: 'stop',
           usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
-          ...(opts.timing ? { timing: { ttftNs: 1, itlNs: [], outputTokens: 1, totalNs: 1 } } : {}),
+          ...(opts.timing ? { timing: { ttftNs: 1, chunkGapsNs: [], outputTokens: 1, totalNs: 1 } } : {}),
         };
       } finally {
         inFlight--;

@@ -57,17 +57,22 @@ describe('ChatStreamReader', () => {
     expect(res.finishReason).toBe('stop');
     expect(res.usage).toEqual({ promptTokens: 7, completionTokens: 3, totalTokens: 10 });
     expect(res.timing?.ttftNs).toBeCloseTo(50e6);
-    expect(res.timing?.itlNs.map((v) => Math.round(v))).toEqual([10e6, 15e6]);
+    expect(res.timing?.chunkGapsNs.map((v) => Math.round(v))).toEqual([10e6, 15e6]);
+    expect(res.timing?.chunks).toBe(3);
     expect(res.timing?.totalNs).toBeCloseTo(80e6);
     expect(res.timing?.outputTokens).toBe(3);
+    expect(res.timing?.outputTokensEstimated).toBeUndefined();
   });
 
-  it('counts output events as tokens when the server sends no usage', () => {
+  it('without usage from the server, estimates the answer tokens from its text (4 characters a token) and says so', () => {
     const r = new ChatStreamReader(0);
-    r.onData(chunk({ content: 'a' }), 1);
-    r.onData(chunk({ content: 'b' }, 'length'), 2);
-    const res = r.finishAt(3);
-    expect(res.usage.completionTokens).toBe(2);
+    r.onData(chunk({ content: 'abcdefgh' }), 1);
+    r.onData(chunk({ content: 'ijklmnop' }), 2);
+    r.onData(chunk({ content: 'qrst' }, 'length'), 3);
+    const res = r.finishAt(4);
+    // 20 characters: 5 tokens by the estimate, though the stream had 3 chunks.
+    expect(res.usage).toEqual({ promptTokens: 0, completionTokens: 5, totalTokens: 5, estimated: true });
+    expect(res.timing).toMatchObject({ outputTokens: 5, outputTokensEstimated: true, chunks: 3 });
     expect(res.finishReason).toBe('length');
   });
 
@@ -81,7 +86,7 @@ describe('ChatStreamReader', () => {
     expect(res.toolCalls).toEqual([{ id: 'call_1', name: 'calculator', arguments: '{"expression":"1+1"}' }]);
     expect(res.finishReason).toBe('tool_calls');
     expect(res.timing?.ttftNs).toBeCloseTo(1e6);
-    expect(res.timing?.itlNs).toHaveLength(2);
+    expect(res.timing?.chunkGapsNs).toHaveLength(2);
   });
 
   it('rejects a stream that ends before its finish_reason', () => {
@@ -98,11 +103,12 @@ describe('ChatStreamReader', () => {
     expect(() => new ChatStreamReader(0).onData(chunk({ content: 'a' }, 'weird'), 1)).toThrow(expect.objectContaining({ code: 'LLM_BAD_RESPONSE' }));
   });
 
-  it('an empty answer has its first token at the end of the stream and no itl', () => {
+  it('an empty answer has its first token at the end of the stream and no chunk gaps', () => {
     const r = new ChatStreamReader(0);
     r.onData(chunk({ role: 'assistant', content: '' }, 'stop'), 4);
     const res = r.finishAt(5);
     expect(res.timing?.ttftNs).toBeCloseTo(5e6);
-    expect(res.timing?.itlNs).toEqual([]);
+    expect(res.timing?.chunkGapsNs).toEqual([]);
+    expect(res.timing?.chunks).toBe(0);
   });
 });

@@ -86,7 +86,7 @@ describe('HTTP transport against the mock endpoint', () => {
     expect(t.counters()).toEqual({ httpRequests: 20, retries: 0 });
   });
 
-  it('streams: content, usage and timing (ttft >= the mock ttft, one itl per token after the first)', async () => {
+  it('streams: content, usage and timing (ttft >= the mock ttft, one chunk gap per token after the first)', async () => {
     const m = await mock({ ttftMs: 30, tokensPerSecond: 200, tokens: 6 });
     const t = transport({ baseUrl: m.baseUrl, stream: true });
     const r = await t.stream(STREAM_BODY);
@@ -96,9 +96,9 @@ describe('HTTP transport against the mock endpoint', () => {
     const timing = r.timing;
     if (timing === undefined) throw new Error('no timing');
     expect(timing.ttftNs).toBeGreaterThanOrEqual(29e6);
-    expect(timing.itlNs).toHaveLength(5);
+    expect(timing.chunkGapsNs).toHaveLength(5);
     // 200 tokens/s: 5 ms apart on the server's schedule; timers and loopback blur that a little.
-    const meanItl = timing.itlNs.reduce((a, b) => a + b, 0) / timing.itlNs.length;
+    const meanItl = timing.chunkGapsNs.reduce((a, b) => a + b, 0) / timing.chunkGapsNs.length;
     expect(meanItl).toBeGreaterThan(2e6);
     expect(meanItl).toBeLessThan(50e6);
     expect(timing.totalNs).toBeGreaterThanOrEqual(timing.ttftNs);
@@ -114,7 +114,7 @@ describe('HTTP transport against the mock endpoint', () => {
     closers.push(() => p.close());
     await initializeAll(p);
     const r = await p.llm.call([{ role: 'user', content: 'Hi' }]);
-    expect(r.timing?.itlNs).toHaveLength(3);
+    expect(r.timing?.chunkGapsNs).toHaveLength(3);
     const out = await p.agent.execute([{ role: 'user', content: 'What is 6 * 7?' }], { sessionId: 's' });
     expect(out.state.status).toBe('completed');
     expect(out.state.toolCalls).toBe(1);
