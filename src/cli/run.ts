@@ -13,12 +13,12 @@ import { renderComparisonMarkdown, renderComparisonTable } from '../compare/rend
 import { mergeTrials } from '../compare/trials.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { getRenderer } from '../report/registry.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../results/types.js';
+import { assembleResult } from '../results/assemble.js';
+import type { RunResult, ScenarioResult } from '../results/types.js';
 import { checkProviders } from '../providers/registry.js';
 import { runScenario } from '../runner/run-scenario.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
-import { evaluateGate, evaluateTargets } from '../targets/evaluate.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
@@ -124,22 +124,17 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const base = flags.save ? freeBase(io, REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
   const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
   // One place that turns scenario results into a RunResult (checkpoints and the final one).
-  const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult => {
-    for (const r of scenarioResults) r.targets = evaluateTargets(scenarios.find((x) => x.name === r.name)?.targets ?? [], r);
-    return {
-      schemaVersion: RESULT_SCHEMA_VERSION,
-      tool: { name: 'cluster-bench', version: TOOL_VERSION },
-      command: commandLine(io.argv),
-      seed,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      interrupted: state.interrupted,
-      ...(state.checkpoint ? { checkpoint: true } : {}),
-      environment,
-      scenarios: scenarioResults,
-      gate: evaluateGate(scenarioResults, { strict: flags.strict === true, enabled: flags.gate }),
-    };
-  };
+  const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult =>
+    assembleResult(
+      scenarioResults,
+      { toolVersion: TOOL_VERSION, command: commandLine(io.argv), seed, startedAt, finishedAt: new Date().toISOString(), environment },
+      {
+        targets: (name) => scenarios.find((x) => x.name === name)?.targets ?? [],
+        interrupted: state.interrupted,
+        ...(state.checkpoint ? { checkpoint: true } : {}),
+        gate: { strict: flags.strict === true, enabled: flags.gate },
+      },
+    );
   let checkpointFailed = false;
   const checkpoint = (partial: ScenarioResult, index: number): void => {
     if (checkpointFile === undefined || checkpointFailed) return;
