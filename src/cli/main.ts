@@ -24,6 +24,15 @@ Examples:
   $ cluster-bench run soak --duration 2m              the 1-hour soak, shortened
   $ cluster-bench run ./my-scenario.yaml --seed 42 --json > result.json
   $ cluster-bench run llm-call --trials 5 --baseline main.json   CI gate against a result kept from main
+  $ cluster-bench run stress --workers 1                 the stress test on one thread (default: every core)
+  $ cluster-bench run stress --shard auto/3 --run-id r1 -o 'out/{run}/shard-{shard}.json'   one pod of an Indexed Job
+
+More cores, more machines (docs/scale-out.md):
+  --workers N runs N worker threads, each with its own providers and its share of the load (iterations
+  and arrivals striped, users split as k6 does); their histograms are added exactly. Memory-measuring
+  scenarios stay on the main thread. --shard i/N runs one machine's share; an existing engine (Kubernetes
+  Indexed Job, CI matrix, array job) starts the shards, and "cluster-bench merge" joins their files and
+  applies the gate. A shard file holds no verdicts.
 
 Latency vs service time (rate executor, the open model):
   Operations start on a fixed schedule whether or not earlier ones have finished. "latency" counts
@@ -129,6 +138,10 @@ Examples:
     .option('--baseline <file>', 'compare with a saved result at the end; a significant slowdown beyond --max-regression exits 1')
     .option('--max-regression <pct>', 'with --baseline: the slowdown that fails (default 10%)')
     .option('--force', 'with --baseline: compare even across CPU models or Node.js major versions')
+    .option('--workers <n>', 'spread the load over N worker threads, or auto (one per core); default: the scenario\'s own (stress: auto), else 1')
+    .option('--shard <i/N>', 'run shard i (from 0) of N of a run spread over machines, or auto/N (index from $JOB_COMPLETION_INDEX & co.); join with "merge"')
+    .option('--run-id <id>', 'with --shard: the id every shard of the run shares (default: from the CI engine, else "unnamed"); {run} in -o')
+    .option('--start-at <time>', 'start the first measured phase at this time: ISO with a zone (2026-11-29T13:00:00Z) or +30s')
     .addHelpText('after', RUN_HELP)
     .action(
       async (
@@ -148,6 +161,10 @@ Examples:
           maxRegression?: string;
           force?: boolean;
           checkpoint?: string;
+          workers?: string;
+          shard?: string;
+          runId?: string;
+          startAt?: string;
         },
       ) => {
         const { runCommand } = await import('./run.js');

@@ -16,7 +16,9 @@ import { getRenderer } from '../report/registry.js';
 import { assembleResult } from '../results/assemble.js';
 import type { RunResult, ScenarioResult } from '../results/types.js';
 import { checkProviders } from '../providers/registry.js';
-import { runScenario } from '../runner/run-scenario.js';
+import { runScaled } from '../runner/run-scaled.js';
+import { scenarioHash } from '../results/shard.js';
+import { scaleOutPlan, seedFromRunId, shardInfo } from './scale-out.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
@@ -46,6 +48,12 @@ export interface RunFlags {
   trials?: string;
   /** How often a long phase's partial result is saved (a duration). */
   checkpoint?: string;
+  /** Worker threads: a number or auto (src/cli/scale-out.ts). */
+  workers?: string;
+  /** i/N or auto/N: run this machine's part of a sharded run. */
+  shard?: string;
+  runId?: string;
+  startAt?: string;
 }
 
 /** Most trials `--trials` takes: beyond this, a longer phase is the better tool. */
@@ -75,7 +83,11 @@ function commandLine(argv: readonly string[]): string {
 }
 
 export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags): Promise<number> {
-  const seed = parseSeed(flags.seed);
+  const plan = scaleOutPlan(io, flags, Date.now());
+  const shard = plan.scale.shard;
+  // Shards of one run must agree on the seed without being told: by default it comes from the run id.
+  const seed = flags.seed === undefined && plan.runId !== undefined ? seedFromRunId(plan.runId) : parseSeed(flags.seed);
+  flags = { ...flags, ...(plan.out !== undefined ? { out: plan.out } : {}), ...(plan.report !== undefined ? { report: plan.report } : {}) };
   let durationMs: number | undefined;
   if (flags.duration !== undefined) {
     durationMs = parseDurationMs(flags.duration);
@@ -124,6 +136,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const base = flags.save ? freeBase(io, REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
   const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
   // One place that turns scenario results into a RunResult (checkpoints and the final one).
+  const hash = shard ? scenarioHash(scenarios) : '';
   const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult =>
     assembleResult(
       scenarioResults,
@@ -133,6 +146,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
         interrupted: state.interrupted,
         ...(state.checkpoint ? { checkpoint: true } : {}),
         gate: { strict: flags.strict === true, enabled: flags.gate },
+        ...(shard ? { shard: shardInfo(shard, plan, hash, scenarioResults, environment.hostname) } : {}),
       },
     );
   let checkpointFailed = false;
@@ -157,13 +171,18 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
       for (const [i, scenario] of scenarios.entries()) {
         if (controller.signal.aborted) break;
         runs[i]!.push(
-          await runScenario(scenario, {
-            seed,
-            signal: controller.signal,
-            onEvent: (e) => progress.onEvent(e),
-            onCheckpoint: (partial) => checkpoint(partial, i),
-            checkpointMs,
-          }),
+          await runScaled(
+            scenario,
+            {
+              seed,
+              signal: controller.signal,
+              onEvent: (e) => progress.onEvent(e),
+              onCheckpoint: (partial) => checkpoint(partial, i),
+              checkpointMs,
+            },
+            plan.scale,
+            (line) => progress.note(line),
+          ),
         );
       }
     }

@@ -118,6 +118,20 @@ function mergeConcurrentSeries(series: ReadonlyArray<readonly IntervalSample[]>)
   return out;
 }
 
+/** A warning's kind: its text without its figures. */
+export function warningKind(text: string): string {
+  return text.replace(/[\d.,]+/g, '#');
+}
+
+/** One warning of each kind, the one of the part whose event loop fared worst (parts repeat each other). */
+function worstOfEachKind(health: ReadonlyArray<{ eventLoopP99Ns: number; warnings: string[] }>): string[] {
+  const seen = new Map<string, string>();
+  for (const h of [...health].sort((a, b) => b.eventLoopP99Ns - a.eventLoopP99Ns)) {
+    for (const w of h.warnings) if (!seen.has(warningKind(w))) seen.set(warningKind(w), w);
+  }
+  return [...seen.values()];
+}
+
 function mergeWindows(windows: readonly TimeWindow[]): TimeWindow | undefined {
   if (windows.length === 0) return undefined;
   return { startMs: Math.min(...windows.map((w) => w.startMs)), endMs: Math.max(...windows.map((w) => w.endMs)) };
@@ -193,7 +207,7 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
       merged.health = {
         eventLoopP99Ns: Math.max(...health.map((h) => h.eventLoopP99Ns)),
         eventLoopMaxNs: Math.max(...health.map((h) => h.eventLoopMaxNs)),
-        warnings: [...new Set(health.flatMap((h) => h.warnings))],
+        warnings: worstOfEachKind(health),
       };
     }
   }

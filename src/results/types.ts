@@ -153,6 +153,11 @@ export interface ExecutionInfo {
   mainThreadReason?: string;
   /** Parts whose figures are incomplete (e.g. a worker stopped by force: its last checkpoint counts). */
   notes?: string[];
+  /**
+   * Per worker and phase: operations finished (they add up to the phase counts) and when its
+   * measured run started (epoch ms; every worker starts a phase from one t0).
+   */
+  parts?: Array<{ worker: number; counts: Record<string, number>; starts: Record<string, number>; fromCheckpoint?: true }>;
 }
 
 /** The figures of one phase in one trial of `run --trials N` (latencies in ns). */

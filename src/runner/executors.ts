@@ -32,6 +32,12 @@ export interface ExecContext {
   batchSize: number;
   /** Set when the run is interrupted: stop offering load. */
   stopped: () => boolean;
+  /**
+   * Open model, one part of a split phase (src/runner/split.ts): when its first arrival is
+   * due (performance.now() time) and how many arrivals it schedules.
+   */
+  startAt?: number;
+  arrivals?: number;
 }
 
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
@@ -278,7 +284,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   const inFlight = new Set<Slot & { due: number }>();
   const stats: ScheduleStats = { late: 0, dropped: 0, maxLateNs: 0 };
   const intervalMs = 1000 / spec.rate;
-  const total = Math.floor((spec.durationMs / 1000) * spec.rate);
+  const total = ctx.arrivals ?? Math.floor((spec.durationMs / 1000) * spec.rate);
   let scheduling = true;
   let resolveDone!: (v: ScheduleStats) => void;
   const done = new Promise<ScheduleStats>((r) => (resolveDone = r));
@@ -333,7 +339,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
 
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-  const start = performance.now();
+  const start = ctx.startAt ?? performance.now();
   void (async () => {
     for (let k = 0; k < total; ) {
       if (ctx.stopped()) break;

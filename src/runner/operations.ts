@@ -11,6 +11,7 @@ import type { OpName, OpParams } from '../scenarios/types.js';
 import type { ExecutorSpec, LatencySummary } from '../results/types.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { llmCallOp } from './llm-call-op.js';
+import { sessionPicker, type Part } from './split.js';
 
 /** An operation: its index, and (for abortable operations) a signal fired when it is given up. */
 export type OpFn = (i: number, signal?: AbortSignal) => unknown;
@@ -76,14 +77,12 @@ export interface OpContext {
   deps: ProviderDeps;
   /** Moves the providers' clock forward (memory.sweep lets idle time pass without waiting). */
   advanceClock: (ms: number) => void;
+  /** This part of a split run (worker thread, shard): it uses only the sessions it owns. */
+  part?: Part;
 }
 
 function fill(template: string, i: number): string {
   return template.includes('{i}') ? template.replaceAll('{i}', String(i)) : template;
-}
-
-function sessionIds(n: number): string[] {
-  return Array.from({ length: n }, (_, k) => `session_${k}`);
 }
 
 function userMessages(prompt: string): (i: number) => Message[] {
@@ -108,8 +107,7 @@ function initOp(kind: 'llm' | 'memory' | 'agent', ctx: OpContext): PreparedOp {
 
 export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): PreparedOp {
   const { llm, memory, agent } = ctx.providers;
-  const ids = sessionIds(params.sessions);
-  const n = ids.length;
+  const session = sessionPicker(params.sessions, ctx.part);
   switch (op) {
     case 'llm.init':
     case 'memory.init':
@@ -120,7 +118,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
     case 'memory.store':
       return {
         fast: true,
-        run: (i) => memory.store(ids[i % n] as string, [{ role: 'user', content: fill(params.content, i) }]),
+        run: (i) => memory.store(session(i), [{ role: 'user', content: fill(params.content, i) }]),
         extra: () => ({ sessions: memory.stats().sessions, messagesStored: memory.stats().messages }),
       };
     case 'memory.store-batch': {
@@ -131,7 +129,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
           const entries = new Array<{ sessionId: string; messages: Message[] }>(size);
           for (let k = 0; k < size; k++) {
             const j = i * size + k;
-            entries[k] = { sessionId: ids[j % n] as string, messages: [{ role: 'user', content: fill(params.content, j) }] };
+            entries[k] = { sessionId: session(j), messages: [{ role: 'user', content: fill(params.content, j) }] };
           }
           return memory.storeBatch(entries);
         },
@@ -143,7 +141,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
       let calls = 0;
       return {
         fast: true,
-        run: (i) => memory.retrieve(ids[i % n] as string, params.limit),
+        run: (i) => memory.retrieve(session(i), params.limit),
         settle: (msgs) => {
           calls++;
           returned += (msgs as Message[]).length;
@@ -203,13 +201,13 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
         steps = 0;
       };
       if (op === 'agent.execute') {
-        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms, afterWarmup };
+        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: session(i) }), settle, extra, histograms, afterWarmup };
       }
       // The seed's mixed task: one LLM call, one memory store, one agent execution.
       return {
         fast: false,
         run: async (i) => {
-          const sessionId = ids[i % n] as string;
+          const sessionId = session(i);
           const m = messages(i);
           await llm.call(m);
           await memory.store(sessionId, m);

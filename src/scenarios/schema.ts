@@ -252,6 +252,7 @@ export const scenarioSchema = strict({
   providers: providersSchema.prefault({}),
   phases: z.array(phaseSchema).min(1, 'a scenario needs at least one phase'),
   targets: z.array(targetSchema).default([]),
+  workers: z.union([z.literal('auto'), positiveInt], { error: 'expected auto (one per core) or a number of worker threads > 0' }).optional(),
 });
 
 export type RawTarget = z.infer<typeof targetSchema>;

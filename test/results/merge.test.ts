@@ -93,7 +93,7 @@ describe('mergePhases', () => {
     errors: seed,
     errorsByKind: { timeout: seed },
     extra: { cacheHits: 10, sessions: 50, toolCallsPerExecution: seed },
-    health: { eventLoopP99Ns: seed * 1e6, eventLoopMaxNs: seed * 2e6, warnings: [`w${seed % 2}`] },
+    health: { eventLoopP99Ns: seed * 1e6, eventLoopMaxNs: seed * 2e6, warnings: [`w${seed % 2}`, `loop delay ${seed} ms`] },
     heapAfterGc: 123,
   });
 
@@ -110,7 +110,8 @@ describe('mergePhases', () => {
     expect(m.window).toEqual({ startMs: 1_000, endMs: 11_000 });
     // Each part held its own providers: their state adds up; per-operation figures are weighted.
     expect(m.extra).toEqual({ cacheHits: 20, sessions: 100, toolCallsPerExecution: (1 * 3000 + 2 * 1000) / 4000 });
-    expect(m.health).toEqual({ eventLoopP99Ns: 2e6, eventLoopMaxNs: 4e6, warnings: ['w1', 'w0'] });
+    // One warning of each kind, from the part whose loop fared worst.
+    expect(m.health).toEqual({ eventLoopP99Ns: 2e6, eventLoopMaxNs: 4e6, warnings: ['w0', 'loop delay 2 ms'] });
     // Heaps of separate isolates do not add up.
     expect(m.heapAfterGc).toBeUndefined();
   });
