@@ -83,6 +83,24 @@ Examples:
   $ cluster-bench compare main.json pr.json --max-regression 5% --json
 `;
 
+const MERGE_HELP = `
+What it checks (each refusal is exit 2, naming the files): every file is a shard (run --shard) of the
+same run id, the same number of shards, the same scenarios after --set (a hash), the same tool version,
+histogram settings and seed; no index twice; none missing (unless --allow-partial).
+
+What it computes: latency histograms added exactly (one histogram of every operation, not an average of
+percentiles), counts and errors summed, throughput = all operations / the union of the shards' wall-clock
+windows, the start skew between shards; then the targets on the merged figures, and the gate.
+
+Exit codes:
+  0 every target met   1 a target missed, or shards missing (--allow-partial)   2 bad input, refused merge
+
+Examples:
+  $ cluster-bench merge results/r1/                              every shard file in a directory
+  $ cluster-bench merge shard-0.json shard-1.json shard-2.json --expect-shards 3 -o merged.json
+  $ cluster-bench report merged.json                             the merged result is an ordinary result
+`;
+
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -198,6 +216,21 @@ Examples:
     .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean }) => {
       const { compareCommand } = await import('./compare.js');
       setExit(compareCommand(io, baseline, current, opts));
+    });
+
+  program
+    .command('merge')
+    .description('join the shard files of one run (run --shard i/N on many machines) into one result, then judge its targets (exit 0/1)')
+    .argument('<shards...>', 'shard files, or directories of them (every .json directly inside)')
+    .option('--expect-shards <n>', 'refuse unless the files are shards of N')
+    .option('--allow-partial', 'merge even with shards missing: the result is marked incomplete and fails the gate')
+    .option('-o, --out <file>', 'write the merged JSON result to FILE (atomically)')
+    .option('--json', 'print the merged JSON result on stdout; the table goes to stderr')
+    .option('--strict', 'fail the gate on yellow (meets current only) as well as red')
+    .addHelpText('after', MERGE_HELP)
+    .action(async (files: string[], opts: import('./merge.js').MergeFlags) => {
+      const { mergeCommand } = await import('./merge.js');
+      setExit(mergeCommand(io, files, opts));
     });
 
   program

@@ -19,6 +19,7 @@ import { checkProviders } from '../providers/registry.js';
 import { runScaled } from '../runner/run-scaled.js';
 import { scenarioHash } from '../results/shard.js';
 import { scaleOutPlan, seedFromRunId, shardInfo } from './scale-out.js';
+import { commandLine } from './command-line.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
@@ -76,10 +77,6 @@ function gitCommit(cwd: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function commandLine(argv: readonly string[]): string {
-  return ['cluster-bench', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
 export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags): Promise<number> {

@@ -28,6 +28,8 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  executionLines,
+  shardLines,
   phaseNotes,
   secondaryDistributions,
   statusText,
@@ -272,6 +274,7 @@ function scenarioSection(section: Section): string[] {
   out.push(`- **Started**: ${formatDate(scenario.startedAt)}, took ${formatMs(scenario.durationMs)}`);
   if (scenario.trials !== undefined && scenario.trials.length > 1) out.push(`- **Trials**: ${scenario.trials.length}`);
   out.push('', `> ${llmLine(scenario.providers.llm)}`, '');
+  for (const line of executionLines(scenario)) out.push(`> ${line}`, '');
   if (scenario.failure !== undefined) out.push(`> 🔴 **Failed**: ${scenario.failure}`, '');
 
   if (scenario.phases.length > 0) {
@@ -386,6 +389,7 @@ export function renderMarkdownReport(results: readonly RunResult[]): string {
   results.forEach((r, i) => {
     if (r.checkpoint) out.push(`> ⚠️ **Checkpoint**${multi ? ` (run ${i + 1})` : ''}: saved during the run, which was still going (or stopped without writing its final result).`, '');
     else if (r.interrupted) out.push(`> ⚠️ **Interrupted**${multi ? ` (run ${i + 1})` : ''}: this is a partial result; later scenarios or phases are missing.`, '');
+    for (const line of shardLines(r)) out.push(`> ${multi ? `run ${i + 1}: ` : ''}${line}`, '');
   });
 
   out.push(...environmentSection(results));
