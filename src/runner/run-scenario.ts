@@ -86,6 +86,7 @@ async function runWithSignal(
   const memory: MemorySnapshot[] = [snapshot('baseline')];
   const clock = offsetClock();
   const parts = options.parts ?? [];
+  const startGate = options.startGate;
   const part = parts.reduce(composeParts, WHOLE);
   const deps = { seed: partSeed(options.seed, part), clock };
   const providers = await createProvidersAsync(scenario.providers, deps);
@@ -137,7 +138,7 @@ async function runWithSignal(
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
           ...(parts.length > 0 ? { share: splitPhase(phase.executor, parts) } : {}),
-          ...(options.startGate ? { startGate: () => options.startGate!(index) } : {}),
+          ...(startGate ? { startGate: () => startGate(index) } : {}),
           ...(options.onCheckpoint
             ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
             : {}),
