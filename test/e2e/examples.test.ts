@@ -15,7 +15,7 @@ import type { RunResult } from '../../src/results/types.js';
 import { definitionOf, unknownKeys } from '../helpers/k8s-keys.js';
 import { BIN, ROOT, tempDir, testEnv } from './helpers.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are free-form YAML */
+/** Manifests and workflows are free-form YAML. */
 type Doc = any;
 
 const MANIFEST = path.join(ROOT, 'examples/k8s/indexed-job.yaml');
