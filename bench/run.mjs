@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmarks of the tool itself (never part of `npm test`). Each section runs
 // in its own process, so one section's heap and JIT state cannot colour another's figures; each
 // prints its table, and the goals of issue 5 are summed up at the end with the measured figures.
-//   node bench/run.mjs [overhead|peers|stress|rss|startup ...]
+//   node bench/run.mjs [overhead|peers|stress|workers|rss|startup ...]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { mb, ns, table } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['overhead', 'peers', 'stress', 'rss', 'startup'];
+const SECTIONS = ['overhead', 'peers', 'stress', 'workers', 'rss', 'startup'];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !SECTIONS.includes(w));
 if (unknown.length > 0) {
@@ -52,13 +52,18 @@ if (figures.stress) {
   rows.push(['stress throughput', '>= 40,000 req/s', `${Math.round(runner).toLocaleString('en-US')} req/s`, mark(runner >= 40_000)]);
   rows.push(['stress vs bare loop', '>= 0.8x', `${(runner / bare).toFixed(2)}x`, mark(runner / bare >= 0.8)]);
 }
+if (figures.workers) {
+  const { one, auto, threads } = figures.workers;
+  rows.push([`stress, --workers auto (${threads}) vs 1`, '>= 1.7x', `${(auto / one).toFixed(2)}x`, mark(auto / one >= 1.7)]);
+  rows.push(['stress, --workers auto', '>= 36,000 req/s (2 cores)', `${Math.round(auto).toLocaleString('en-US')} req/s`, mark(auto >= 36_000)]);
+}
 if (figures.rssGrowthWorst !== undefined) rows.push(['RSS growth 100k -> 1M ops', '<= 10 MB', mb(figures.rssGrowthWorst), mark(figures.rssGrowthWorst <= 10 * 1048576)]);
 if (figures.startup) {
   const x = figures.startup.version / figures.startup.node;
   rows.push(['--version vs node -e 0', '<= 1.5x', `${x.toFixed(2)}x`, mark(x <= 1.5)]);
 }
 if (rows.length > 0) {
-  console.log('\nGoals (issue 5)\n');
+  console.log('\nGoals (issues 5 and 9)\n');
   console.log(table(['goal', 'wanted', 'measured', ''], rows));
 }
 process.exitCode = failed ? 1 : 0;

@@ -68,8 +68,9 @@ for (let r = 0; r < REPS; r++) {
   }
 }
 
-// End to end, as a user runs it (one process, progress off, gate off).
-const e2e = spawnSync(process.execPath, [path.join(ROOT, 'bin/cluster-bench.js'), 'run', 'stress', '--json', '--no-gate', '--seed', '1'], {
+// End to end, as a user runs it (one process, one thread: the bare loop is one thread too; the
+// workers section compares threads; progress off, gate off).
+const e2e = spawnSync(process.execPath, [path.join(ROOT, 'bin/cluster-bench.js'), 'run', 'stress', '--workers', '1', '--json', '--no-gate', '--seed', '1'], {
   encoding: 'utf8',
   env: { ...process.env, CI: '1', NO_COLOR: '1', CLUSTER_BENCH_CALIBRATION: 'off' },
   maxBuffer: 64 * 1024 * 1024,
@@ -90,7 +91,7 @@ console.log(
     [
       ['cluster-bench runner (runPhase)', k(fig.runner), ratio(fig.runner, fig.bare)],
       ['bare loop, same provider work', k(fig.bare), '1.00x'],
-      ['`cluster-bench run stress` (binary, 1 run)', k(fig.binary), ratio(fig.binary, fig.bare)],
+      ['`cluster-bench run stress --workers 1` (binary, 1 run)', k(fig.binary), ratio(fig.binary, fig.bare)],
     ],
   ),
 );

@@ -27,8 +27,12 @@ export function writeFileAtomic(io: CliProcess, file: string, content: string): 
   }
 }
 
-/** Reads and checks a saved result; every failure is one line naming the file (exit 2). */
-export function readResultFile(io: CliProcess, file: string): RunResult {
+/**
+ * Reads and checks a saved result; every failure is one line naming the file (exit 2). A
+ * shard file is refused unless `shards` allows it (only `merge` reads shards): its figures
+ * are one part of a run, and a report or comparison of a part would misread as the whole.
+ */
+export function readResultFile(io: CliProcess, file: string, opts: { shards?: boolean } = {}): RunResult {
   let text: string;
   try {
     text = readFileSync(resolvePath(io, file), 'utf8');
@@ -37,5 +41,10 @@ export function readResultFile(io: CliProcess, file: string): RunResult {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a result file' : `cannot read the file (${code ?? String(e)})`;
     throw badInput(`${file}: ${why}`);
   }
-  return parseRunResult(text, file);
+  const result = parseRunResult(text, file);
+  if (result.shard !== undefined && opts.shards !== true) {
+    const s = result.shard;
+    throw badInput(`${file}: shard ${s.index} of ${s.total} of run ${s.runId}, one part of a sharded run: merge the shards first (cluster-bench merge <files or dir>)`);
+  }
+  return result;
 }

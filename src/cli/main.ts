@@ -24,6 +24,15 @@ Examples:
   $ cluster-bench run soak --duration 2m              the 1-hour soak, shortened
   $ cluster-bench run ./my-scenario.yaml --seed 42 --json > result.json
   $ cluster-bench run llm-call --trials 5 --baseline main.json   CI gate against a result kept from main
+  $ cluster-bench run stress --workers 1                 the stress test on one thread (default: every core)
+  $ cluster-bench run stress --shard auto/3 --run-id r1 -o 'out/{run}/shard-{shard}.json'   one pod of an Indexed Job
+
+More cores, more machines (docs/scale-out.md):
+  --workers N runs N worker threads, each with its own providers and its share of the load (iterations
+  and arrivals striped, users split as k6 does); their histograms are added exactly. Memory-measuring
+  scenarios stay on the main thread. --shard i/N runs one machine's share; an existing engine (Kubernetes
+  Indexed Job, CI matrix, array job) starts the shards, and "cluster-bench merge" joins their files and
+  applies the gate. A shard file holds no verdicts.
 
 Latency vs service time (rate executor, the open model):
   Operations start on a fixed schedule whether or not earlier ones have finished. "latency" counts
@@ -135,6 +144,24 @@ Examples:
   $ cluster-bench completion zsh > "\${fpath[1]}/_cluster-bench"    zsh, then restart it
 `;
 
+const MERGE_HELP = `
+What it checks (each refusal is exit 2, naming the files): every file is a shard (run --shard) of the
+same run id, the same number of shards, the same scenarios after --set (a hash), the same tool version,
+histogram settings and seed; no index twice; none missing (unless --allow-partial).
+
+What it computes: latency histograms added exactly (one histogram of every operation, not an average of
+percentiles), counts and errors summed, throughput = all operations / the union of the shards' wall-clock
+windows, the start skew between shards; then the targets on the merged figures, and the gate.
+
+Exit codes:
+  0 every target met   1 a target missed, or shards missing (--allow-partial)   2 bad input, refused merge
+
+Examples:
+  $ cluster-bench merge results/r1/                              every shard file in a directory
+  $ cluster-bench merge shard-0.json shard-1.json shard-2.json --expect-shards 3 -o merged.json
+  $ cluster-bench report merged.json                             the merged result is an ordinary result
+`;
+
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -199,6 +226,10 @@ Examples:
     .option('--baseline <file>', 'compare with a saved result at the end; a significant slowdown beyond --max-regression exits 1')
     .option('--max-regression <pct>', 'with --baseline: the slowdown that fails (default 10%)')
     .option('--force', 'with --baseline: compare even across CPU models or Node.js major versions')
+    .option('--workers <n>', 'spread the load over N worker threads, or auto (one per core); default: the scenario\'s own (stress: auto), else 1')
+    .option('--shard <i/N>', 'run shard i (from 0) of N of a run spread over machines, or auto/N (index from $JOB_COMPLETION_INDEX & co.); join with "merge"')
+    .option('--run-id <id>', 'with --shard: the id every shard of the run shares (default: from the CI engine, else "unnamed"); {run} in -o')
+    .option('--start-at <time>', 'start the first measured phase at this time: ISO with a zone (2026-11-29T13:00:00Z) or +30s')
     .addHelpText('after', RUN_HELP)
     .action(
       async (
@@ -219,6 +250,10 @@ Examples:
           force?: boolean;
           checkpoint?: string;
           speed?: string;
+          workers?: string;
+          shard?: string;
+          runId?: string;
+          startAt?: string;
         },
       ) => {
         const { runCommand } = await import('./run.js');
@@ -254,6 +289,21 @@ Examples:
     .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean; format?: string; out?: string }) => {
       const { compareCommand } = await import('./compare.js');
       setExit(compareCommand(io, baseline, current, opts));
+    });
+
+  program
+    .command('merge')
+    .description('join the shard files of one run (run --shard i/N on many machines) into one result, then judge its targets (exit 0/1)')
+    .argument('<shards...>', 'shard files, or directories of them (every .json directly inside)')
+    .option('--expect-shards <n>', 'refuse unless the files are shards of N')
+    .option('--allow-partial', 'merge even with shards missing: the result is marked incomplete and fails the gate')
+    .option('-o, --out <file>', 'write the merged JSON result to FILE (atomically)')
+    .option('--json', 'print the merged JSON result on stdout; the table goes to stderr')
+    .option('--strict', 'fail the gate on yellow (meets current only) as well as red')
+    .addHelpText('after', MERGE_HELP)
+    .action(async (files: string[], opts: import('./merge.js').MergeFlags) => {
+      const { mergeCommand } = await import('./merge.js');
+      setExit(mergeCommand(io, files, opts));
     });
 
   program

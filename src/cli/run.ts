@@ -13,12 +13,15 @@ import { renderComparisonMarkdown, renderComparisonTable } from '../compare/rend
 import { mergeTrials } from '../compare/trials.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { getRenderer } from '../report/registry.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../results/types.js';
+import { assembleResult } from '../results/assemble.js';
+import type { RunResult, ScenarioResult } from '../results/types.js';
 import { checkProviders } from '../providers/registry.js';
-import { runScenario } from '../runner/run-scenario.js';
+import { runScaled } from '../runner/run-scaled.js';
+import { scenarioHash } from '../results/shard.js';
+import { scaleOutPlan, seedFromRunId, shardInfo } from './scale-out.js';
+import { commandLine } from './command-line.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
-import { evaluateGate, evaluateTargets } from '../targets/evaluate.js';
 import { checkWorkloads } from '../workload/check.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
@@ -49,6 +52,12 @@ export interface RunFlags {
   checkpoint?: string;
   /** Replay speed of trace arrivals. */
   speed?: string;
+  /** Worker threads: a number or auto (src/cli/scale-out.ts). */
+  workers?: string;
+  /** i/N or auto/N: run this machine's part of a sharded run. */
+  shard?: string;
+  runId?: string;
+  startAt?: string;
 }
 
 /** Most trials `--trials` takes: beyond this, a longer phase is the better tool. */
@@ -79,12 +88,12 @@ function gitCommit(cwd: string): string | undefined {
   }
 }
 
-function commandLine(argv: readonly string[]): string {
-  return ['cluster-bench', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
-}
-
 export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags): Promise<number> {
-  const seed = parseSeed(flags.seed);
+  const plan = scaleOutPlan(io, flags, Date.now());
+  const shard = plan.scale.shard;
+  // Shards of one run must agree on the seed without being told: by default it comes from the run id.
+  const seed = flags.seed === undefined && plan.runId !== undefined ? seedFromRunId(plan.runId) : parseSeed(flags.seed);
+  flags = { ...flags, ...(plan.out !== undefined ? { out: plan.out } : {}), ...(plan.report !== undefined ? { report: plan.report } : {}) };
   let durationMs: number | undefined;
   if (flags.duration !== undefined) {
     durationMs = parseDurationMs(flags.duration);
@@ -137,22 +146,19 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const base = flags.save ? freeBase(io, REPORTS_DIR, `${scenarioLabel(scenarios.map((s) => s.name))}-${timestamp(new Date(startedAt))}`) : undefined;
   const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
   // One place that turns scenario results into a RunResult (checkpoints and the final one).
-  const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult => {
-    for (const r of scenarioResults) r.targets = evaluateTargets(scenarios.find((x) => x.name === r.name)?.targets ?? [], r);
-    return {
-      schemaVersion: RESULT_SCHEMA_VERSION,
-      tool: { name: 'cluster-bench', version: TOOL_VERSION },
-      command: commandLine(io.argv),
-      seed,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      interrupted: state.interrupted,
-      ...(state.checkpoint ? { checkpoint: true } : {}),
-      environment,
-      scenarios: scenarioResults,
-      gate: evaluateGate(scenarioResults, { strict: flags.strict === true, enabled: flags.gate }),
-    };
-  };
+  const hash = shard ? scenarioHash(scenarios) : '';
+  const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult =>
+    assembleResult(
+      scenarioResults,
+      { toolVersion: TOOL_VERSION, command: commandLine(io.argv), seed, startedAt, finishedAt: new Date().toISOString(), environment },
+      {
+        targets: (name) => scenarios.find((x) => x.name === name)?.targets ?? [],
+        interrupted: state.interrupted,
+        ...(state.checkpoint ? { checkpoint: true } : {}),
+        gate: { strict: flags.strict === true, enabled: flags.gate },
+        ...(shard ? { shard: shardInfo(shard, plan, hash, scenarioResults, environment.hostname) } : {}),
+      },
+    );
   let checkpointFailed = false;
   const checkpoint = (partial: ScenarioResult, index: number): void => {
     if (checkpointFile === undefined || checkpointFailed) return;
@@ -175,13 +181,18 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
       for (const [i, scenario] of scenarios.entries()) {
         if (controller.signal.aborted) break;
         runs[i]!.push(
-          await runScenario(scenario, {
-            seed,
-            signal: controller.signal,
-            onEvent: (e) => progress.onEvent(e),
-            onCheckpoint: (partial) => checkpoint(partial, i),
-            checkpointMs,
-          }),
+          await runScaled(
+            scenario,
+            {
+              seed,
+              signal: controller.signal,
+              onEvent: (e) => progress.onEvent(e),
+              onCheckpoint: (partial) => checkpoint(partial, i),
+              checkpointMs,
+            },
+            plan.scale,
+            (line) => progress.note(line),
+          ),
         );
       }
     }

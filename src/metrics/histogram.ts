@@ -5,12 +5,24 @@
  * digits, and every histogram destroyed after use (WASM memory is not garbage-collected).
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary } from '../results/types.js';
+import type { HistogramSettings, LatencySummary } from '../results/types.js';
 
 /** 1 hour in ns: the longest latency any phase can record; longer values are clamped. */
 export const HIGHEST_TRACKABLE_NS = 3_600_000_000_000;
 const SIGNIFICANT_DIGITS = 3;
 const BUCKET_SIZE = 64;
+
+/**
+ * What every histogram is recorded with. Encoded histograms add up exactly only when these
+ * match, and the V2 encoding does not carry all of them back (NOTES-scale-out.md), so shard
+ * files state them beside the strings and `merge` compares them.
+ */
+export const HISTOGRAM_SETTINGS: Readonly<HistogramSettings> = Object.freeze({
+  lowestNs: 1,
+  highestNs: HIGHEST_TRACKABLE_NS,
+  significantDigits: SIGNIFICANT_DIGITS,
+  bucketBits: BUCKET_SIZE,
+});
 
 let wasmReady = false;
 function ensureWasm(): void {

@@ -3,6 +3,7 @@
  * print the same figure the same way.
  */
 import type {
+  RunResult,
   Environment,
   GateResult,
   LatencySummary,
@@ -95,8 +96,35 @@ export function gateLine(gate: GateResult, scenarios: readonly ScenarioResult[])
     extras.push('not enforced');
     return `gate: off (${extras.join('; ')})`;
   }
+  if (gate.note !== undefined) extras.push(gate.note);
   const label = gate.strict ? 'gate (strict, yellow fails)' : 'gate';
   return `${label}: ${gate.passed ? 'passed' : 'failed'} (${extras.join('; ')})`;
+}
+
+/** How the load was generated, when not simply on the main thread: threads, and why not. */
+export function executionLines(scenario: ScenarioResult): string[] {
+  const e = scenario.execution;
+  if (e === undefined) return [];
+  const lines: string[] = [];
+  if (e.mainThreadReason !== undefined) lines.push(`threads: the main thread only: ${e.mainThreadReason}`);
+  else lines.push(`threads: ${e.workers} worker threads, each with its own providers and share of the load; histograms added exactly`);
+  for (const note of e.notes ?? []) lines.push(`threads: ${note}`);
+  return lines;
+}
+
+/** A shard's or a merged result's place in a run spread over machines. */
+export function shardLines(result: RunResult): string[] {
+  if (result.shard !== undefined) {
+    const s = result.shard;
+    return [`shard ${s.index} of ${s.total} (0-based) of run ${s.runId}: one part of the load, no verdicts; merge the shards first (cluster-bench merge)`];
+  }
+  if (result.merged !== undefined) {
+    const m = result.merged;
+    const lines = [`merged from ${m.shards.length} of ${m.total} shards of run ${m.runId}; start skew ${m.startSkewMs.toFixed(0)} ms (clocks of different machines)`];
+    if (m.incomplete) lines.push(`incomplete: shard${m.missing.length > 1 ? 's' : ''} ${m.missing.join(', ')} missing (merged with --allow-partial): the gate fails`);
+    return lines;
+  }
+  return [];
 }
 
 export const STAT_COLUMNS: ReadonlyArray<{ key: keyof LatencySummary & string; label: string }> = [

@@ -440,6 +440,7 @@ function headerHtml(model: ReportModel): string {
     out.push('</ul>');
   }
   for (const n of model.notices) out.push(`<p class="notice">⚠️ <strong>${n.kind}</strong>${n.run !== undefined ? ` (run ${n.run})` : ''}: ${esc(n.text)}</p>`);
+  for (const n of model.shardNotes) out.push(`<p class="notice">${n.run !== undefined ? `run ${n.run}: ` : ''}${esc(n.text)}</p>`);
   out.push('</header>');
   return out.join('\n');
 }
@@ -498,6 +499,7 @@ function scenarioSection(charts: Charts, m: ScenarioModel): string {
   out.push('</ul>');
   out.push(`<p class="notice">${esc(m.llmLine)}</p>`);
   if (m.pluginLine !== undefined) out.push(`<p class="notice">${esc(m.pluginLine)}</p>`);
+  for (const line of m.executionLines) out.push(`<p class="notice">${esc(line)}</p>`);
   if (m.failure !== undefined) out.push(`<p class="notice bad">🔴 <strong>Failed</strong>: ${esc(m.failure)}</p>`);
   if (m.latency !== undefined) {
     out.push('<h3>What it did</h3>', '<ul>', ...m.whatItDid.map((w) => `<li>${code(w.phase)} (${esc(w.op)}): ${esc(w.text)}</li>`), '</ul>');

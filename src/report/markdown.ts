@@ -131,6 +131,7 @@ function scenarioSection(m: ScenarioModel): string[] {
   if (m.trials !== undefined) out.push(`- **Trials**: ${m.trials}`);
   out.push('', `> ${m.llmLine}`, '');
   if (m.pluginLine !== undefined) out.push(`> ${m.pluginLine}`, '');
+  for (const line of m.executionLines) out.push(`> ${line}`, '');
   if (m.failure !== undefined) out.push(`> 🔴 **Failed**: ${m.failure}`, '');
 
   if (m.latency !== undefined) {
@@ -206,6 +207,7 @@ export function renderMarkdownReport(results: readonly RunResult[]): string {
   }
   out.push('');
   for (const n of model.notices) out.push(`> ⚠️ **${n.kind}**${n.run !== undefined ? ` (run ${n.run})` : ''}: ${n.text}`, '');
+  for (const n of model.shardNotes) out.push(`> ${n.run !== undefined ? `run ${n.run}: ` : ''}${n.text}`, '');
 
   out.push('## Test environment', '', ...textTable(model.environment), '');
   for (const f of model.floorNotes) out.push(`> ${f.run !== undefined ? `run ${f.run}: ` : ''}${f.text}`, '');

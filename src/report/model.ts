@@ -31,6 +31,8 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  executionLines,
+  shardLines,
   phaseNotes,
   pluginLine,
   secondaryDistributions,
@@ -157,6 +159,8 @@ export interface ScenarioModel extends Section {
   llmLine: string;
   /** Which providers are plugins, by their own names; undefined when none is. */
   pluginLine?: string;
+  /** How the scenario ran: worker threads, or why it stayed on the main thread. */
+  executionLines: string[];
   failure?: string;
   whatItDid: PhaseWords[];
   /** Phases with their secondary distributions as "↳ label" sub-rows; undefined without phases. */
@@ -224,6 +228,7 @@ export function scenarioModel(section: Section): ScenarioModel {
     started: formatDate(scenario.startedAt),
     took: formatMs(scenario.durationMs),
     llmLine: llmLine(scenario.providers.llm),
+    executionLines: executionLines(scenario),
     whatItDid: scenario.phases.map((p) => ({ phase: p.name, op: p.op, text: `${p.description !== '' ? p.description : executorWords(p)}${warmupWords(p)}` })),
     notes: scenario.phases.flatMap(phaseNotes),
     targets: scenario.targets.map((t) => ({
@@ -326,6 +331,8 @@ export interface ReportModel {
   date: string;
   runs: Array<{ run: number; command: string; started: string }>;
   notices: NoticeModel[];
+  /** A shard's or a merged result's place in a run spread over machines. */
+  shardNotes: Array<{ run?: number; text: string }>;
   environment: TextTable;
   floorNotes: Array<{ run?: number; text: string }>;
   summary: SummaryRow[];
@@ -353,6 +360,7 @@ export function reportModel(results: readonly RunResult[]): ReportModel {
     if (r.interrupted) return [{ kind: 'Interrupted', ...runOf(i), text: 'this is a partial result; later scenarios or phases are missing.' }];
     return [];
   });
+  const shardNotes = results.flatMap((r, i) => shardLines(r).map((text) => ({ ...runOf(i), text })));
   const floorNotes = results.flatMap((r, i) => {
     const text = floorNote(r);
     return text === undefined ? [] : [{ ...runOf(i), text }];
@@ -378,6 +386,7 @@ export function reportModel(results: readonly RunResult[]): ReportModel {
     date,
     runs: results.map((r, i) => ({ run: i + 1, command: r.command, started: formatDate(r.startedAt) })),
     notices,
+    shardNotes,
     environment: environmentTable(results),
     floorNotes,
     summary,

@@ -21,6 +21,8 @@ import {
   formatThreshold,
   formatValue,
   gateLine,
+  executionLines,
+  shardLines,
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
@@ -113,6 +115,7 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
   lines.push(llmLine(scenario.providers.llm));
   const plugins = pluginLine(scenario.providers);
   if (plugins !== undefined) lines.push(plugins);
+  for (const line of executionLines(scenario)) lines.push(c.dim(line));
   if (scenario.failure !== undefined) lines.push(c.red.bold(`✖ failed: ${scenario.failure}`));
 
   if (scenario.phases.length > 0) {
@@ -139,6 +142,7 @@ function renderTable(result: RunResult, opts: RenderOptions): string {
   out.push(c.dim(environmentRows(env).map(([k, v]) => `${k} ${v}`).join(' · ')));
   if (result.checkpoint) out.push(c.yellow.bold('checkpoint: saved during the run, which was still going (or stopped without writing its final result)'));
   else if (result.interrupted) out.push(c.yellow.bold('run interrupted: partial result, later scenarios or phases are missing'));
+  for (const line of shardLines(result)) out.push(c.yellow(line));
 
   for (const scenario of result.scenarios) {
     out.push('');

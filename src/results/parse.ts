@@ -52,6 +52,7 @@ function checkResult(data: unknown): RunResult {
     for (const k of ['harnessOverheadNs', 'batchOverheadNs']) need(cal, k, 'number', 'environment.calibration');
     need(cal, 'measuredAt', 'string', 'environment.calibration');
   }
+  if (data['shard'] !== undefined) checkShard(data['shard']);
   need(data, 'scenarios', 'array', '');
   (data['scenarios'] as unknown[]).forEach((s, i) => {
     const where = `scenarios.${i}`;
@@ -104,6 +105,29 @@ function checkResult(data: unknown): RunResult {
     }
   });
   return data as unknown as RunResult;
+}
+
+/** The shard block `merge` relies on (src/results/types.ts ShardInfo). */
+function checkShard(v: unknown): void {
+  if (!isObject(v)) throw new Invalid('shard: expected an object');
+  for (const k of ['index', 'total', 'workers']) need(v, k, 'number', 'shard');
+  for (const k of ['runId', 'scenarioHash', 'toolVersion']) need(v, k, 'string', 'shard');
+  need(v, 'histogram', 'object', 'shard');
+  for (const k of ['lowestNs', 'highestNs', 'significantDigits', 'bucketBits']) need(v['histogram'] as Json, k, 'number', 'shard.histogram');
+  need(v, 'targets', 'object', 'shard');
+  for (const [name, list] of Object.entries(v['targets'] as Json)) {
+    if (!Array.isArray(list)) throw new Invalid(`shard.targets.${name}: expected a list`);
+    list.forEach((t, j) => {
+      const tw = `shard.targets.${name}.${j}`;
+      if (!isObject(t)) throw new Invalid(`${tw}: expected an object`);
+      for (const k of ['metric', 'source', 'phase', 'stat', 'unit', 'comparator']) need(t, k, 'string', tw);
+      for (const k of ['current', 'target']) need(t, k, 'number', tw);
+    });
+  }
+  if (v['window'] !== undefined) {
+    need(v, 'window', 'object', 'shard');
+    for (const k of ['startMs', 'endMs']) need(v['window'] as Json, k, 'number', 'shard.window');
+  }
 }
 
 /** Parses and checks a result file's text; the error names the file. */

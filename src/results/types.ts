@@ -219,6 +219,31 @@ export interface PhaseResult {
   steps?: Record<string, LatencySummary>;
   /** Free-form figures some operations report (tool calls per execution, sessions, ...). */
   extra?: Record<string, number>;
+  /**
+   * Wall-clock window of the measured run, epoch ms (this machine's clock). Parts of one phase
+   * (worker threads, shards) are merged with throughput = all operations / the union of windows.
+   */
+  window?: TimeWindow;
+}
+
+export interface TimeWindow {
+  startMs: number;
+  endMs: number;
+}
+
+/** How a scenario's load was generated, when more than the main thread was asked for. */
+export interface ExecutionInfo {
+  /** Worker threads that ran parts of the load (1: the main thread alone). */
+  workers: number;
+  /** Why it ran on the main thread although more workers were asked for. */
+  mainThreadReason?: string;
+  /** Parts whose figures are incomplete (e.g. a worker stopped by force: its last checkpoint counts). */
+  notes?: string[];
+  /**
+   * Per worker and phase: operations finished (they add up to the phase counts) and when its
+   * measured run started (epoch ms; every worker starts a phase from one t0).
+   */
+  parts?: Array<{ worker: number; counts: Record<string, number>; starts: Record<string, number>; fromCheckpoint?: true }>;
 }
 
 /** The figures of one phase in one trial of `run --trials N` (latencies in ns). */
@@ -296,6 +321,8 @@ export interface ScenarioResult {
    * figures and intervals are the first trial's (a fresh process, as in a single run).
    */
   trials?: TrialResult[];
+  /** `run --workers`: how the load was spread over threads. */
+  execution?: ExecutionInfo;
 }
 
 export interface Environment {
@@ -339,6 +366,58 @@ export interface GateResult {
   enabled: boolean;
   passed: boolean;
   counts: Record<Status, number>;
+  /** Why the gate failed or was not applied, beyond the target counts (an incomplete merge, a shard). */
+  note?: string;
+}
+
+/** The histogram settings every encoded histogram of a result was recorded with (they must match to merge). */
+export interface HistogramSettings {
+  lowestNs: number;
+  highestNs: number;
+  significantDigits: number;
+  bucketBits: number;
+}
+
+/** A parsed target kept in a shard file, so that `merge` can judge the merged figures. */
+export type TargetSpecData = Omit<TargetResult, 'measured' | 'status'>;
+
+/**
+ * `run --shard i/N`: this result is one part of a run spread over machines. It holds no
+ * verdicts (a part's p99 or throughput says nothing about the whole); `merge` joins the parts.
+ */
+export interface ShardInfo {
+  /** 0-based. */
+  index: number;
+  total: number;
+  runId: string;
+  /** sha256 of the resolved scenarios (after --set and --duration): parts of one run share it. */
+  scenarioHash: string;
+  toolVersion: string;
+  histogram: HistogramSettings;
+  /** The requested synchronized start (ISO), when --start-at was given. */
+  startAt?: string;
+  /** Wall-clock window of the shard's measured load (epoch ms, this machine's clock). */
+  window?: TimeWindow;
+  /** The targets of each scenario, judged only on the merged result. */
+  targets: Record<string, TargetSpecData[]>;
+  /** Worker threads the shard used. */
+  workers: number;
+  hostname?: string;
+}
+
+/** `cluster-bench merge`: what the result was merged from. */
+export interface MergeInfo {
+  runId: string;
+  total: number;
+  /** Indexes merged, ascending. */
+  shards: number[];
+  /** Indexes missing (only with --allow-partial): the result is incomplete and fails the gate. */
+  missing: number[];
+  incomplete: boolean;
+  /** Latest minus earliest start of the shards' first measured phase, ms (clocks of different machines). */
+  startSkewMs: number;
+  /** Per shard: the file, its host and when it started. */
+  parts: Array<{ index: number; file: string; hostname?: string; cores: number; startMs?: number }>;
 }
 
 export interface RunResult {
@@ -355,4 +434,8 @@ export interface RunResult {
   environment: Environment;
   scenarios: ScenarioResult[];
   gate: GateResult;
+  /** Set on one part of a sharded run (`run --shard`): merge the parts before judging. */
+  shard?: ShardInfo;
+  /** Set on a result `cluster-bench merge` made from shard files. */
+  merged?: MergeInfo;
 }

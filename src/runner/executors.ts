@@ -36,6 +36,18 @@ export interface ExecContext {
   stopped: () => boolean;
   /** The run's seed: Poisson arrivals draw from a stream of it. */
   seed?: number;
+  /**
+   * Open model, one part of a split phase (src/runner/split.ts): when its first arrival is
+   * due (performance.now() time) and how many arrivals it schedules.
+   */
+  startAt?: number;
+  arrivals?: number;
+  /**
+   * Open model, one part of a split phase: this part launches the arrivals of the one global
+   * schedule whose index is rank, rank + of, rank + 2·of, … (Poisson and trace schedules
+   * included: every part draws the same global schedule from the same seed).
+   */
+  stripe?: { rank: number; of: number };
 }
 
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
@@ -357,9 +369,22 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
       checkDone();
       return;
     }
-    const start = performance.now();
+    const start = ctx.startAt ?? performance.now();
+    const rank = ctx.stripe?.rank ?? 0;
+    const of = ctx.stripe?.of ?? 1;
+    // Global arrival index g; this part owns those with g % of === rank.
+    let g = 0;
+    const nextOwn = (): number | undefined => {
+      let t = arrivals.next();
+      while (t !== undefined && g % of !== rank) {
+        g++;
+        t = arrivals.next();
+      }
+      g++;
+      return t;
+    };
     let k = 0;
-    let at = arrivals.next();
+    let at = nextOwn();
     while (at !== undefined) {
       if (ctx.stopped()) break;
       const due = start + at;
@@ -380,11 +405,11 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
         launch(firstIndex + k, due, now);
       }
       k++;
-      at = arrivals.next();
+      at = nextOwn();
       // Yield now and then so completions and the tick run even when far behind schedule.
       if ((k & 63) === 0) await new Promise<void>((r) => setImmediate(r));
     }
-    if (stats.arrivals) stats.arrivals.scheduled = k + (at !== undefined ? 1 + countRest(arrivals) : 0);
+    if (stats.arrivals) stats.arrivals.scheduled = k + (at !== undefined ? 1 + countRest({ next: nextOwn }) : 0);
     scheduling = false;
     checkDone();
   })();

@@ -15,6 +15,7 @@ import { describeWorkload, isWorkloadPhase, workloadOp } from '../workload/ops.j
 import { loadedTrace } from '../workload/trace.js';
 import { llmCallOp } from './llm-call-op.js';
 import { LlmMetrics, type LlmFigures } from './llm-metrics.js';
+import { sessionPicker, type Part } from './split.js';
 
 /** An operation: its index, and (for abortable operations) a signal fired when it is given up. */
 export type OpFn = (i: number, signal?: AbortSignal) => unknown;
@@ -104,14 +105,12 @@ export interface OpContext {
   deps: ProviderDeps;
   /** Moves the providers' clock forward (memory.sweep lets idle time pass without waiting). */
   advanceClock: (ms: number) => void;
+  /** This part of a split run (worker thread, shard): it uses only the sessions it owns. */
+  part?: Part;
 }
 
 function fill(template: string, i: number): string {
   return template.includes('{i}') ? template.replaceAll('{i}', String(i)) : template;
-}
-
-function sessionIds(n: number): string[] {
-  return Array.from({ length: n }, (_, k) => `session_${k}`);
 }
 
 function userMessages(prompt: string): (i: number) => Message[] {
@@ -141,8 +140,7 @@ function initOp(kind: 'llm' | 'memory' | 'agent', ctx: OpContext): PreparedOp {
 export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, executor?: ExecutorSpec): PreparedOp {
   if (isWorkloadPhase(params)) return workloadOp(op, params, ctx, executor);
   const { llm, memory, agent } = ctx.providers;
-  const ids = sessionIds(params.sessions);
-  const n = ids.length;
+  const session = sessionPicker(params.sessions, ctx.part);
   switch (op) {
     case 'llm.init':
     case 'memory.init':
@@ -153,7 +151,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, e
     case 'memory.store':
       return {
         fast: true,
-        run: (i) => memory.store(ids[i % n] as string, [{ role: 'user', content: fill(params.content, i) }]),
+        run: (i) => memory.store(session(i), [{ role: 'user', content: fill(params.content, i) }]),
         extra: () => ({ sessions: memory.stats().sessions, messagesStored: memory.stats().messages }),
       };
     case 'memory.store-batch': {
@@ -164,7 +162,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, e
           const entries = new Array<{ sessionId: string; messages: Message[] }>(size);
           for (let k = 0; k < size; k++) {
             const j = i * size + k;
-            entries[k] = { sessionId: ids[j % n] as string, messages: [{ role: 'user', content: fill(params.content, j) }] };
+            entries[k] = { sessionId: session(j), messages: [{ role: 'user', content: fill(params.content, j) }] };
           }
           return memory.storeBatch(entries);
         },
@@ -176,7 +174,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, e
       let calls = 0;
       return {
         fast: true,
-        run: (i) => memory.retrieve(ids[i % n] as string, params.limit),
+        run: (i) => memory.retrieve(session(i), params.limit),
         settle: (msgs) => {
           calls++;
           returned += (msgs as Message[]).length;
@@ -242,13 +240,13 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, e
       const timings = (durationMs: number): OpFigures => metrics.figures(durationMs);
       const dispose = (): void => metrics.destroy();
       if (op === 'agent.execute') {
-        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: ids[i % n] as string }), settle, extra, histograms, afterWarmup, timings, dispose };
+        return { fast: false, run: (i) => agent.execute(messages(i), { sessionId: session(i) }), settle, extra, histograms, afterWarmup, timings, dispose };
       }
       // The seed's mixed task: one LLM call, one memory store, one agent execution.
       return {
         fast: false,
         run: async (i) => {
-          const sessionId = ids[i % n] as string;
+          const sessionId = session(i);
           const m = messages(i);
           const answer = await llm.call(m);
           await memory.store(sessionId, m);

@@ -22,6 +22,7 @@ import {
   type ExecContext,
 } from './executors.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
+import type { PhaseShare } from './split.js';
 
 /** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
 export const BATCH_THRESHOLD_NS = 1_000;
@@ -52,6 +53,13 @@ export interface PhaseRunOptions {
   /** Called every `checkpointMs` with the phase's figures so far. */
   onCheckpoint?: (partial: PhaseResult) => void;
   checkpointMs?: number;
+  /** This part's share of a phase split over threads or shards (src/runner/split.ts); default: all of it. */
+  share?: PhaseShare;
+  /**
+   * Awaited after warm-up; resolves with the performance.now() time the measured run starts
+   * at: the barrier that starts every part of a split phase from one t0.
+   */
+  startGate?: () => Promise<number>;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -124,13 +132,17 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
 }
 
 export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRunOptions): Promise<PhaseResult> {
-  const op: PreparedOp = prepareOperation(phase.op, phase.params, opCtx, phase.executor);
-  const sequential = concurrencyOf(phase.executor) === 1;
+  const share = opts.share;
+  const prepared: PreparedOp = prepareOperation(phase.op, phase.params, opCtx, phase.executor);
+  // A part runs its share of the operations, each under its index in the whole phase.
+  const op: PreparedOp = share ? { ...prepared, run: (i, signal) => prepared.run(share.global(i), signal) } : prepared;
+  const executor = share?.executor ?? phase.executor;
+  const sequential = concurrencyOf(executor) === 1;
   const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast);
-  const warmup = phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
-  const planned = plannedOps(phase.executor);
-  const plannedDuration = plannedMs(phase.executor);
-  const isRate = phase.executor.kind === 'rate';
+  const warmup = share?.active === false ? 0 : phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
+  const planned = share?.arrivals ?? plannedOps(executor);
+  const plannedDuration = plannedMs(executor);
+  const isRate = executor.kind === 'rate';
 
   // `current` is what the executors record into; `total` accumulates closed intervals.
   const current = new LatencyRecorder();
@@ -150,9 +162,9 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       // half decides on batch timing (a cold store costs ~2x a compiled one).
       const firstHalf = Math.ceil(warmup / 2);
       const warmBase = planned ?? 1_000_000_000;
-      await drive(warmupSpec(phase.executor, firstHalf), wctx, warmBase, opts);
+      await drive(warmupSpec(executor, firstHalf), wctx, warmBase, opts);
       current.reset();
-      if (warmup - firstHalf > 0 && !opts.stopped()) await drive(warmupSpec(phase.executor, warmup - firstHalf), wctx, warmBase + firstHalf, opts);
+      if (warmup - firstHalf > 0 && !opts.stopped()) await drive(warmupSpec(executor, warmup - firstHalf), wctx, warmBase + firstHalf, opts);
       if (phase.batch === 'auto' && mayBatch) {
         const p50 = current.valueAtPercentile(50);
         if (p50 > 0 && p50 < BATCH_THRESHOLD_NS) batchSize = Math.min(4096, Math.max(16, Math.ceil(BATCH_TARGET_NS / p50)));
@@ -186,7 +198,13 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     });
 
     let series: IntervalSample[] = [];
-    const t0 = performance.now();
+    const t0 = opts.startGate ? await opts.startGate() : performance.now();
+    if (share?.arrivals !== undefined) {
+      ctx.arrivals = share.arrivals;
+      // Every part walks the one global schedule from the common t0 and keeps its stripe.
+      ctx.startAt = t0;
+      if (share.stripe !== undefined) ctx.stripe = share.stripe;
+    }
     loop.reset();
     intervalLoop.reset();
     let intervalStart = t0;
@@ -267,6 +285,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(op.histograms ? { steps: op.histograms.summarize() } : {}),
           ...(op.timings?.(durationMs) ?? {}),
           ...(op.extra ? { extra: op.extra() } : {}),
+          window: { startMs: performance.timeOrigin + t0, endMs: performance.timeOrigin + t0 + durationMs },
         };
       } finally {
         merged.destroy();
@@ -274,7 +293,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       }
     };
 
-    schedule = await drive(phase.executor, ctx, 0, opts, (now) => {
+    schedule = await drive(executor, ctx, 0, opts, (now) => {
       if (now - intervalStart >= phase.intervalMs) closeInterval(now);
       if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointMs ?? 10_000)) {
         lastCheckpoint = now;

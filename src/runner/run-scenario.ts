@@ -13,6 +13,7 @@ import type { Scenario } from '../scenarios/types.js';
 import { describeError } from './errors.js';
 import type { RunEventListener } from './events.js';
 import { runPhase } from './phase.js';
+import { WHOLE, composeParts, partSeed, splitPhase, type Part } from './split.js';
 
 export interface RunOptions {
   seed: number;
@@ -26,6 +27,14 @@ export interface RunOptions {
    */
   onCheckpoint?: (partial: ScenarioResult) => void;
   checkpointMs?: number;
+  /**
+   * Run only this part of the load: a path of nested parts (a shard, then a worker thread of
+   * it). Each phase runs its share (src/runner/split.ts), the providers get the part's own
+   * seed, and operations use only the sessions the part owns. Default: the whole.
+   */
+  parts?: readonly Part[];
+  /** Awaited after each phase's warm-up; resolves with the time its measured run starts (see PhaseRunOptions). */
+  startGate?: (phase: number) => Promise<number>;
 }
 
 /** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
@@ -87,7 +96,10 @@ async function runWithSignal(
   const t0 = performance.now();
   const memory: MemorySnapshot[] = [snapshot('baseline')];
   const clock = offsetClock();
-  const deps = { seed: options.seed, clock };
+  const parts = options.parts ?? [];
+  const startGate = options.startGate;
+  const part = parts.reduce(composeParts, WHOLE);
+  const deps = { seed: partSeed(options.seed, part), clock };
   const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
   let failure: string | undefined;
@@ -128,7 +140,7 @@ async function runWithSignal(
       stage = `phase "${phase.name}"`;
       const result = await runPhase(
         phase,
-        { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms) },
+        { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms), ...(part.count > 1 ? { part } : {}) },
         {
           scenario: scenario.name,
           index,
@@ -137,6 +149,8 @@ async function runWithSignal(
           stopped,
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
+          ...(parts.length > 0 ? { share: splitPhase(phase.executor, parts) } : {}),
+          ...(startGate ? { startGate: () => startGate(index) } : {}),
           ...(options.onCheckpoint
             ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
             : {}),

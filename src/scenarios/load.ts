@@ -152,5 +152,6 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     providers,
     phases,
     targets,
+    ...(s.workers !== undefined ? { workers: s.workers } : {}),
   };
 }

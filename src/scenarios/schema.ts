@@ -339,6 +339,11 @@ export const scenarioSchema = strict({
   providers: providersSchema.prefault({}),
   phases: z.array(phaseSchema).min(1, 'a scenario needs at least one phase'),
   targets: z.array(targetSchema).default([]),
+  workers: z
+    .custom<'auto' | number>((v) => v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1024), {
+      error: 'expected auto (one per core) or a number of worker threads from 1 to 1024',
+    })
+    .optional(),
 });
 
 export type RawTarget = z.infer<typeof targetSchema>;

@@ -79,4 +79,9 @@ export interface Scenario {
   providers: ProvidersConfig;
   phases: PhaseSpec[];
   targets: TargetSpec[];
+  /**
+   * Worker threads to spread the load over when `run` has no --workers: a number, or auto (one
+   * per core). Default 1. Scenarios that measure memory run on the main thread regardless.
+   */
+  workers?: number | 'auto';
 }

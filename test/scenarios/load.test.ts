@@ -99,7 +99,7 @@ describe('loadScenario', () => {
   });
 
   const bad: Array<[string, string, RegExp]> = [
-    ['unknown top-level key', MINIMAL + 'extra: 1\n', /: \(top level\): unknown key "extra" \(allowed: name, description, providers, phases, targets\)/],
+    ['unknown top-level key', MINIMAL + 'extra: 1\n', /: \(top level\): unknown key "extra" \(allowed: name, description, providers, phases, targets, workers\)/],
     ['unknown op', MINIMAL.replace('llm.call', 'llm.cal'), /phases\.0\.op: expected an operation \(allowed: llm\.init, .*noop\)/],
     ['negative iterations', MINIMAL.replace('iterations: 3', 'iterations: -3'), /phases\.0\.executor\.iterations: expected a number > 0/],
     ['vus without a length', MINIMAL.replace('{ type: iterations, iterations: 3 }', '{ type: vus, vus: 3 }'), /phases\.0\.executor: a vus executor needs exactly one of iterationsPerVu or duration/],
@@ -111,7 +111,18 @@ describe('loadScenario', () => {
     ['not a mapping', '- a\n- b\n', /\(top level\): expected a mapping/],
     ['errorRate out of range', MINIMAL + 'providers:\n  llm: { errorRate: 2 }\n', /providers\.llm\.errorRate: expected a fraction between 0 and 1/],
     ['a zero timeout', MINIMAL.replace('    executor:', '    timeout: 0ms\n    executor:'), /phases\.0\.timeout: expected a duration above 0/],
+    ['no worker threads', MINIMAL + 'workers: 0\n', /workers: expected auto \(one per core\) or a number of worker threads from 1 to 1024$/],
+    ['workers as words', MINIMAL + 'workers: all\n', /workers: expected auto \(one per core\) or a number of worker threads from 1 to 1024$/],
   ];
+
+  it('workers: auto or a number; the stress scenario asks for every core, the others for none', () => {
+    expect(loadScenario(file(MINIMAL + 'workers: 3\n')).workers).toBe(3);
+    expect(loadScenario(file(MINIMAL + 'workers: auto\n')).workers).toBe('auto');
+    expect('workers' in loadScenario(file(MINIMAL))).toBe(false);
+    for (const name of BUILTIN_NAMES) {
+      expect(loadScenario(resolveScenarioRefs([name])[0] as string).workers).toBe(name === 'stress' ? 'auto' : undefined);
+    }
+  });
   it.each(bad)('rejects %s with file, path and what is allowed', (_n, text, message) => {
     const f = file(text);
     const e = errorOf(() => loadScenario(f));

@@ -1,0 +1,283 @@
+/**
+ * The one merge of results: trials (`run --trials`, parts that ran one after another),
+ * worker threads and shards (parts that ran at the same time). Every latency distribution is
+ * the exact sum of the parts' HDR histograms (decoded as WASM histograms, added, re-encoded:
+ * string-equal to one histogram of every value, NOTES-scale-out.md), never an average of
+ * percentiles; min and max come from the parts' exact figures, not from bucket bounds.
+ *
+ * What differs between the two kinds is time: sequential parts add their durations;
+ * concurrent parts share the clock, so throughput is all operations over the *union* of their
+ * wall-clock windows (two shards that ran the same 10 s did 2x the work in 10 s, not in 20 s).
+ */
+import { mergeEncoded } from '../metrics/histogram.js';
+import { rescale } from '../metrics/value-summary.js';
+import { driftVerdict, leakVerdict } from '../metrics/series.js';
+import type { IntervalSample, LatencySummary, PhaseResult, ScenarioResult, TimeWindow, TokenFigures, ValueSummary } from './types.js';
+
+/** sequential: trials, one after another. concurrent: worker threads or shards, at the same time. */
+export type MergeMode = 'sequential' | 'concurrent';
+
+/** Exact sum of encoded histograms; min and max from the parts' exact values. */
+export function mergeLatency(parts: readonly LatencySummary[]): LatencySummary {
+  if (parts.length === 0) throw new Error('mergeLatency: nothing to merge');
+  if (parts.length === 1) return parts[0]!;
+  const merged = mergeEncoded(parts.map((p) => p.histogram));
+  const recorded = parts.filter((p) => p.count > 0);
+  if (recorded.length === 0) return merged;
+  // Decoding widens min and max to their bucket bounds; the parts kept the exact values.
+  return { ...merged, min: Math.min(...recorded.map((p) => p.min)), max: Math.max(...recorded.map((p) => p.max)) };
+}
+
+/** Total length of the union of windows, ms (overlaps counted once, gaps not at all). */
+export function unionMs(windows: readonly TimeWindow[]): number {
+  const sorted = [...windows].filter((w) => w.endMs >= w.startMs).sort((a, b) => a.startMs - b.startMs);
+  let total = 0;
+  let start = Number.NaN;
+  let end = Number.NaN;
+  for (const w of sorted) {
+    if (Number.isNaN(start) || w.startMs > end) {
+      if (!Number.isNaN(start)) total += end - start;
+      start = w.startMs;
+      end = w.endMs;
+    } else if (w.endMs > end) end = w.endMs;
+  }
+  if (!Number.isNaN(start)) total += end - start;
+  return total;
+}
+
+function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) {
+    if (!r) continue;
+    for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v;
+  }
+  return out;
+}
+
+/**
+ * Extras that count events over the whole phase (provider counters, sessions expired): the
+ * parts' totals add up.
+ */
+const COUNTER_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
+
+/**
+ * Extras that read the state of a part's providers at the end (sessions held, messages
+ * stored). Concurrent parts each hold their own providers, so the whole holds the sum;
+ * trials each start afresh, so their state is one trial's: a mean.
+ */
+const STATE_EXTRAS: ReadonlySet<string> = new Set(['sessions', 'messagesStored', 'sessionsLeft']);
+
+/** Per-operation figures (tool calls per execution, ...): their operation-weighted mean; counters: their sum. */
+function mergeExtra(phases: readonly PhaseResult[], mode: MergeMode): Record<string, number> | undefined {
+  const withExtra = phases.filter((p) => p.extra !== undefined);
+  if (withExtra.length === 0) return undefined;
+  const keys = new Set(withExtra.flatMap((p) => Object.keys(p.extra ?? {})));
+  const out: Record<string, number> = {};
+  for (const key of keys) {
+    if (COUNTER_EXTRAS.has(key) || (mode === 'concurrent' && STATE_EXTRAS.has(key))) {
+      out[key] = withExtra.reduce((a, p) => a + (p.extra?.[key] ?? 0), 0);
+      continue;
+    }
+    let weight = 0;
+    let total = 0;
+    for (const p of withExtra) {
+      const v = p.extra?.[key];
+      if (v === undefined) continue;
+      const w = Math.max(1, p.count);
+      weight += w;
+      total += v * w;
+    }
+    if (weight > 0) out[key] = total / weight;
+  }
+  return out;
+}
+
+/**
+ * Time series of parts that ran together, interval by interval (their intervals start from
+ * one common t0): counts and throughput add up; p50 and p99 of an interval are the highest
+ * part's (a bound: intervals keep no histogram; the phase's own percentiles are exact); heap
+ * readings of separate threads or machines do not add up and are left out.
+ */
+function mergeConcurrentSeries(series: ReadonlyArray<readonly IntervalSample[]>): IntervalSample[] {
+  const length = Math.max(0, ...series.map((s) => s.length));
+  const out: IntervalSample[] = [];
+  for (let i = 0; i < length; i++) {
+    const at = series.map((s) => s[i]).filter((x): x is IntervalSample => x !== undefined);
+    const loop = at.map((x) => x.eventLoopP99).filter((x): x is number => x !== undefined);
+    const durations = at.map((x) => x.durationMs).filter((x): x is number => x !== undefined);
+    out.push({
+      tMs: Math.max(...at.map((x) => x.tMs)),
+      ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
+      count: at.reduce((a, x) => a + x.count, 0),
+      errors: at.reduce((a, x) => a + x.errors, 0),
+      throughput: at.reduce((a, x) => a + x.throughput, 0),
+      p50: Math.max(...at.map((x) => x.p50)),
+      p99: Math.max(...at.map((x) => x.p99)),
+      ...(loop.length > 0 ? { eventLoopP99: Math.max(...loop) } : {}),
+    });
+  }
+  return out;
+}
+
+/** A warning's kind: its text without its figures. */
+export function warningKind(text: string): string {
+  return text.replace(/[\d.,]+/g, '#');
+}
+
+/** One warning of each kind, the one of the part whose event loop fared worst (parts repeat each other). */
+function worstOfEachKind(health: ReadonlyArray<{ eventLoopP99Ns: number; warnings: string[] }>): string[] {
+  const seen = new Map<string, string>();
+  for (const h of [...health].sort((a, b) => b.eventLoopP99Ns - a.eventLoopP99Ns)) {
+    for (const w of h.warnings) if (!seen.has(warningKind(w))) seen.set(warningKind(w), w);
+  }
+  return [...seen.values()];
+}
+
+function mergeWindows(windows: readonly TimeWindow[]): TimeWindow | undefined {
+  if (windows.length === 0) return undefined;
+  return { startMs: Math.min(...windows.map((w) => w.startMs)), endMs: Math.max(...windows.map((w) => w.endMs)) };
+}
+
+/** One phase from its parts (all of the same phase). */
+export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): PhaseResult {
+  const first = phases[0];
+  if (first === undefined) throw new Error('mergePhases: nothing to merge');
+  if (phases.length === 1) return first;
+  const count = phases.reduce((a, p) => a + p.count, 0);
+  const errors = phases.reduce((a, p) => a + p.errors, 0);
+  const windows = phases.map((p) => p.window).filter((w): w is TimeWindow => w !== undefined);
+  let durationMs: number;
+  if (mode === 'sequential') durationMs = phases.reduce((a, p) => a + p.durationMs, 0);
+  // Parts without windows (older results) are taken to have run side by side from one start.
+  else durationMs = windows.length === phases.length ? unionMs(windows) : Math.max(...phases.map((p) => p.durationMs));
+  const merged: PhaseResult = {
+    ...first,
+    count,
+    errors,
+    errorsByKind: sumRecords(phases.map((p) => p.errorsByKind)),
+    errorRate: count > 0 ? errors / count : 0,
+    durationMs,
+    throughput: durationMs > 0 ? (count / durationMs) * 1000 : 0,
+    latency: mergeLatency(phases.map((p) => p.latency)),
+    batchTimed: phases.some((p) => p.batchTimed),
+  };
+  // Every distribution is pooled like the latency, or dropped when some part lacks it: one
+  // part's alone under pooled counts would misread as the whole.
+  for (const key of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl'] as const) {
+    const parts = phases.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
+    if (parts.length === phases.length) merged[key] = mergeLatency(parts);
+    else delete merged[key];
+  }
+  if (first.steps !== undefined) {
+    const steps: Record<string, LatencySummary> = {};
+    for (const kind of Object.keys(first.steps)) {
+      const parts = phases.map((p) => p.steps?.[kind]).filter((s): s is LatencySummary => s !== undefined);
+      if (parts.length === phases.length) steps[kind] = mergeLatency(parts);
+    }
+    merged.steps = steps;
+  }
+  const clamped = phases.reduce((a, p) => a + (p.clamped ?? 0), 0);
+  if (clamped > 0) merged.clamped = clamped;
+  else delete merged.clamped;
+  if (phases.some((p) => p.interrupted === true)) merged.interrupted = true;
+  const schedules = phases.map((p) => p.schedule).filter((s) => s !== undefined);
+  if (schedules.length > 0) {
+    merged.schedule = {
+      late: schedules.reduce((a, s) => a + s.late, 0),
+      dropped: schedules.reduce((a, s) => a + s.dropped, 0),
+      maxLateNs: Math.max(...schedules.map((s) => s.maxLateNs)),
+      // The pattern and trace are the scenario's, the same in every part; the count is summed.
+      ...(schedules[0]?.arrivals ? { arrivals: { ...schedules[0].arrivals, scheduled: schedules.reduce((a, s) => a + (s.arrivals?.scheduled ?? 0), 0) } } : {}),
+    };
+  }
+  const tokens = mergeTokens(phases, durationMs);
+  if (tokens !== undefined) merged.tokens = tokens;
+  else delete merged.tokens;
+  const extra = mergeExtra(phases, mode);
+  if (extra !== undefined) merged.extra = extra;
+  const window = mode === 'concurrent' ? mergeWindows(windows) : windows.length > 0 ? { startMs: windows[0]!.startMs, endMs: windows[windows.length - 1]!.endMs } : undefined;
+  if (window !== undefined) merged.window = window;
+  else delete merged.window;
+  if (mode === 'concurrent') {
+    // Heaps of separate isolates or machines do not add up: memory phases never run in parts.
+    delete merged.heapAfterGc;
+    const series = phases.map((p) => p.intervals).filter((s): s is IntervalSample[] => s !== undefined && s.length > 0);
+    if (series.length > 0) {
+      const intervals = mergeConcurrentSeries(series);
+      merged.intervals = intervals;
+      merged.leak = leakVerdict(intervals);
+      merged.drift = driftVerdict(intervals);
+    }
+    const health = phases.map((p) => p.health).filter((h) => h !== undefined);
+    if (health.length > 0) {
+      merged.health = {
+        eventLoopP99Ns: Math.max(...health.map((h) => h.eventLoopP99Ns)),
+        eventLoopMaxNs: Math.max(...health.map((h) => h.eventLoopMaxNs)),
+        warnings: worstOfEachKind(health),
+      };
+    }
+  }
+  // Otherwise (trials): memory readings, heap figures and intervals are the first part's, the
+  // one that ran in the freshest process.
+  return merged;
+}
+
+export interface MergeScenarioOptions {
+  mode: MergeMode;
+  /** How a part is named in failures: "trial 2", "worker 1", "shard 3". */
+  label: (index: number) => string;
+}
+
+/**
+ * One scenario from its parts, in order. Targets are left to the caller: they are judged on
+ * the merged figures (results/assemble.ts). A phase missing from some parts (a crash, an
+ * interruption) is merged from the parts that have it.
+ */
+export function mergeScenarioParts(parts: readonly ScenarioResult[], options: MergeScenarioOptions): ScenarioResult {
+  const first = parts[0];
+  if (first === undefined) throw new Error('mergeScenarioParts: nothing to merge');
+  const names: string[] = [];
+  for (const t of parts) for (const p of t.phases) if (!names.includes(p.name)) names.push(p.name);
+  const phases = names.map((name) => mergePhases(parts.flatMap((t) => t.phases.filter((p) => p.name === name)), options.mode));
+  const failures = parts.flatMap((t, i) => (t.failure !== undefined ? [`${options.label(i)}: ${t.failure}`] : []));
+  const merged: ScenarioResult = {
+    ...first,
+    durationMs: options.mode === 'sequential' ? parts.reduce((a, t) => a + t.durationMs, 0) : Math.max(...parts.map((t) => t.durationMs)),
+    phases,
+    targets: [],
+  };
+  if (options.mode === 'concurrent') merged.memory = [];
+  if (failures.length > 0) merged.failure = failures.join('; ');
+  else delete merged.failure;
+  return merged;
+}
+
+/** Token figures pooled like the latency; dropped when some part lacks them. */
+function mergeTokens(phases: readonly PhaseResult[], durationMs: number): TokenFigures | undefined {
+  const all = phases.map((p) => p.tokens);
+  if (all.some((t) => t === undefined)) return undefined;
+  const ts = all as TokenFigures[];
+  if (ts.length === 1) return ts[0];
+  const operations = ts.reduce((a, t) => a + t.operations, 0);
+  const estimated = ts.reduce((a, t) => a + t.estimated, 0);
+  const outputTotal = ts.reduce((a, t) => a + t.outputTotal, 0);
+  const pooled = (key: 'prompt' | 'output' | 'outputPerSecondPerRequest'): ValueSummary | undefined => {
+    const parts = ts.map((t) => t[key]).filter((v): v is ValueSummary => v !== undefined);
+    if (parts.length !== ts.length) return undefined;
+    const first = parts[0] as ValueSummary;
+    return rescale(mergeEncoded(parts.map((p) => p.histogram)), first.unit, first.scale);
+  };
+  const prompt = pooled('prompt');
+  const output = pooled('output');
+  const rate = pooled('outputPerSecondPerRequest');
+  return {
+    source: estimated === 0 ? 'usage' : estimated === operations ? 'estimate' : 'mixed',
+    operations,
+    estimated,
+    ...(prompt ? { prompt } : {}),
+    ...(output ? { output } : {}),
+    outputTotal,
+    outputPerSecond: durationMs > 0 ? outputTotal / (durationMs / 1000) : 0,
+    ...(rate ? { outputPerSecondPerRequest: rate } : {}),
+  };
+}

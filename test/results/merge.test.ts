@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LatencyRecorder } from '../../src/metrics/histogram.js';
+import { mergeLatency, mergePhases, mergeScenarioParts, unionMs } from '../../src/results/merge.js';
+import type { LatencySummary, PhaseResult } from '../../src/results/types.js';
+import { phaseResult, scenario } from '../compare/synthetic.js';
+
+function summaryOf(values: readonly number[]): LatencySummary {
+  const r = new LatencyRecorder();
+  try {
+    for (const v of values) r.record(v);
+    return r.summarize();
+  } finally {
+    r.destroy();
+  }
+}
+
+/** A recording with a long tail, like real latencies: most values small, a few huge. */
+function recording(n: number, seed: number): number[] {
+  let x = seed >>> 0 || 1;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const u = (x >>> 0) / 2 ** 32;
+    out.push(Math.max(1, Math.round(1_000 * Math.exp(u * u * 16))));
+  }
+  return out;
+}
+
+describe('mergeLatency: the exact merge', () => {
+  it('a recording split into parts merges into the encoding of one histogram holding every value', () => {
+    const values = recording(200_000, 7);
+    const whole = summaryOf(values);
+    // Round-robin, as worker threads stripe operations, and in uneven blocks, as shards may end.
+    const striped = [0, 1, 2, 3].map((s) => summaryOf(values.filter((_, i) => i % 4 === s)));
+    const blocks = [summaryOf(values.slice(0, 1_000)), summaryOf(values.slice(1_000, 150_000)), summaryOf(values.slice(150_000))];
+    for (const parts of [striped, blocks]) {
+      const merged = mergeLatency(parts);
+      expect(merged.histogram).toBe(whole.histogram);
+      expect(merged).toEqual(whole);
+    }
+  });
+
+  it('holds for any split of any recording (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3_600_000_000_000 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (values, parts, salt) => {
+          const buckets: number[][] = Array.from({ length: parts }, () => []);
+          values.forEach((v, i) => buckets[(i * 7 + salt) % parts]!.push(v));
+          const merged = mergeLatency(buckets.map(summaryOf));
+          const whole = summaryOf(values);
+          expect(merged.histogram).toBe(whole.histogram);
+          expect([merged.count, merged.min, merged.max, merged.p99]).toEqual([whole.count, whole.min, whole.max, whole.p99]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps exact min and max, which decoding alone would widen to bucket bounds', () => {
+    const merged = mergeLatency([summaryOf([442_405, 10_000]), summaryOf([5_000_001])]);
+    expect(merged.min).toBe(10_000);
+    expect(merged.max).toBe(5_000_001);
+  });
+
+  it('an empty part changes nothing', () => {
+    const a = summaryOf([5, 6, 7]);
+    expect(mergeLatency([a, summaryOf([])])).toEqual(a);
+  });
+});
+
+describe('unionMs', () => {
+  it.each<[string, Array<[number, number]>, number]>([
+    ['side by side', [[0, 10], [0, 10]], 10],
+    ['overlapping', [[0, 10], [5, 12]], 12],
+    ['with a gap', [[0, 10], [20, 25]], 15],
+    ['nested', [[0, 100], [10, 20], [30, 40]], 100],
+    ['none', [], 0],
+  ])('%s', (_name, windows, expected) => {
+    expect(unionMs(windows.map(([startMs, endMs]) => ({ startMs, endMs })))).toBe(expected);
+  });
+});
+
+describe('mergePhases', () => {
+  const part = (seed: number, count: number, window: [number, number]): PhaseResult => ({
+    ...phaseResult({ name: 'load', medianMs: 2, seed, count }),
+    window: { startMs: window[0], endMs: window[1] },
+    errors: seed,
+    errorsByKind: { timeout: seed },
+    extra: { cacheHits: 10, sessions: 50, toolCallsPerExecution: seed },
+    health: { eventLoopP99Ns: seed * 1e6, eventLoopMaxNs: seed * 2e6, warnings: [`w${seed % 2}`, `loop delay ${seed} ms`] },
+    heapAfterGc: 123,
+  });
+
+  it('concurrent parts: counts add up, throughput is all operations over the union of windows', () => {
+    const a = part(1, 3000, [1_000, 11_000]);
+    const b = part(2, 1000, [1_200, 10_000]);
+    const m = mergePhases([a, b], 'concurrent');
+    expect(m.count).toBe(4000);
+    expect(m.latency.count).toBe(4000);
+    expect(m.errors).toBe(3);
+    expect(m.errorsByKind).toEqual({ timeout: 3 });
+    expect(m.durationMs).toBe(10_000);
+    expect(m.throughput).toBeCloseTo(400, 9);
+    expect(m.window).toEqual({ startMs: 1_000, endMs: 11_000 });
+    // Each part held its own providers: their state adds up; per-operation figures are weighted.
+    expect(m.extra).toEqual({ cacheHits: 20, sessions: 100, toolCallsPerExecution: (1 * 3000 + 2 * 1000) / 4000 });
+    // One warning of each kind, from the part whose loop fared worst.
+    expect(m.health).toEqual({ eventLoopP99Ns: 2e6, eventLoopMaxNs: 4e6, warnings: ['w0', 'loop delay 2 ms'] });
+    // Heaps of separate isolates do not add up.
+    expect(m.heapAfterGc).toBeUndefined();
+  });
+
+  it('sequential parts (trials): durations add up, state figures are a mean', () => {
+    const a = part(1, 3000, [1_000, 11_000]);
+    const b = part(2, 1000, [20_000, 25_000]);
+    const m = mergePhases([a, b], 'sequential');
+    expect(m.durationMs).toBeCloseTo(a.durationMs + b.durationMs, 9);
+    expect(m.extra?.['sessions']).toBe(50);
+    expect(m.heapAfterGc).toBe(123);
+  });
+
+  it('concurrent time series: counts add interval by interval, p99 is a bound, no heap', () => {
+    const a = part(1, 10, [0, 20_000]);
+    const b = part(2, 10, [0, 20_000]);
+    a.intervals = [
+      { tMs: 10_000, count: 5, errors: 0, throughput: 0.5, p50: 1, p99: 9, heapUsed: 1, eventLoopP99: 3 },
+      { tMs: 20_000, count: 5, errors: 1, throughput: 0.5, p50: 2, p99: 4 },
+    ];
+    b.intervals = [{ tMs: 10_010, count: 7, errors: 2, throughput: 0.7, p50: 3, p99: 5, heapUsed: 2 }];
+    const m = mergePhases([a, b], 'concurrent');
+    expect(m.intervals).toEqual([
+      { tMs: 10_010, count: 12, errors: 2, throughput: 1.2, p50: 3, p99: 9, eventLoopP99: 3 },
+      { tMs: 20_000, count: 5, errors: 1, throughput: 0.5, p50: 2, p99: 4 },
+    ]);
+    expect(m.leak?.verdict).toBe('insufficient data');
+  });
+});
+
+describe('mergeScenarioParts', () => {
+  it('names failing parts and merges phases only some parts reached', () => {
+    const a = scenario('s', [phaseResult({ name: 'x', medianMs: 1, seed: 1, count: 10 }), phaseResult({ name: 'y', medianMs: 1, seed: 2, count: 5 })]);
+    const b = { ...scenario('s', [phaseResult({ name: 'x', medianMs: 1, seed: 3, count: 20 })]), failure: 'boom' };
+    const m = mergeScenarioParts([a, b], { mode: 'concurrent', label: (i) => `worker ${i + 1}` });
+    expect(m.phases.map((p) => [p.name, p.count])).toEqual([
+      ['x', 30],
+      ['y', 5],
+    ]);
+    expect(m.failure).toBe('worker 2: boom');
+    expect(m.memory).toEqual([]);
+  });
+});
