@@ -3,8 +3,7 @@
  * `list` do not pay for the WebAssembly histograms and providers.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode } from '../errors.js';
-import { InputError } from '../util/input-error.js';
+import { ExitCode, userErrorExitCode } from '../errors.js';
 import { TOOL_VERSION } from './version.js';
 import type { CliProcess, OutStream } from './process.js';
 
@@ -259,13 +258,10 @@ export async function main(io: CliProcess): Promise<number> {
       if (e.code === 'commander.executeSubCommandAsync') return ExitCode.OK;
       return ExitCode.BAD_INPUT;
     }
-    if (e instanceof CliError) {
-      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof InputError) {
-      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
-      return ExitCode.BAD_INPUT;
+    const known = userErrorExitCode(e);
+    if (known !== undefined) {
+      io.stderr.write(`cluster-bench: error: ${(e as Error).message}\n`);
+      return known;
     }
     io.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return ExitCode.RUN_FAILED;

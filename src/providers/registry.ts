@@ -11,7 +11,7 @@
  */
 import type { ProvidersConfig } from './config.js';
 import type { AgentProvider, ChatTransport, Clock, LLMProvider, MemoryProvider } from './types.js';
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import { ReActAgentProvider } from './agent/agent.js';
 import { parseBaseUrl } from './llm/base-url.js';
 import { CachedLLMProvider } from './llm/cache.js';
@@ -86,7 +86,7 @@ function checkApiKey(cfg: ProvidersConfig, deps: ProviderDeps): void {
   if (typeof parsed === 'string' || parsed.loopback) return;
   const value = (deps.env ?? process.env)[apiKeyEnv];
   if (value === undefined || value.trim() === '') {
-    throw badInput(
+    throw new InputError(
       `providers.llm.apiKeyEnv: environment variable ${apiKeyEnv} is not set; it holds the API key for ${parsed.origin} (keys are read from the environment only)`,
     );
   }
@@ -272,7 +272,7 @@ export function createProviders(cfg: ProvidersConfig, deps: ProviderDeps): Provi
 
 /**
  * createProviders for every config: loads plugin modules and the HTTP client first. A bad
- * plugin is a CliError (exit 2) with one line naming the module and what is wrong.
+ * plugin is an InputError (exit 2) with one line naming the module and what is wrong.
  */
 export async function createProvidersAsync(cfg: ProvidersConfig, deps: ProviderDeps): Promise<ProviderSet> {
   checkApiKey(cfg, deps);

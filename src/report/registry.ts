@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import { benchmarkActionRenderer } from './benchmark-action.js';
 import { jsonRenderer } from './json.js';
 import { markdownRenderer } from './markdown.js';
@@ -9,9 +9,9 @@ export const RENDERERS: readonly Renderer[] = [tableRenderer, markdownRenderer, 
 
 export const RENDERER_NAMES: readonly string[] = RENDERERS.map((r) => r.name);
 
-/** Throws a bad-input CliError listing the formats, since the name comes from the command line. */
+/** Throws an InputError listing the formats, since the name comes from the command line. */
 export function getRenderer(name: string): Renderer {
   const renderer = RENDERERS.find((r) => r.name === name);
-  if (!renderer) throw badInput(`unknown report format "${name}" (allowed: ${RENDERER_NAMES.join(', ')})`);
+  if (!renderer) throw new InputError(`unknown report format "${name}" (allowed: ${RENDERER_NAMES.join(', ')})`);
   return renderer;
 }

@@ -1,11 +1,11 @@
 /**
  * Reads a scenario (a built-in name or a file), applies --set overrides and --duration,
- * validates it, and returns a typed Scenario. Every failure is a CliError (exit 2) whose
+ * validates it, and returns a typed Scenario. Every failure is an InputError (exit 2) whose
  * one-line message names the file, the field path, what is wrong and what is allowed.
  */
 import path from 'node:path';
 import type { z } from 'zod';
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import type { Scenario } from './types.js';
 import { parseTarget } from '../targets/parse.js';
 import type { ProvidersConfig } from '../providers/config.js';
@@ -54,7 +54,7 @@ function resolvePluginModules(file: string, cwd: string, providers: ProvidersCon
     const viaSet = overrides.findLast((o) => o.path.length <= field.length && o.path.every((seg, i) => seg === field[i]));
     const modulePath = resolveModulePath(spec, viaSet ? cwd : path.dirname(path.resolve(cwd, file)));
     const problem = checkModuleExists(modulePath);
-    if (problem !== undefined) throw badInput(`${file}: providers.${kind}.module: ${problem}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
+    if (problem !== undefined) throw new InputError(`${file}: providers.${kind}.module: ${problem}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
     out = { ...out, [kind]: { ...out[kind], module: modulePath } };
   }
   return out;
@@ -64,7 +64,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
   const cwd = options.cwd ?? process.cwd();
   const raw = readDocument(file, cwd);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw badInput(`${file}: (top level): expected a mapping with name, description, providers, phases, targets`);
+    throw new InputError(`${file}: (top level): expected a mapping with name, description, providers, phases, targets`);
   }
   const doc = raw as Record<string, unknown>;
   const overrides: SetOverride[] = [];
@@ -74,7 +74,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
       applySetOverride(doc, o);
       overrides.push(o);
     } catch (e) {
-      if (e instanceof SetOverrideError) throw badInput(e.message);
+      if (e instanceof SetOverrideError) throw new InputError(e.message);
       throw e;
     }
   }
@@ -83,14 +83,14 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw badInput(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
+    throw new InputError(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
   }
   const s = parsed.data;
   const providers = resolvePluginModules(file, cwd, s.providers, overrides);
 
   const phaseNames = new Set<string>();
   s.phases.forEach((p, i) => {
-    if (phaseNames.has(p.name)) throw badInput(`${file}: phases.${i}.name: duplicate phase name "${p.name}"`);
+    if (phaseNames.has(p.name)) throw new InputError(`${file}: phases.${i}.name: duplicate phase name "${p.name}"`);
     phaseNames.add(p.name);
   });
 
@@ -99,10 +99,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     try {
       spec = parseTarget(t.expr, t.metric);
     } catch (e) {
-      throw badInput(`${file}: targets.${i}.expr: ${(e as Error).message}`);
+      throw new InputError(`${file}: targets.${i}.expr: ${(e as Error).message}`);
     }
     if (!phaseNames.has(spec.phase)) {
-      throw badInput(`${file}: targets.${i}.expr: no phase named "${spec.phase}" (phases: ${[...phaseNames].join(', ')})`);
+      throw new InputError(`${file}: targets.${i}.expr: no phase named "${spec.phase}" (phases: ${[...phaseNames].join(', ')})`);
     }
     return spec;
   });

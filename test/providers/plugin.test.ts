@@ -6,10 +6,11 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { userErrorExitCode } from '../../src/errors.js';
 import { DEFAULT_PROVIDERS_CONFIG, type ProvidersConfig } from '../../src/providers/config.js';
 import { createProviderAsync, createProvidersAsync, initializeAll } from '../../src/providers/registry.js';
 import { loadScenario } from '../../src/scenarios/load.js';
+import { InputError } from '../../src/util/input-error.js';
 import { cli, ROOT, tempDir } from '../e2e/helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
@@ -24,14 +25,15 @@ function withModules(mods: { llm?: string; memory?: string; agent?: string }): P
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<CliError> {
+/** The error a bad plugin fails with; only errors the CLI turns into an exit code count. */
+async function failure(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
   } catch (error) {
-    if (error instanceof CliError) return error;
+    if (userErrorExitCode(error) !== undefined) return error as Error;
     throw error;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected an error meant for the user');
 }
 
 describe('loading plugins', () => {
@@ -86,7 +88,7 @@ describe('loading plugins', () => {
   for (const b of bad) {
     it(`${b.kind} plugin ${b.file}: exit ${b.exit}, one line`, async () => {
       const e = await failure(createProvidersAsync(withModules({ [b.kind]: fixture(b.file) }), { seed: 1 }));
-      expect(e.exitCode).toBe(b.exit);
+      expect(userErrorExitCode(e)).toBe(b.exit);
       expect(e.message).toMatch(b.message);
       expect(e.message).toContain(fixture(b.file));
       expect(e.message).not.toContain('\n');
@@ -115,7 +117,7 @@ describe('module paths in scenario files', () => {
 
   it('a missing file is bad input at load, naming the scenario file and field', () => {
     const file = scenario('  memory: { module: ./nope.js }');
-    expect(() => loadScenario(file)).toThrow(CliError);
+    expect(() => loadScenario(file)).toThrow(InputError);
     expect(() => loadScenario(file)).toThrow(`${file}: providers.memory.module: no such file ${path.join(dir, 'nope.js')}`);
   });
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { InputError } from '../../src/util/input-error.js';
 import type { RunResult } from '../../src/results/types.js';
 import { RENDERERS, RENDERER_NAMES, getRenderer } from '../../src/report/registry.js';
 import { benchmarkEntries } from '../../src/report/benchmark-action.js';
@@ -118,7 +118,7 @@ describe('registry', () => {
   });
 
   it('rejects an unknown name with the allowed ones', () => {
-    expect(() => getRenderer('html')).toThrow(CliError);
+    expect(() => getRenderer('html')).toThrow(InputError);
     expect(() => getRenderer('html')).toThrow('unknown report format "html" (allowed: table, markdown, json, benchmark-action)');
   });
 
