@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, userErrorExitCode } from '../errors.js';
+import { FORMATS } from '../report/registry.js';
 import { TOOL_VERSION } from './version.js';
 import type { CliProcess, OutStream } from './process.js';
 
@@ -44,6 +45,13 @@ Exit codes:
   0 all targets met   1 a target missed (red; --strict: yellow too), or a regression against --baseline
   2 bad input         3 the run failed    130 interrupted (the partial result is still written)
 `;
+
+/** `report --help` lists the formats of the registry, so a new format needs no edit here. */
+function formatsHelp(): string {
+  const names = FORMATS.map((f) => [...(f.aliases ?? []), f.name].join(', '));
+  const width = Math.max(...names.map((n) => n.length));
+  return `\nFormats:\n${FORMATS.map((f, i) => `  ${names[i]!.padEnd(width)}  ${f.description}`).join('\n')}\n`;
+}
 
 const REPORT_HELP = `
 Examples:
@@ -159,12 +167,12 @@ Examples:
     .description('render saved JSON results as one report (markdown by default)')
     .argument('<result...>', 'JSON result files written by run (--out, or reports/*.json)')
     .option('-o, --out <file>', 'write the report to FILE (atomically) instead of stdout')
-    .option('-f, --format <format>', 'md | json | benchmark-action | table', 'md')
+    .option('-f, --format <format>', FORMATS.map((f) => f.aliases?.[0] ?? f.name).join(' | '), 'md')
     .option('--tool <tool>', 'benchmark-action only: customSmallerIsBetter (latency p50/p99, ms; default) or customBiggerIsBetter (throughput, ops/s)')
-    .addHelpText('after', REPORT_HELP)
+    .addHelpText('after', formatsHelp() + REPORT_HELP)
     .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
       const { reportCommand } = await import('./report.js');
-      setExit(reportCommand(io, files, opts));
+      setExit(await reportCommand(io, files, opts));
     });
 
   program

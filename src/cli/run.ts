@@ -12,7 +12,8 @@ import { parseWhole } from './options.js';
 import { renderComparisonMarkdown, renderComparisonTable } from '../compare/render.js';
 import { mergeTrials } from '../compare/trials.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { getRenderer } from '../report/registry.js';
+import { jsonRenderer } from '../report/json.js';
+import { tableRenderer } from '../report/table.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../results/types.js';
 import { checkProviders } from '../providers/registry.js';
 import { runScenario } from '../runner/run-scenario.js';
@@ -147,7 +148,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     // Until the run ends, what is on disk is by definition an unfinished run.
     const snapshot = assemble(scenariosSoFar, { interrupted: true, checkpoint: true });
     try {
-      writeFileAtomic(io, checkpointFile, getRenderer('json').render(snapshot, { color: false }));
+      writeFileAtomic(io, checkpointFile, jsonRenderer.render(snapshot, { color: false }));
     } catch (e) {
       checkpointFailed = true;
       progress.note(`warning: cannot write checkpoints: ${(e as Error).message}`);
@@ -198,7 +199,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     }
   }
 
-  const json = getRenderer('json').render(result, { color: false });
+  const json = jsonRenderer.render(result, { color: false });
   let markdown = renderMarkdownReport([result]);
   if (comparison !== undefined) markdown += '\n' + renderComparisonMarkdown(comparison, labels);
   // Written before anything is printed: an interrupted or failing run still leaves its files.
@@ -212,7 +213,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   });
   const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
 
-  human.write(getRenderer('table').render(result, { color: useColor(human, io.env) }));
+  human.write(tableRenderer.render(result, { color: useColor(human, io.env) }));
   if (comparison !== undefined) human.write('\n' + renderComparisonTable(comparison, labels, { color: useColor(human, io.env) }));
   else if (baseline !== undefined) io.stderr.write('interrupted: not compared with the baseline\n');
   for (const f of saved) io.stderr.write(`${f.kind} written to ${f.file}\n`);

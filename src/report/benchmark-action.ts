@@ -93,7 +93,6 @@ function renderAll(results: readonly RunResult[], opts: RenderOptions): string {
 }
 
 export const benchmarkActionRenderer: Renderer = {
-  name: 'benchmark-action',
   render: (result, opts) => renderAll([result], opts),
   renderAll,
 };

@@ -403,7 +403,6 @@ export function renderMarkdownReport(results: readonly RunResult[]): string {
 }
 
 export const markdownRenderer: Renderer = {
-  name: 'markdown',
   render: (result: RunResult, _opts: RenderOptions) => renderMarkdownReport([result]),
   renderAll: (results: readonly RunResult[], _opts: RenderOptions) => renderMarkdownReport(results),
 };

@@ -151,7 +151,6 @@ function renderTable(result: RunResult, opts: RenderOptions): string {
 }
 
 export const tableRenderer: Renderer = {
-  name: 'table',
   render: renderTable,
   renderAll: (results, opts) => results.map((r) => renderTable(r, opts)).join('\n'),
 };

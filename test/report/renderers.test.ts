@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/util/input-error.js';
 import type { RunResult } from '../../src/results/types.js';
-import { RENDERERS, RENDERER_NAMES, getRenderer } from '../../src/report/registry.js';
+import { FORMATS, FORMAT_CHOICES, findFormat, loadRenderer } from '../../src/report/registry.js';
+import type { Renderer } from '../../src/report/types.js';
 import { benchmarkEntries } from '../../src/report/benchmark-action.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { downsample, niceMax } from '../../src/report/markdown.js';
@@ -26,6 +27,15 @@ function golden(file: string, actual: string): void {
   if (!existsSync(path)) throw new Error(`golden file ${file} is missing; run with UPDATE_GOLDEN=1 to create it`);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
+
+// Every registered renderer, loaded once (the registry loads them on demand).
+const LOADED = new Map<string, Renderer>(await Promise.all(FORMATS.map(async (f): Promise<[string, Renderer]> => [f.name, await f.load()])));
+function getRenderer(name: string): Renderer {
+  const r = LOADED.get(name);
+  if (r === undefined) throw new Error(`no renderer ${name}`);
+  return r;
+}
+const RENDERER_NAMES = FORMATS.map((f) => f.name);
 
 const GOLDENS: Array<[string, string]> = [
   ['table', 'table.txt'],
@@ -113,17 +123,24 @@ describe('json', () => {
 });
 
 describe('registry', () => {
-  it('lists the renderers by name', () => {
-    expect(RENDERERS.map((r) => r.name)).toEqual(['table', 'markdown', 'json', 'benchmark-action']);
+  it('lists the formats by name, aliases first', () => {
+    expect(FORMATS.map((f) => f.name)).toEqual(['markdown', 'json', 'benchmark-action', 'table']);
+    expect(FORMAT_CHOICES).toEqual(['md', 'markdown', 'json', 'benchmark-action', 'table']);
   });
 
-  it('rejects an unknown name with the allowed ones', () => {
-    expect(() => getRenderer('html')).toThrow(InputError);
-    expect(() => getRenderer('html')).toThrow('unknown report format "html" (allowed: table, markdown, json, benchmark-action)');
+  it('finds a format by its name or an alias', async () => {
+    expect(findFormat('md')).toBe(findFormat('markdown'));
+    expect(await loadRenderer('md')).toBe(getRenderer('markdown'));
+  });
+
+  it('rejects an unknown name with the allowed ones', async () => {
+    expect(() => findFormat('html')).toThrow(InputError);
+    expect(() => findFormat('html', '--format')).toThrow('--format "html": unknown format (allowed: md, markdown, json, benchmark-action, table)');
+    await expect(loadRenderer('html')).rejects.toThrow('report format "html": unknown format (allowed: md, markdown, json, benchmark-action, table)');
   });
 
   it('render(one) is renderAll([one])', () => {
-    for (const r of RENDERERS) expect(r.renderAll([FIXTURE], { color: false })).toBe(r.render(FIXTURE, { color: false }));
+    for (const r of LOADED.values()) expect(r.renderAll([FIXTURE], { color: false })).toBe(r.render(FIXTURE, { color: false }));
   });
 });
 
