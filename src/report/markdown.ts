@@ -10,6 +10,7 @@ import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.j
 import { formatBytes, formatNs } from '../util/units.js';
 import {
   BATCH_MARK,
+  ENVIRONMENT_ROWS,
   STATUS_EMOJI,
   STATUS_MEANING,
   STATUS_WORD,
@@ -87,34 +88,9 @@ function sections(results: readonly RunResult[]): Section[] {
   );
 }
 
-/** What the LLM of a run was, over all its scenarios. */
-function llmSummary(result: RunResult): string {
-  const simulated = [...new Set(result.scenarios.filter((s) => s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
-  const real = [...new Set(result.scenarios.filter((s) => !s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
-  if (simulated.length === 0 && real.length === 0) return '-';
-  const sim = simulated.map((t) => t.replace(/^simulated\s*/, '')).join('; ');
-  if (real.length === 0) return `simulated, no model behind it: ${sim}`;
-  if (simulated.length === 0) return `not simulated: ${real.join('; ')}`;
-  return `mixed: simulated (${sim}) and not simulated (${real.join('; ')})`;
-}
-
-const ENV_ROWS: ReadonlyArray<[string, (r: RunResult) => string]> = [
-  ['CPU', (r) => r.environment.cpu],
-  ['cores', (r) => String(r.environment.cores)],
-  ['memory', (r) => formatBytes(r.environment.memoryBytes)],
-  ['OS', (r) => `${r.environment.os} ${r.environment.arch}`],
-  ['Node.js', (r) => `${r.environment.node} (V8 ${r.environment.v8})`],
-  ['tool', (r) => `${r.tool.name} ${r.tool.version} (result schema v${r.schemaVersion})`],
-  ['git commit', (r) => r.environment.gitCommit ?? 'not in a git repository'],
-  ['seed', (r) => String(r.seed)],
-  ['LLM', llmSummary],
-  ['host', (r) => r.environment.hostname ?? '-'],
-  ['CI', (r) => (r.environment.ci ? 'yes' : 'no')],
-];
-
 function environmentSection(results: readonly RunResult[]): string[] {
   const head = results.length === 1 ? ['', 'value'] : ['', ...results.map((_, i) => `run ${i + 1}`)];
-  const rows = ENV_ROWS.map(([label, get]) => [label, ...results.map(get)]);
+  const rows = ENVIRONMENT_ROWS.map((row) => [row.label, ...results.map((r) => row.value(r) ?? row.unknown ?? '-')]);
   return ['## Test environment', '', ...table(head, rows), ''];
 }
 

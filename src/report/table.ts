@@ -11,7 +11,7 @@ import {
   STAT_COLUMNS,
   batchFootnote,
   countStatuses,
-  environmentRows,
+  ENVIRONMENT_ROWS,
   errorsCell,
   formatBytesDelta,
   formatCount,
@@ -128,12 +128,18 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
   return lines;
 }
 
+/** Environment rows the terminal output has elsewhere: the first line (tool, seed) and each scenario's LLM line. */
+const SHOWN_ELSEWHERE: ReadonlySet<string> = new Set(['tool', 'seed', 'LLM']);
+
 function renderTable(result: RunResult, opts: RenderOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const env = result.environment;
   const out: string[] = [];
   out.push(c.bold(`${result.tool.name} ${result.tool.version}`) + c.dim(` · seed ${result.seed} · ${result.startedAt}`));
-  out.push(c.dim(environmentRows(env).map(([k, v]) => `${k} ${v}`).join(' · ')));
+  const known = ENVIRONMENT_ROWS.filter((row) => !SHOWN_ELSEWHERE.has(row.label)).flatMap((row) => {
+    const value = row.value(result);
+    return value === undefined ? [] : [`${row.label} ${value}`];
+  });
+  out.push(c.dim(known.join(' · ')));
   if (result.checkpoint) out.push(c.yellow.bold('checkpoint: saved during the run, which was still going (or stopped without writing its final result)'));
   else if (result.interrupted) out.push(c.yellow.bold('run interrupted: partial result, later scenarios or phases are missing'));
 
