@@ -4,21 +4,12 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { formatNs, formatRate } from '../util/units.js';
+import { formatChange, formatNs, formatPercent as percent, formatRate } from '../util/units.js';
 import type { Comparison, PhaseComparison, StatComparison, Verdict } from './compare.js';
 
 export interface ComparisonLabels {
   baseline: string;
   current: string;
-}
-
-/** +19.1%, -0.4%, 0%: one decimal, so a 0.4% drift is not rounded into "no figure". */
-export function formatChange(change: number | null): string {
-  if (change === null || !Number.isFinite(change)) return '-';
-  const pct = change * 100;
-  const text = Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1);
-  if (Number(text) === 0) return '0%';
-  return `${pct > 0 ? '+' : ''}${text}%`;
 }
 
 function formatStatValue(s: StatComparison, value: number | null): string {
@@ -29,10 +20,6 @@ function formatStatValue(s: StatComparison, value: number | null): string {
 function interval(s: StatComparison): string {
   if (s.lower === null || s.upper === null) return '-';
   return `${formatChange(s.lower)} … ${formatChange(s.upper)}`;
-}
-
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(1))}%`;
 }
 
 /** How the verdict was reached, short enough for a table cell. */

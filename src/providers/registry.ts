@@ -12,6 +12,7 @@
 import type { ProvidersConfig } from './config.js';
 import type { AgentProvider, ChatTransport, Clock, LLMProvider, MemoryProvider } from './types.js';
 import { InputError } from '../util/input-error.js';
+import { formatMs } from '../util/units.js';
 import { ReActAgentProvider } from './agent/agent.js';
 import { parseBaseUrl } from './llm/base-url.js';
 import { CachedLLMProvider } from './llm/cache.js';
@@ -139,7 +140,7 @@ function decorate(instances: LLMProvider[], first: ChatTransport, cfg: Providers
   const cache = cfg.llm.cache;
   if (cache !== undefined) {
     llm = new CachedLLMProvider(llm, cache, deps.clock ? { clock: deps.clock } : {});
-    description += `; LRU cache (max ${cache.max}${cache.ttlMs > 0 ? `, ttl ${cache.ttlMs} ms` : ''})`;
+    description += `; LRU cache (max ${cache.max}${cache.ttlMs > 0 ? `, ttl ${formatMs(cache.ttlMs)}` : ''})`;
   }
   return { llm, transport: described(first, description) };
 }

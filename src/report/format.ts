@@ -11,14 +11,10 @@ import type {
   Status,
   TargetResult,
 } from '../results/types.js';
-import { formatBytes, formatNs, formatPercent, formatRate } from '../util/units.js';
+import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs, formatPercent, formatRate } from '../util/units.js';
 
 export type ValueUnit = TargetResult['unit'];
 export type Comparator = TargetResult['comparator'];
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
 
 /** A value in its base unit, as people read it: 1234567 ns -> "1.23ms", 0.001 -> "0.1%". */
 export function formatValue(unit: ValueUnit, value: number): string {
@@ -47,15 +43,6 @@ export const NOT_MEASURED = 'n/a';
 
 export function formatMeasured(t: TargetResult): string {
   return t.measured === null ? NOT_MEASURED : formatValue(t.unit, t.measured);
-}
-
-/** Signed, because a heap delta that shrank is news too. */
-export function formatBytesDelta(bytes: number): string {
-  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
-}
-
-export function formatMs(ms: number): string {
-  return formatNs(ms * 1e6);
 }
 
 /** The seed report's status levels. */

@@ -7,7 +7,7 @@
  */
 import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../results/types.js';
 import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
-import { formatBytes, formatNs } from '../util/units.js';
+import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs, significant } from '../util/units.js';
 import {
   BATCH_MARK,
   ENVIRONMENT_ROWS,
@@ -18,11 +18,8 @@ import {
   batchFootnote,
   countStatuses,
   errorsCell,
-  formatBytesDelta,
-  formatCount,
   formatCounts,
   formatMeasured,
-  formatMs,
   formatThreshold,
   formatValue,
   gateLine,
@@ -188,8 +185,7 @@ export function downsample(intervals: readonly PhaseInterval[], max = MAX_CHART_
 
 /** 3 significant figures, as a plain number mermaid can read. */
 function num(v: number): string {
-  if (!Number.isFinite(v)) return '0';
-  return String(Number(v.toPrecision(3)));
+  return String(significant(v, 3));
 }
 
 /** A round axis top above the largest value: 1, 2, 2.5 or 5 times a power of ten. */
@@ -197,8 +193,8 @@ export function niceMax(max: number): number {
   if (!(max > 0)) return 1;
   const target = max * 1.1;
   const pow = Math.pow(10, Math.floor(Math.log10(target)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= target) return Number((m * pow).toPrecision(3));
-  return Number((10 * pow).toPrecision(3));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= target) return significant(m * pow, 3);
+  return significant(10 * pow, 3);
 }
 
 function mermaidTitle(text: string): string {

@@ -6,18 +6,15 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { RunResult, ScenarioResult, Status } from '../results/types.js';
-import { formatBytes } from '../util/units.js';
+import { formatBytes, formatBytesDelta, formatCount, formatMs } from '../util/units.js';
 import {
   STAT_COLUMNS,
   batchFootnote,
   countStatuses,
   ENVIRONMENT_ROWS,
   errorsCell,
-  formatBytesDelta,
-  formatCount,
   formatCounts,
   formatMeasured,
-  formatMs,
   formatThreshold,
   formatValue,
   gateLine,

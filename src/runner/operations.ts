@@ -9,6 +9,7 @@ import { createProviderAsync } from '../providers/registry.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import type { OpName, OpParams } from '../scenarios/types.js';
 import type { ExecutorSpec, LatencySummary } from '../results/types.js';
+import { formatMs } from '../util/units.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { llmCallOp } from './llm-call-op.js';
 
@@ -242,7 +243,7 @@ export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpe
     'memory.store': `store "${params.content}" round-robin into ${params.sessions} sessions`,
     'memory.store-batch': `storeBatch of ${params.batchSize} messages into ${params.sessions} sessions`,
     'memory.retrieve': `retrieve the last ${params.limit} of ${params.sessions} sessions round-robin`,
-    'memory.sweep': `let ${params.advanceMs} ms of idle time pass, then sweep expired sessions`,
+    'memory.sweep': `let ${formatMs(params.advanceMs)} of idle time pass, then sweep expired sessions`,
     'agent.execute': `agent.execute("${params.prompt}") over ${params.sessions} sessions`,
     mixed: `llm.call + memory.store + agent.execute ("${params.prompt}")`,
     noop: 'an empty async operation (harness overhead)',

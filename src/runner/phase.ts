@@ -22,6 +22,7 @@ import {
   type ExecContext,
 } from './executors.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
+import { formatNs, formatPercent } from '../util/units.js';
 
 /** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
 export const BATCH_THRESHOLD_NS = 1_000;
@@ -96,10 +97,6 @@ function errorsObject(c: Counters): Record<string, number> {
   return Object.fromEntries([...c.errorsByKind.entries()].sort((a, b) => b[1] - a[1]));
 }
 
-function ms(ns: number): string {
-  return `${(ns / 1e6).toFixed(ns < 10e6 ? 1 : 0)} ms`;
-}
-
 /** Plain-language warnings when the tool, not the system, may have been the bottleneck. */
 export function generatorWarnings(loopP99Ns: number, count: number, schedule: ScheduleStats | undefined): string[] {
   const warnings: string[] = [];
@@ -108,15 +105,15 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
     const lateFraction = started > 0 ? schedule.late / started : 0;
     if (schedule.dropped > 0 || lateFraction > LATE_FRACTION_WARN) {
       warnings.push(
-        `load generator fell behind its schedule: ${(lateFraction * 100).toFixed(1)}% of starts more than 1 ms late ` +
-          `(worst ${ms(schedule.maxLateNs)})${schedule.dropped > 0 ? `, ${schedule.dropped} dropped at maxInFlight` : ''}; ` +
+        `load generator fell behind its schedule: ${formatPercent(lateFraction)} of starts more than 1ms late ` +
+          `(worst ${formatNs(schedule.maxLateNs)})${schedule.dropped > 0 ? `, ${schedule.dropped} dropped at maxInFlight` : ''}; ` +
           'latency from the scheduled start includes that delay',
       );
     }
   }
   if (loopP99Ns > LOOP_SATURATED_NS) {
     warnings.push(
-      `event loop saturated (delay p99 ${ms(loopP99Ns)}): the in-process providers and the load generator share one thread, ` +
+      `event loop saturated (delay p99 ${formatNs(loopP99Ns)}): the in-process providers and the load generator share one thread, ` +
         'so latencies include queueing inside the tool',
     );
   }

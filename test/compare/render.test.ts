@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPARE_OPTIONS, type Comparison, type StatComparison } from '../../src/compare/compare.js';
-import { formatChange, renderComparisonMarkdown, renderComparisonTable, verdictLine } from '../../src/compare/render.js';
+import { renderComparisonMarkdown, renderComparisonTable, verdictLine } from '../../src/compare/render.js';
+import { formatChange } from '../../src/util/units.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';

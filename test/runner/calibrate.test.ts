@@ -113,7 +113,7 @@ describe('cluster-bench calibrate (the binary)', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('performance.now()');
     expect(human.stdout).toContain('iterations, 1 at a time');
-    expect(human.stdout).toMatch(/harness overhead: \d+ ns per timed operation/);
+    expect(human.stdout).toMatch(/harness overhead: [\d.]+(ns|us) per timed operation/);
   });
 });
 
