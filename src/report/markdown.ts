@@ -6,6 +6,7 @@
  * Colour never applies: the output is a file.
  */
 import type { PhaseInterval, PhaseResult, RunResult, ScenarioResult } from '../results/types.js';
+import { describeExecutor } from '../results/describe.js';
 import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
 import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs, significant } from '../util/units.js';
 import {
@@ -95,23 +96,8 @@ function warmupWords(phase: PhaseResult): string {
   return phase.warmup > 0 ? `; after ${formatCount(phase.warmup)} warm-up operation${phase.warmup === 1 ? '' : 's'}, not recorded` : '';
 }
 
-/** The executor in words, for phases the runner left without a description. */
-export function executorWords(phase: PhaseResult): string {
-  const e = phase.executor;
-  switch (e.kind) {
-    case 'iterations':
-      return `${formatCount(e.iterations)} operations, ${e.concurrency > 1 ? `${formatCount(e.concurrency)} at a time` : 'one at a time'}`;
-    case 'vus': {
-      const each = e.iterationsPerVu !== undefined ? `${formatCount(e.iterationsPerVu)} operations each` : `for ${formatMs(e.durationMs ?? 0)}`;
-      return `${formatCount(e.vus)} virtual users, ${each}`;
-    }
-    case 'rate':
-      return `${formatCount(e.rate)} operations/s for ${formatMs(e.durationMs)} (open model, at most ${formatCount(e.maxInFlight)} in flight)`;
-  }
-}
-
 function whatItDid(phases: readonly PhaseResult[]): string[] {
-  return phases.map((p) => `- ${code(p.name)} (${p.op}): ${p.description !== '' ? p.description : executorWords(p)}${warmupWords(p)}`);
+  return phases.map((p) => `- ${code(p.name)} (${p.op}): ${p.description !== '' ? p.description : describeExecutor(p.executor)}${warmupWords(p)}`);
 }
 
 function phaseRow(phase: PhaseResult): string[] {

@@ -9,6 +9,7 @@ import { createProviderAsync } from '../providers/registry.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import type { OpName, OpParams } from '../scenarios/types.js';
 import type { ExecutorSpec, LatencySummary } from '../results/types.js';
+import { describeExecutor } from '../results/describe.js';
 import { formatMs } from '../util/units.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { llmCallOp } from './llm-call-op.js';
@@ -229,12 +230,6 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
 
 /** The phase's parameters in words, for tables and reports. */
 export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpec): string {
-  const load =
-    executor.kind === 'iterations'
-      ? `${executor.iterations.toLocaleString('en-US')} ops${executor.concurrency > 1 ? `, ${executor.concurrency} at a time` : ', one at a time'}`
-      : executor.kind === 'vus'
-        ? `${executor.vus.toLocaleString('en-US')} virtual users x ${executor.iterationsPerVu !== undefined ? `${executor.iterationsPerVu.toLocaleString('en-US')} ops` : `${executor.durationMs} ms`}`
-        : `${executor.rate}/s for ${executor.durationMs / 1000} s (open model)`;
   const what: Record<OpName, string> = {
     'llm.init': 'new LLM provider + initialize()',
     'memory.init': 'new memory provider + initialize()',
@@ -248,5 +243,5 @@ export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpe
     mixed: `llm.call + memory.store + agent.execute ("${params.prompt}")`,
     noop: 'an empty async operation (harness overhead)',
   };
-  return `${what[op]}; ${load}`;
+  return `${what[op]}; ${describeExecutor(executor)}`;
 }
