@@ -38,10 +38,10 @@ import {
   hashSeed,
   hodgesLehmann,
   mannWhitney,
-  median,
   minimumPValue,
   type QuantileSource,
 } from './stats.js';
+import { median } from '../util/median.js';
 
 export type Verdict = 'faster' | 'slower' | 'no change' | 'inconclusive';
 export type CompareStat = 'p50' | 'p99' | 'throughput';

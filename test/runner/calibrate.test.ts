@@ -12,7 +12,7 @@ import {
   writeCalibrationCache,
 } from '../../src/metrics/calibration-cache.js';
 import type { Calibration } from '../../src/results/types.js';
-import { bareLoop, calibrate, median, toCalibration } from '../../src/runner/calibrate.js';
+import { bareLoop, calibrate, toCalibration } from '../../src/runner/calibrate.js';
 import { cli, tempDir } from '../e2e/helpers.js';
 
 const SAMPLE: Calibration = {
@@ -25,17 +25,6 @@ const SAMPLE: Calibration = {
   measuredAt: new Date().toISOString(),
   cached: false,
 };
-
-describe('median', () => {
-  it.each([
-    [[], 0],
-    [[5], 5],
-    [[3, 1, 2], 2],
-    [[4, 1, 3, 2], 2.5],
-  ])('median(%j) = %d', (xs, m) => {
-    expect(median(xs)).toBe(m);
-  });
-});
 
 describe('calibrate', () => {
   it('measures every executor against a bare loop, the clocks and the idle event loop', async () => {
