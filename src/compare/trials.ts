@@ -33,21 +33,19 @@ function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>):
 }
 
 /**
- * Extras that count events over the whole phase (provider counters, sessions expired): the
- * trials' totals add up. Every other extra is a per-operation figure or a state reading.
+ * Totals (the keys the phases list in extraTotals: provider counters, sessions expired): their
+ * sum. Per-operation figures (tool calls per execution, ...): their operation-weighted mean.
  */
-const SUMMED_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
-
-/** Per-operation figures (tool calls per execution, ...): their operation-weighted mean; counters: their sum. */
 function mergeExtra(phases: readonly PhaseResult[]): Record<string, number> | undefined {
   const withExtra = phases.filter((p) => p.extra !== undefined);
   if (withExtra.length === 0) return undefined;
   const keys = new Set(withExtra.flatMap((p) => Object.keys(p.extra ?? {})));
+  const totals = new Set(withExtra.flatMap((p) => p.extraTotals ?? []));
   const out: Record<string, number> = {};
   for (const key of keys) {
     let weight = 0;
     let total = 0;
-    if (SUMMED_EXTRAS.has(key)) {
+    if (totals.has(key)) {
       out[key] = withExtra.reduce((a, p) => a + (p.extra?.[key] ?? 0), 0);
       continue;
     }
@@ -111,6 +109,8 @@ function mergePhase(phases: readonly PhaseResult[]): PhaseResult {
   }
   const extra = mergeExtra(phases);
   if (extra !== undefined) merged.extra = extra;
+  const totals = [...new Set(phases.flatMap((p) => p.extraTotals ?? []))];
+  if (totals.length > 0) merged.extraTotals = totals;
   return merged;
 }
 

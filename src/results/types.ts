@@ -133,6 +133,12 @@ export interface PhaseResult {
   steps?: Record<string, LatencySummary>;
   /** Free-form figures some operations report (tool calls per execution, sessions, ...). */
   extra?: Record<string, number>;
+  /**
+   * The keys of `extra` that count events over the whole phase (provider counters such as
+   * cacheHits or retries, sessionsExpired): merged results add them up. Every other extra is
+   * a per-operation figure or a state reading.
+   */
+  extraTotals?: string[];
 }
 
 /** The figures of one phase in one trial of `run --trials N` (latencies in ns). */

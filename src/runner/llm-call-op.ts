@@ -15,6 +15,7 @@ export interface LLMCallOp {
   run: (i: number, signal?: AbortSignal) => Promise<LLMResponse>;
   settle: (value: unknown) => void;
   extra: () => Record<string, number>;
+  totals: () => readonly string[];
   timings: () => { ttft?: LatencySummary; itl?: LatencySummary };
   afterWarmup: () => void;
   dispose: () => void;
@@ -69,6 +70,8 @@ export function llmCallOp(llm: LLMProvider, messages: (i: number) => Message[]):
       if (hits !== undefined && misses !== undefined) out['cacheHitRatio'] = hits + misses > 0 ? hits / (hits + misses) : 0;
       return out;
     },
+    // Every provider counter is a running total (LLMProvider.counters), whatever its name.
+    totals: () => Object.keys(counters()),
     timings: () => (ttft !== undefined && itl !== undefined && streamed > 0 ? { ttft: ttft.summarize(), itl: itl.summarize() } : {}),
     afterWarmup: () => {
       calls = 0;

@@ -29,6 +29,8 @@ export interface PreparedOp {
   settle?: (value: unknown) => void | Promise<void>;
   /** Figures the operation adds to the phase result. */
   extra?: () => Record<string, number>;
+  /** The keys of extra() that are totals over the phase (the rest are per-operation figures or readings). */
+  totals?: () => readonly string[];
   /** True when the operation may well take under a microsecond: batch timing is considered. */
   fast: boolean;
   /** Extra histograms the operation fills in `settle` (e.g. agent steps by kind). */
@@ -169,6 +171,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext): 
           removed += count as number;
         },
         extra: () => ({ sessionsExpired: removed, sessionsLeft: memory.stats().sessions }),
+        totals: () => ['sessionsExpired'],
         afterWarmup: () => {
           removed = 0;
         },

@@ -262,6 +262,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(op.histograms ? { steps: op.histograms.summarize() } : {}),
           ...(op.timings?.() ?? {}),
           ...(op.extra ? { extra: op.extra() } : {}),
+          ...(op.totals && op.totals().length > 0 ? { extraTotals: [...op.totals()] } : {}),
         };
       } finally {
         merged.destroy();
