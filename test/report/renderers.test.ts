@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/util/input-error.js';
 import type { RunResult } from '../../src/results/types.js';
@@ -10,23 +7,13 @@ import { benchmarkEntries } from '../../src/report/benchmark-action.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { downsample, niceMax } from '../../src/report/markdown.js';
 import { FIXTURE, FIXTURE_B } from './fixture.js';
+import { goldenFiles } from '../helpers/golden.js';
 
-const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
-// UPDATE_GOLDEN=1 npx vitest run test/report  rewrites the files; review the diff before committing.
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/;
 
-function golden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) throw new Error(`golden file ${file} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
+// UPDATE_GOLDEN=1 npx vitest run test/report  rewrites the files; review the diff before committing.
+const golden = goldenFiles(import.meta.url);
 
 // Every registered renderer, loaded once (the registry loads them on demand).
 const LOADED = new Map<string, Renderer>(await Promise.all(FORMATS.map(async (f): Promise<[string, Renderer]> => [f.name, await f.load()])));
