@@ -86,7 +86,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
   if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
   compareOptions(flags);
-  const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd) });
+  const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd), env: io.env });
   // A baseline that cannot be used must fail now, not after the run it was meant to judge.
   const baseline = flags.baseline === undefined ? undefined : readResultFile(io, flags.baseline);
   if (baseline !== undefined && flags.baseline !== undefined) {
@@ -95,7 +95,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const files = resolveScenarioRefs(refs, io.cwd);
   // Everything is validated before anything runs: a typo in the third file must not cost the first two runs.
   const scenarios: Scenario[] = files.map((f) => loadScenario(f, { cwd: io.cwd, set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}) }));
-  for (const s of scenarios) await checkProviders(s.providers);
+  for (const s of scenarios) await checkProviders(s.providers, io.env);
 
   const human = flags.json ? io.stderr : io.stdout;
   // A spinner only on a real terminal: a pseudo-terminal that reports 0 columns makes ora
@@ -169,6 +169,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
             onEvent: (e) => progress.onEvent(e),
             onCheckpoint: (partial) => checkpoint(partial, i),
             checkpointMs,
+            env: io.env,
           }),
         );
       }

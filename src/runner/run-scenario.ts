@@ -25,6 +25,8 @@ export interface RunOptions {
    */
   onCheckpoint?: (partial: ScenarioResult) => void;
   checkpointMs?: number;
+  /** The environment providers read (an HTTP endpoint's API key). Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
@@ -76,7 +78,7 @@ async function runWithSignal(
   const t0 = performance.now();
   const memory: MemorySnapshot[] = [snapshot('baseline')];
   const clock = offsetClock();
-  const deps = { seed: options.seed, clock };
+  const deps = { seed: options.seed, clock, ...(options.env ? { env: options.env } : {}) };
   const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
   let failure: string | undefined;
