@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { main } from '../../src/cli/main.js';
 import type { CliProcess, SignalName } from '../../src/cli/process.js';
-import { tempDir } from '../e2e/helpers.js';
+import { tempDir } from './temp-dir.js';
 
 export interface InProcessRun {
   code: number;

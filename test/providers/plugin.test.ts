@@ -1,6 +1,6 @@
 /**
- * Plugins: loading, validation messages, path resolution, and the example in
- * docs/plugins.md run end to end with the real binary.
+ * Plugins: loading, validation messages, path resolution, runs through the run command, and
+ * the example in docs/plugins.md run end to end with the real binary.
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,9 @@ import { DEFAULT_PROVIDERS_CONFIG, type ProvidersConfig } from '../../src/provid
 import { createProviderAsync, createProvidersAsync, initializeAll } from '../../src/providers/registry.js';
 import { loadScenario } from '../../src/scenarios/load.js';
 import { InputError } from '../../src/util/input-error.js';
-import { cli, ROOT, tempDir } from '../e2e/helpers.js';
+import { cli, ROOT } from '../e2e/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -140,8 +142,8 @@ describe('module paths in scenario files', () => {
   });
 });
 
-describe('plugins through the binary', () => {
-  it('runs a plugin LLM and reports its ttft / itl and counters', () => {
+describe('plugins through the run command', () => {
+  it('runs a plugin LLM and reports its ttft / itl and counters', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'plugin.yaml');
     writeFileSync(
@@ -149,7 +151,7 @@ describe('plugins through the binary', () => {
       `name: plug\nproviders:\n  llm: { module: ${fixture('llm-ok.mjs')} }\nphases:\n  - name: calls\n    op: llm.call\n    executor: { type: iterations, iterations: 50 }\n    warmup: 5\n`,
     );
     const out = path.join(dir, 'r.json');
-    const r = cli(['run', file, '--no-gate', '--no-save', '--out', out]);
+    const r = await runInProcess(['run', file, '--no-gate', '--no-save', '--out', out]);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     const phase = JSON.parse(readFileSync(out, 'utf8')).scenarios[0].phases[0];
@@ -160,16 +162,15 @@ describe('plugins through the binary', () => {
     expect(phase.extra.fixtureCalls).toBe(50);
   });
 
-  it('a bad plugin is exit 2 with one line on stderr', () => {
+  it('a bad plugin is exit 2 with one line on stderr', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, `name: bad\nproviders:\n  llm: { module: ${fixture('lacks-methods.mjs')} }\nphases:\n  - name: a\n    op: llm.call\n    executor: { type: iterations, iterations: 1 }\n`);
-    const r = cli(['run', file, '--no-save']);
-    expect(r.code).toBe(2);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.includes('error'));
-    expect(lines).toEqual([
-      `cluster-bench: error: providers.llm.module ${fixture('lacks-methods.mjs')}: the provider its factory returned lacks call(), close() (an LLM provider needs name, simulated, initialize(), call(), close())`,
-    ]);
+    expect(await runInProcess(['run', file, '--no-save'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `cluster-bench: error: providers.llm.module ${fixture('lacks-methods.mjs')}: the provider its factory returned lacks call(), close() (an LLM provider needs name, simulated, initialize(), call(), close())\n`,
+    });
   });
 });
 

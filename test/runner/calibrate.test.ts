@@ -13,7 +13,8 @@ import {
 } from '../../src/metrics/calibration-cache.js';
 import type { Calibration } from '../../src/results/types.js';
 import { bareLoop, calibrate, toCalibration } from '../../src/runner/calibrate.js';
-import { cli, tempDir } from '../e2e/helpers.js';
+import { cli } from '../e2e/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SAMPLE: Calibration = {
   harnessOverheadNs: 112,

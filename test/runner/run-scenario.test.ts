@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeTrials } from '../../src/compare/trials.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { loadScenario } from '../../src/scenarios/load.js';
-import { tempDir } from '../e2e/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const PLUGIN = fileURLToPath(new URL('../fixtures/plugins/llm-ok.mjs', import.meta.url));
 
