@@ -3,12 +3,13 @@
  * nothing imports the CLI, only the CLI sees its errors and exit codes, only src/metrics touches
  * hdr-histogram-js, and only the CLI touches the process. A violation names file and line.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -78,5 +79,17 @@ describe('layout rules', () => {
         .flatMap((text, i) => (/\bprocess\.(exit|argv)\b|\bconsole\./.test(text) ? [`src/${rel}:${i + 1}: ${text.trim()}`] : []));
     });
     expect(found).toEqual([]);
+  });
+
+  it("README's Layout lists every folder under src/, and only those", () => {
+    const readme = readFileSync(README, 'utf8');
+    const block = /## Layout\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const listed = [...block.matchAll(/^(src\/[\w/-]+\/)\s+\S/gm)].map((m) => m[1]!).sort();
+    const folders = (dir: string): string[] =>
+      readdirSync(dir)
+        .filter((name) => statSync(path.join(dir, name)).isDirectory())
+        .flatMap((name) => [path.join(dir, name), ...folders(path.join(dir, name))]);
+    const actual = folders(SRC).map((d) => `src/${path.relative(SRC, d).split(path.sep).join('/')}/`).sort();
+    expect(listed).toEqual(actual);
   });
 });
