@@ -99,7 +99,8 @@ function buildTransport(cfg: ProvidersConfig, deps: ProviderDeps, instance: numb
     // Its own stream of randomness (retry jitter), so enabling retries changes nothing else.
     return httpModule.createHttpTransport(cfg.llm, { random: createRandom((deps.seed ^ 0x5bd1e995) + instance), ...(deps.env ? { env: deps.env } : {}) });
   }
-  return createSimulatedTransport(cfg.llm, { random: createRandom(deps.seed + instance) });
+  // A virtual clock (tests' exact runs) also times the simulated latency.
+  return createSimulatedTransport(cfg.llm, { random: createRandom(deps.seed + instance), ...(deps.clock?.sleep ? { clock: deps.clock } : {}) });
 }
 
 function buildReferenceLLM(cfg: ProvidersConfig, deps: ProviderDeps, instance: number): { llm: DeepSeekLLMProvider; transport: ChatTransport } {

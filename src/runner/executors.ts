@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LatencyRecorder } from '../metrics/histogram.js';
+import type { Clock } from '../providers/types.js';
 import type { ExecutorSpec, ScheduleStats } from '../results/types.js';
 import { OperationTimeout, classifyError } from './errors.js';
 import type { PreparedOp } from './operations.js';
@@ -32,6 +33,18 @@ export interface ExecContext {
   batchSize: number;
   /** Set when the run is interrupted: stop offering load. */
   stopped: () => boolean;
+  /**
+   * What the executor times with. Default: performance.now(). A virtual clock (one with
+   * sleep()) makes the figures exact; the open model then waits for its starts on it too.
+   */
+  clock?: Clock;
+}
+
+const realNow = (): number => performance.now();
+
+function nowOf(ctx: ExecContext): () => number {
+  const clock = ctx.clock;
+  return clock === undefined ? realNow : () => clock.now();
 }
 
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
@@ -104,6 +117,7 @@ export interface ExecutionHandle {
  */
 function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: number) => number): ExecutionHandle {
   const { op, latency, counters } = ctx;
+  const now = nowOf(ctx);
   const slots: Slot[] = [];
   let active = 0;
   let resolveDone!: (v: undefined) => void;
@@ -122,14 +136,14 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   // same microtask drain, interleaved as before. (A setImmediate per worker would instead
   // resume them one by one, each running alone for a whole slice: a time-sliced, not a
   // concurrent, load.)
-  let lastYield = performance.now();
+  let lastYield = now();
   let pause: Promise<void> | undefined;
-  const pauseDue = (now: number): Promise<void> | undefined => {
-    if (pause === undefined && now - lastYield <= YIELD_EVERY_MS) return undefined;
+  const pauseDue = (t: number): Promise<void> | undefined => {
+    if (pause === undefined && t - lastYield <= YIELD_EVERY_MS) return undefined;
     pause ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         pause = undefined;
-        lastYield = performance.now();
+        lastYield = now();
         resolve();
       }),
     );
@@ -139,7 +153,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   async function runSingle(slot: Slot, w: number): Promise<void> {
     for (;;) {
       if (ctx.stopped()) break;
-      const t0 = performance.now();
+      const t0 = now();
       const i = take(w, t0);
       if (i < 0) break;
       slot.startedAt = t0;
@@ -148,7 +162,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
         slot.startedAt = -1;
         await parked;
         if (slot.orphaned || ctx.stopped()) break;
-        slot.startedAt = performance.now();
+        slot.startedAt = now();
       }
       const start = slot.startedAt;
       try {
@@ -159,7 +173,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
         } else v = op.run(i);
         if (isThenable(v)) v = await v;
         if (slot.orphaned) return;
-        const t1 = performance.now();
+        const t1 = now();
         slot.startedAt = -1;
         latency.record(Math.round((t1 - start) * 1e6));
         counters.ok++;
@@ -186,7 +200,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
       if (ctx.stopped()) break;
       let ok = 0;
       let n = 0;
-      const t0 = performance.now();
+      const t0 = now();
       // The watchdog sees the batch's start, not each operation's: a batch lasts ~25 us, far
       // below any timeout, while a clock read per operation would double a 50 ns operation.
       slot.startedAt = t0;
@@ -205,7 +219,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
           countError(counters, e);
         }
       }
-      const t1 = performance.now();
+      const t1 = now();
       slot.startedAt = -1;
       slot.batchOk = 0;
       const parked = pauseDue(t1);
@@ -275,6 +289,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
  */
 function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' }>, firstIndex: number): ExecutionHandle {
   const { op, latency, counters } = ctx;
+  const now = nowOf(ctx);
   const inFlight = new Set<Slot & { due: number }>();
   const stats: ScheduleStats = { late: 0, dropped: 0, maxLateNs: 0 };
   const intervalMs = 1000 / spec.rate;
@@ -294,7 +309,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     inFlight.delete(slot);
     if (failed) countError(counters, error);
     else {
-      const t1 = performance.now();
+      const t1 = now();
       latency.record(Math.round((t1 - slot.due) * 1e6));
       ctx.serviceTime?.record(Math.round((t1 - slot.startedAt) * 1e6));
       counters.ok++;
@@ -331,28 +346,31 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     }
   };
 
+  const virtualSleep = ctx.clock?.sleep?.bind(ctx.clock);
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-  const start = performance.now();
+  const start = now();
   void (async () => {
     for (let k = 0; k < total; ) {
       if (ctx.stopped()) break;
       const due = start + k * intervalMs;
-      const now = performance.now();
-      if (due > now) {
+      const t = now();
+      if (due > t) {
+        // Virtual time moves only when waited on: wait exactly until the start.
+        if (virtualSleep !== undefined) await virtualSleep(due - t);
         // setTimeout fires up to ~1 ms late; sleep to just short of the start, then yield
         // turn by turn until it is due, so starts land within a fraction of a millisecond.
-        if (due - now > SPIN_BELOW_MS) await sleep(due - now - SPIN_BELOW_MS);
+        else if (due - t > SPIN_BELOW_MS) await sleep(due - t - SPIN_BELOW_MS);
         else await new Promise<void>((r) => setImmediate(r));
         continue;
       }
       if (inFlight.size >= spec.maxInFlight) {
         stats.dropped++;
       } else {
-        const lateNs = (now - due) * 1e6;
+        const lateNs = (t - due) * 1e6;
         if (lateNs > 1e6) stats.late++;
         if (lateNs > stats.maxLateNs) stats.maxLateNs = Math.round(lateNs);
-        launch(firstIndex + k, due, now);
+        launch(firstIndex + k, due, t);
       }
       k++;
       // Yield now and then so completions and the tick run even when far behind schedule.
@@ -435,7 +453,7 @@ export function startExecutor(spec: ExecutorSpec, ctx: ExecContext, firstIndex =
           return firstIndex + next++;
         });
       }
-      const deadline = performance.now() + (spec.durationMs ?? 0);
+      const deadline = nowOf(ctx)() + (spec.durationMs ?? 0);
       // The worker's own clock reading decides: exact, and no timer per worker.
       return closedModel(ctx, spec.vus, (_w, now) => (now < deadline ? firstIndex + next++ : -1));
     }

@@ -5,9 +5,7 @@
  * folded into the phase total and reset, so the time series costs the hot path nothing.
  */
 import { performance } from 'node:perf_hooks';
-import { LoopMonitor } from '../metrics/event-loop.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
-import { heapAfterGc } from '../metrics/memory.js';
 import { compactSeries, driftVerdict, leakVerdict } from '../metrics/series.js';
 import type { ExecutorSpec, GeneratorHealth, IntervalSample, PhaseResult, ScheduleStats } from '../results/types.js';
 import type { PhaseSpec } from '../scenarios/types.js';
@@ -23,6 +21,7 @@ import {
 } from './executors.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
 import { formatNs, formatPercent } from '../util/units.js';
+import { REAL_INSTRUMENTS, type Instruments } from './instruments.js';
 
 /** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
 export const BATCH_THRESHOLD_NS = 1_000;
@@ -53,6 +52,8 @@ export interface PhaseRunOptions {
   /** Called every `checkpointMs` with the phase's figures so far. */
   onCheckpoint?: (partial: PhaseResult) => void;
   checkpointMs?: number;
+  /** Time, heap and event-loop readings. Default: the machine's. */
+  instruments?: Instruments;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -67,8 +68,9 @@ async function drive(
   onTick?: (now: number) => void,
 ): Promise<ScheduleStats | undefined> {
   const handle = startExecutor(spec, ctx, firstIndex);
+  const clock = opts.instruments?.clock;
   const timer = setInterval(() => {
-    const now = performance.now();
+    const now = clock === undefined ? performance.now() : clock.now();
     handle.watchdog(now);
     onTick?.(now);
   }, tickMs(ctx.timeoutMs));
@@ -134,14 +136,18 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const total = new LatencyRecorder();
   const serviceCurrent = isRate ? new LatencyRecorder() : undefined;
   const serviceTotal = isRate ? new LatencyRecorder() : undefined;
-  const loop = new LoopMonitor();
-  const intervalLoop = new LoopMonitor();
+  const instruments = opts.instruments ?? REAL_INSTRUMENTS;
+  const clock = instruments.clock;
+  // The executors time with performance.now() unless told otherwise: the hot path stays as it was.
+  const execClock = instruments === REAL_INSTRUMENTS ? {} : { clock };
+  const loop = instruments.loopMonitor();
+  const intervalLoop = instruments.loopMonitor();
   try {
     // Batches only ever for strictly sequential phases, whatever the scenario asks.
     let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
     if (warmup > 0 && !opts.stopped()) {
       opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
-      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
+      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped, ...execClock };
       // Two halves: the first runs while the JIT is still compiling; only the second, steadier
       // half decides on batch timing (a cold store costs ~2x a compiled one).
       const firstHalf = Math.ceil(warmup / 2);
@@ -167,6 +173,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       counters,
       batchSize,
       stopped: opts.stopped,
+      ...execClock,
     };
     opts.onEvent({
       type: 'phase-start',
@@ -181,7 +188,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     });
 
     let series: IntervalSample[] = [];
-    const t0 = performance.now();
+    const t0 = clock.now();
     loop.reset();
     intervalLoop.reset();
     let intervalStart = t0;
@@ -195,7 +202,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       const count = counters.done - intervalDone;
       const errors = counters.errors - intervalErrors;
       const durationMs = now - intervalStart;
-      const heap = phase.intervalMs >= GC_INTERVAL_MIN_MS ? heapAfterGc() : undefined;
+      const heap = phase.intervalMs >= GC_INTERVAL_MIN_MS ? instruments.heap() : undefined;
       series.push({
         tMs: now - t0,
         durationMs,
@@ -218,7 +225,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       intervalDone = counters.done;
       intervalErrors = counters.errors;
       // The forced GC above took time; the next interval starts after it.
-      intervalStart = performance.now();
+      intervalStart = clock.now();
     };
 
     const build = (durationMs: number, final: boolean): PhaseResult => {
@@ -235,7 +242,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
         const loopDelay = loop.read();
         const warnings = generatorWarnings(loopDelay.p99Ns, counters.done, schedule);
         const health: GeneratorHealth = { eventLoopP99Ns: loopDelay.p99Ns, eventLoopMaxNs: loopDelay.maxNs, warnings };
-        const heap = final ? heapAfterGc() : undefined;
+        const heap = final ? instruments.heap() : undefined;
         return {
           name: phase.name,
           op: phase.op,
@@ -293,7 +300,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
         },
       });
     });
-    const end = performance.now();
+    const end = clock.now();
     // A series only for phases that spanned at least one whole interval.
     if (series.length > 0 && counters.done > intervalDone) closeInterval(end);
     const result = build(end - t0, true);

@@ -3,13 +3,12 @@
  * takes heap readings after forced GC at each milestone. Targets are evaluated by the
  * caller (the runner knows nothing of verdicts).
  */
-import { performance } from 'node:perf_hooks';
-import { heapAfterGc } from '../metrics/memory.js';
 import type { Clock } from '../providers/types.js';
 import { createProvidersAsync, initializeAll } from '../providers/registry.js';
 import type { MemorySnapshot, PhaseResult, ScenarioResult } from '../results/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { describeError } from './errors.js';
+import { REAL_INSTRUMENTS, type Instruments } from './instruments.js';
 import type { RunEventListener } from './events.js';
 import { runPhase } from './phase.js';
 
@@ -27,21 +26,24 @@ export interface RunOptions {
   checkpointMs?: number;
   /** The environment providers read (an HTTP endpoint's API key). Default: process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Time, heap and event-loop readings. Default: the machine's (tests pass a virtual clock). */
+  instruments?: Instruments;
 }
 
-/** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
-function offsetClock(): Clock & { advance(ms: number): void } {
+/** The providers' clock: the run's monotonic time plus whatever idle time memory.sweep let pass. */
+function offsetClock(base: Clock): Clock & { advance(ms: number): void } {
   let offset = 0;
   return {
-    now: () => performance.now() + offset,
+    now: () => base.now() + offset,
     advance(ms: number) {
       offset += ms;
     },
+    ...(base.sleep ? { sleep: (ms: number) => (base.sleep as (ms: number) => Promise<void>).call(base, ms) } : {}),
   };
 }
 
-function snapshot(label: string): MemorySnapshot {
-  const h = heapAfterGc();
+function snapshot(instruments: Instruments, label: string): MemorySnapshot {
+  const h = instruments.heap();
   return { label, heapUsed: h.heapUsed, rss: h.rss };
 }
 
@@ -74,10 +76,11 @@ async function runWithSignal(
   stopSignal: Promise<void>,
 ): Promise<ScenarioResult> {
 
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  const memory: MemorySnapshot[] = [snapshot('baseline')];
-  const clock = offsetClock();
+  const instruments = options.instruments ?? REAL_INSTRUMENTS;
+  const startedAt = instruments.date().toISOString();
+  const t0 = instruments.clock.now();
+  const memory: MemorySnapshot[] = [snapshot(instruments, 'baseline')];
+  const clock = offsetClock(instruments.clock);
   const deps = { seed: options.seed, clock, ...(options.env ? { env: options.env } : {}) };
   const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
@@ -88,7 +91,7 @@ async function runWithSignal(
     description: scenario.description,
     source: scenario.source,
     startedAt,
-    durationMs: performance.now() - t0,
+    durationMs: instruments.clock.now() - t0,
     providers: {
       llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
       memory: { ...scenario.providers.memory },
@@ -112,7 +115,7 @@ async function runWithSignal(
   let stage = 'initializing providers';
   try {
     await initializeAll(providers);
-    memory.push(snapshot('providers'));
+    memory.push(snapshot(instruments, 'providers'));
     for (const [index, phase] of scenario.phases.entries()) {
       if (stopped()) break;
       stage = `phase "${phase.name}"`;
@@ -127,13 +130,14 @@ async function runWithSignal(
           stopped,
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
+          instruments,
           ...(options.onCheckpoint
             ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
             : {}),
         },
       );
       phases.push(result);
-      if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: process.memoryUsage().rss });
+      if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: instruments.rss() });
       onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
       options.onCheckpoint?.(build());
     }

@@ -6,7 +6,7 @@
  * from the injected Random, so the same seed replays the same run.
  */
 import type { LLMProviderConfig } from '../config.js';
-import type { ChatTransport, Random } from '../types.js';
+import type { ChatTransport, Clock, Random } from '../types.js';
 import type { ChatCompletionRequest, WireFinishReason, WireMessage, WireTool } from './chat-completion.js';
 import { estimateTokens, jsonString } from './chat-completion.js';
 import { answerLength, createToolPlanner, readConversation, requestProblem, toolCallTokens } from './simulated-model.js';
@@ -22,6 +22,8 @@ export interface SimulatedTransport extends ChatTransport {
 
 export interface SimulatedTransportDeps {
   random: Random;
+  /** A clock with sleep() (a virtual clock): latency is waited out on it instead of a timer. */
+  clock?: Clock;
 }
 
 interface Pending {
@@ -119,6 +121,7 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
   }
   const { errorRate, timeoutRate, stallEvery, stallForMs, toolRounds, completionTokens } = cfg;
   const planToolCall = createToolPlanner();
+  const virtualSleep = deps.clock?.sleep?.bind(deps.clock);
   const parseRequest = createRequestParser();
   const pending = new Set<Pending>();
   let calls = 0;
@@ -184,6 +187,7 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
    * which lands within tens of microseconds of it.
    */
   function delayed(ms: number, settle: (resolve: (v: string) => void, reject: (e: Error) => void) => void): Promise<string> {
+    if (virtualSleep !== undefined) return virtualSleep(ms).then(() => new Promise<string>(settle));
     return new Promise<string>((resolve, reject) => {
       const entry: Pending = { reject, timer: undefined };
       const deadline = performance.now() + ms;
