@@ -42,18 +42,10 @@ export function verdictText(s: StatComparison): string {
 
 const VERDICT_EMOJI: Record<Verdict, string> = { faster: '🟢', slower: '🟠', 'no change': '⚪', inconclusive: '❔' };
 
+const VERDICT_STYLE: Record<Verdict, 'red' | 'green' | 'dim' | 'yellow'> = { slower: 'red', faster: 'green', 'no change': 'dim', inconclusive: 'yellow' };
+
 function paint(c: ChalkInstance, s: StatComparison, text: string): string {
-  if (s.regression) return c.red.bold(text);
-  switch (s.verdict) {
-    case 'slower':
-      return c.red(text);
-    case 'faster':
-      return c.green(text);
-    case 'no change':
-      return c.dim(text);
-    case 'inconclusive':
-      return c.yellow(text);
-  }
+  return s.regression ? c.red.bold(text) : c[VERDICT_STYLE[s.verdict]](text);
 }
 
 function ciHeader(comparison: Comparison): string {

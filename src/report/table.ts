@@ -7,26 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { RunResult, ScenarioResult, Status } from '../results/types.js';
 import { formatBytes, formatBytesDelta, formatCount, formatMs } from '../util/units.js';
-import {
-  STAT_COLUMNS,
-  batchFootnote,
-  countStatuses,
-  ENVIRONMENT_ROWS,
-  errorsCell,
-  formatCounts,
-  formatMeasured,
-  formatThreshold,
-  formatValue,
-  gateLine,
-  heapDeltaFromBaseline,
-  latencyCells,
-  llmLine,
-  secondaryDistributions,
-  summaryCells,
-  phaseLabel,
-  phaseNotes,
-  statusText,
-} from './format.js';
+import { batchFootnote, countStatuses, ENVIRONMENT_ROWS, errorsCell, formatCounts, formatMeasured, formatThreshold, formatValue, gateLine, heapDeltaFromBaseline, latencyCells, llmLine, phaseLabel, phaseNotes, secondaryDistributions, STAT_COLUMNS, statusText, summaryCells } from './format.js';
 import { floorNote } from './floor.js';
 import type { RenderOptions, Renderer } from './types.js';
 
@@ -41,15 +22,10 @@ function makeTable(c: ChalkInstance, head: string[], colAligns: Align[]): Table.
   });
 }
 
+const STATUS_COLOR: Record<Status, 'green' | 'yellow' | 'red'> = { green: 'green', yellow: 'yellow', red: 'red' };
+
 function paintStatus(c: ChalkInstance, status: Status, text: string): string {
-  switch (status) {
-    case 'green':
-      return c.green(text);
-    case 'yellow':
-      return c.yellow(text);
-    case 'red':
-      return c.red(text);
-  }
+  return c[STATUS_COLOR[status]](text);
 }
 
 function phaseTable(c: ChalkInstance, scenario: ScenarioResult): string {

@@ -94,6 +94,13 @@ function settleQuietly(settle: (value: unknown) => void | Promise<void>, value: 
   return undefined;
 }
 
+/** Starts operation i; an abortable one gets an AbortController on its slot, for the watchdog. */
+function startOp(op: PreparedOp, i: number, slot: Slot, abortable: boolean): unknown {
+  if (!abortable) return op.run(i);
+  slot.abort = new AbortController();
+  return op.run(i, slot.abort.signal);
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -166,11 +173,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
       }
       const start = slot.startedAt;
       try {
-        let v: unknown;
-        if (abortable) {
-          slot.abort = new AbortController();
-          v = op.run(i, slot.abort.signal);
-        } else v = op.run(i);
+        let v = startOp(op, i, slot, abortable);
         if (isThenable(v)) v = await v;
         if (slot.orphaned) return;
         const t1 = now();
@@ -330,11 +333,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     const slot: Slot & { due: number } = { startedAt: now, orphaned: false, due };
     inFlight.add(slot);
     try {
-      let v: unknown;
-      if (abortable) {
-        slot.abort = new AbortController();
-        v = op.run(i, slot.abort.signal);
-      } else v = op.run(i);
+      const v = startOp(op, i, slot, abortable);
       if (isThenable(v)) {
         v.then(
           (r) => finish(slot, r, undefined, false),
