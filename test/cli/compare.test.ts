@@ -5,27 +5,11 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess, type InProcessRun } from '../helpers/in-process.js';
+import { expectOneLineError, runInProcess } from '../helpers/in-process.js';
+import { tinyScenario } from '../helpers/scenarios.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const TINY = `
-name: tiny
-description: 300 simulated LLM calls of 2 ms, one at a time
-providers:
-  llm: { latency: 2ms }
-phases:
-  - name: calls
-    op: llm.call
-    executor: { type: iterations, iterations: 300 }
-    warmup: 20
-targets:
-  - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
-`;
-
-function expectOneLineError(r: InProcessRun, message: string): void {
-  expect(r).toEqual({ code: 2, stdout: '', stderr: `cluster-bench: error: ${message}\n` });
-}
+const TINY = tinyScenario(300);
 
 describe('compare and run --baseline', () => {
   const dir = tempDir();

@@ -5,28 +5,11 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess, type InProcessRun } from '../helpers/in-process.js';
+import { expectOneLineError, runInProcess, type InProcessRun } from '../helpers/in-process.js';
+import { tinyScenario } from '../helpers/scenarios.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-// A small scenario with a fixed simulated latency: fast to run.
-const TINY = `
-name: tiny
-description: 100 simulated LLM calls of 2 ms, one at a time
-providers:
-  llm: { latency: 2ms }
-phases:
-  - name: calls
-    op: llm.call
-    executor: { type: iterations, iterations: 100 }
-    warmup: 10
-targets:
-  - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
-`;
-
-function expectOneLineError(r: InProcessRun, message: string): void {
-  expect(r).toEqual({ code: 2, stdout: '', stderr: `cluster-bench: error: ${message}\n` });
-}
+const TINY = tinyScenario(100);
 
 describe('run saves its result and report', () => {
   let dir: string;

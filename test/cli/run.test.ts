@@ -8,29 +8,13 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/results/types.js';
 import { BUILTIN_DIR } from '../../src/scenarios/builtin.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { SMALL_SCENARIO } from '../helpers/scenarios.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = path.resolve(BUILTIN_DIR, '..');
 const plugin = (name: string): string => path.join(ROOT, 'test', 'fixtures', 'plugins', name);
 
-const SMALL = `
-name: small
-description: a tiny scenario for command tests
-providers:
-  llm: { latency: none }
-phases:
-  - name: calls
-    op: llm.call
-    executor: { type: iterations, iterations: 200, concurrency: 4 }
-  - name: agent
-    op: agent.execute
-    executor: { type: vus, vus: 5, iterationsPerVu: 20 }
-targets:
-  - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
-  - metric: agent count
-    expr: "agent count >= 100 / >= 100"
-`;
+const SMALL = SMALL_SCENARIO;
 
 /** Writes a scenario into a fresh directory; returns that directory (the run's cwd) and the file name. */
 function scenarioIn(text: string, name = 'scenario.yaml'): { cwd: string; file: string } {

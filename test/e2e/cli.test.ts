@@ -3,25 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { SMALL_SCENARIO } from '../helpers/scenarios.js';
 
-const SMALL = `
-name: small
-description: a tiny scenario for end-to-end tests
-providers:
-  llm: { latency: none }
-phases:
-  - name: calls
-    op: llm.call
-    executor: { type: iterations, iterations: 200, concurrency: 4 }
-  - name: agent
-    op: agent.execute
-    executor: { type: vus, vus: 5, iterationsPerVu: 20 }
-targets:
-  - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
-  - metric: agent count
-    expr: "agent count >= 100 / >= 100"
-`;
+const SMALL = SMALL_SCENARIO;
 
 function writeScenario(text: string, name = 'scenario.yaml'): string {
   const file = path.join(tempDir(), name);

@@ -17,6 +17,7 @@ import { runScenario } from '../../src/runner/run-scenario.js';
 import { loadScenario } from '../../src/scenarios/load.js';
 import { evaluateGate, evaluateTargets } from '../../src/targets/evaluate.js';
 import { goldenFiles } from '../helpers/golden.js';
+import { FIXTURE } from './fixture.js';
 
 const golden = goldenFiles(import.meta.url);
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -24,18 +25,8 @@ const MB = 1024 * 1024;
 const START = Date.UTC(2026, 10, 25, 10, 0, 0);
 const SEED = 42;
 
-const ENVIRONMENT: Environment = {
-  node: 'v20.20.2',
-  v8: '11.3.244.8-node.33',
-  os: 'linux 6.8.0',
-  arch: 'x64',
-  cpu: 'AMD EPYC 7B13',
-  cores: 2,
-  memoryBytes: 8 * 1024 * MB,
-  hostname: 'bench-1',
-  gitCommit: '3f2c1ab',
-  ci: false,
-};
+// The hand-built fixture's machine.
+const ENVIRONMENT: Environment = FIXTURE.environment;
 
 /** The machine, held still: virtual time, and heap and event-loop readings that never move. */
 function fixedInstruments(): Instruments {
