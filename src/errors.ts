@@ -1,3 +1,6 @@
+import { ProviderSetupError } from './providers/provider-error.js';
+import { InputError } from './util/input-error.js';
+
 /**
  * Exit codes and the one user-facing error class. Every non-zero exit of the CLI comes
  * from this file, so CI users have one table to read (README "Exit codes").
@@ -31,4 +34,16 @@ export class CliError extends Error {
 
 export function badInput(message: string): CliError {
   return new CliError(message, ExitCode.BAD_INPUT);
+}
+
+/**
+ * The exit code of an error meant for the user (printed as one line, no stack), or undefined
+ * for anything else (a bug). Modules outside the CLI never see exit codes: they throw
+ * InputError (bad input) or their own classes, and this is where those become exit codes.
+ */
+export function userErrorExitCode(e: unknown): ExitCode | undefined {
+  if (e instanceof CliError) return e.exitCode;
+  if (e instanceof InputError) return ExitCode.BAD_INPUT;
+  if (e instanceof ProviderSetupError) return ExitCode.RUN_FAILED;
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { defaultCacheDir, machineKey, readCalibrationCache, writeCalibrationCach
 import type { Calibration } from '../results/types.js';
 import { calibrate, toCalibration, type CalibrationReport } from '../runner/calibrate.js';
 import { ExitCode } from '../errors.js';
+import { formatCount, formatMs, formatNs as ns } from '../util/units.js';
 import { TOOL_VERSION } from './version.js';
 import type { CliProcess } from './process.js';
 
@@ -19,11 +20,6 @@ function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
-function ns(v: number): string {
-  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} ms`;
-  if (v >= 1e4) return `${(v / 1e3).toFixed(1)} us`;
-  return `${Math.round(v)} ns`;
-}
 
 /** The human-readable table. */
 export function renderCalibration(r: CalibrationReport, machine: { cpu: string; cores: number; node: string }, cacheNote: string): string {
@@ -31,7 +27,7 @@ export function renderCalibration(r: CalibrationReport, machine: { cpu: string; 
   lines.push(`Calibration — the measurement floor of this machine (${machine.cpu}, ${machine.cores} cores, Node ${machine.node})`, '');
   const cw = Math.max(...r.clocks.map((c) => c.name.length), 'clock'.length);
   lines.push(`  ${pad('clock', cw)}  ${pad('cost/read', 10, true)}  ${pad('resolution', 10, true)}`);
-  for (const c of r.clocks) lines.push(`  ${pad(c.name, cw)}  ${pad(`${c.costNs.toFixed(0)} ns`, 10, true)}  ${pad(`${c.resolutionNs} ns`, 10, true)}`);
+  for (const c of r.clocks) lines.push(`  ${pad(c.name, cw)}  ${pad(ns(c.costNs), 10, true)}  ${pad(ns(c.resolutionNs), 10, true)}`);
   lines.push('');
   const ew = Math.max(...r.executors.map((e) => e.label.length), 'executor (noop op)'.length);
   lines.push(`  ${pad('executor (noop op)', ew)}  ${pad('per op', 8, true)}  ${pad('bare loop', 9, true)}  ${pad('overhead', 8, true)}  ${pad('ratio', 6, true)}`);
@@ -42,10 +38,10 @@ export function renderCalibration(r: CalibrationReport, machine: { cpu: string; 
   }
   lines.push('');
   const verdict = r.harnessOverheadNs <= OVERHEAD_GOAL_NS ? 'within' : 'above';
-  lines.push(`  harness overhead: ${r.harnessOverheadNs} ns per timed operation (${verdict} the ${OVERHEAD_GOAL_NS} ns goal); ${r.batchOverheadNs} ns per batch-timed operation`);
+  lines.push(`  harness overhead: ${ns(r.harnessOverheadNs)} per timed operation (${verdict} the ${ns(OVERHEAD_GOAL_NS)} goal); ${ns(r.batchOverheadNs)} per batch-timed operation`);
   const el = r.eventLoopDelay;
-  lines.push(`  event-loop delay at idle: p50 ${ns(el.p50Ns)}, p99 ${ns(el.p99Ns)}, max ${ns(el.maxNs)} (${el.samples} samples of a ${el.resolutionMs} ms timer)`);
-  lines.push(`  medians of ${r.repetitions} repetitions x ${r.opsPerRepetition.toLocaleString('en-US')} ops; measured in ${(r.durationMs / 1000).toFixed(1)} s; ${cacheNote}`);
+  lines.push(`  event-loop delay at idle: p50 ${ns(el.p50Ns)}, p99 ${ns(el.p99Ns)}, max ${ns(el.maxNs)} (${el.samples} samples of a ${formatMs(el.resolutionMs)} timer)`);
+  lines.push(`  medians of ${r.repetitions} repetitions x ${formatCount(r.opsPerRepetition)} ops; measured in ${formatMs(r.durationMs)}; ${cacheNote}`);
   return `${lines.join('\n')}\n`;
 }
 

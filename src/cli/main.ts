@@ -3,8 +3,8 @@
  * `list` do not pay for the WebAssembly histograms and providers.
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode } from '../errors.js';
-import { InputError } from '../util/input-error.js';
+import { ExitCode, userErrorExitCode } from '../errors.js';
+import { FORMATS } from '../report/registry.js';
 import { TOOL_VERSION } from './version.js';
 import type { CliProcess, OutStream } from './process.js';
 
@@ -71,6 +71,13 @@ Examples with your own code (cluster-bench new writes the scenario and the plugi
   $ cluster-bench run my-bench/scenario.yaml --set phases.0.executor.iterations=100
   $ cluster-bench run my-bench/scenario.yaml --trials 5 --out main.json
 `;
+
+/** `report --help` lists the formats of the registry, so a new format needs no edit here. */
+function formatsHelp(): string {
+  const names = FORMATS.map((f) => [...(f.aliases ?? []), f.name].join(', '));
+  const width = Math.max(...names.map((n) => n.length));
+  return `\nFormats:\n${FORMATS.map((f, i) => `  ${names[i]!.padEnd(width)}  ${f.description}`).join('\n')}\n`;
+}
 
 const REPORT_HELP = `
 Examples:
@@ -266,12 +273,12 @@ Examples:
     .description('render saved JSON results as one report (markdown by default)')
     .argument('<result...>', 'JSON result files written by run (--out, or reports/*.json)')
     .option('-o, --out <file>', 'write the report to FILE (atomically) instead of stdout')
-    .option('-f, --format <format>', 'md | html | json | benchmark-action | table', 'md')
+    .option('-f, --format <format>', FORMATS.map((f) => f.aliases?.[0] ?? f.name).join(' | '), 'md')
     .option('--tool <tool>', 'benchmark-action only: customSmallerIsBetter (latency p50/p99, ms; default) or customBiggerIsBetter (throughput, ops/s)')
-    .addHelpText('after', REPORT_HELP)
+    .addHelpText('after', formatsHelp() + REPORT_HELP)
     .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
       const { reportCommand } = await import('./report.js');
-      setExit(reportCommand(io, files, opts));
+      setExit(await reportCommand(io, files, opts));
     });
 
   program
@@ -423,13 +430,10 @@ export async function main(io: CliProcess): Promise<number> {
       if (e.code === 'commander.executeSubCommandAsync') return ExitCode.OK;
       return ExitCode.BAD_INPUT;
     }
-    if (e instanceof CliError) {
-      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof InputError) {
-      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
-      return ExitCode.BAD_INPUT;
+    const known = userErrorExitCode(e);
+    if (known !== undefined) {
+      io.stderr.write(`cluster-bench: error: ${(e as Error).message}\n`);
+      return known;
     }
     io.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return ExitCode.RUN_FAILED;

@@ -6,7 +6,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, badInput } from '../errors.js';
-import { getRenderer } from '../report/registry.js';
+import { jsonRenderer } from '../report/json.js';
+import { tableRenderer } from '../report/table.js';
 import { mergeShards, type ShardFile } from '../results/shard.js';
 import { commandLine } from './command-line.js';
 import { parseWhole } from './options.js';
@@ -57,10 +58,10 @@ export function mergeCommand(io: CliProcess, inputs: string[], flags: MergeFlags
     toolVersion: TOOL_VERSION,
     command: commandLine(io.argv),
   });
-  const json = getRenderer('json').render(result, { color: false });
+  const json = jsonRenderer.render(result, { color: false });
   if (flags.out !== undefined) writeFileAtomic(io, flags.out, json);
   const human = flags.json ? io.stderr : io.stdout;
-  human.write(getRenderer('table').render(result, { color: useColor(human, io.env) }));
+  human.write(tableRenderer.render(result, { color: useColor(human, io.env) }));
   if (flags.out !== undefined) io.stderr.write(`merged result written to ${flags.out}\n`);
   if (flags.json) io.stdout.write(json);
   return result.gate.passed ? ExitCode.OK : ExitCode.TARGET_MISSED;

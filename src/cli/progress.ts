@@ -4,7 +4,7 @@
  */
 import type { OutStream } from './process.js';
 import type { RunEvent, ProgressSnapshot } from '../runner/events.js';
-import { formatNs, formatRate } from '../util/units.js';
+import { formatCount, formatMs, formatNs, formatRate } from '../util/units.js';
 
 interface Spinner {
   text: string;
@@ -26,7 +26,7 @@ const MIN_LINE_INTERVAL_MS = 1_000;
 const DEFAULT_LINE_INTERVAL_MS = 5_000;
 
 function n(v: number): string {
-  return Math.round(v).toLocaleString('en-US');
+  return formatCount(Math.round(v));
 }
 
 function eta(s: ProgressSnapshot, rate: number): string | undefined {
@@ -88,7 +88,7 @@ export async function createProgress(stream: OutStream, tty: boolean): Promise<P
           rate = 0;
           if (spinner) spinner.start(phase);
           else if (!e.phase.endsWith('(warm-up)')) {
-            const size = e.plannedOps !== undefined ? `${n(e.plannedOps)} ops` : e.plannedMs !== undefined ? `${e.plannedMs / 1000}s` : '';
+            const size = e.plannedOps !== undefined ? `${n(e.plannedOps)} ops` : e.plannedMs !== undefined ? formatMs(e.plannedMs) : '';
             line(`${phase}: started (${e.op}${size ? `, ${size}` : ''})`);
           }
           break;
@@ -116,7 +116,7 @@ export async function createProgress(stream: OutStream, tty: boolean): Promise<P
         }
         case 'phase-end': {
           const p = e.phase;
-          const text = `${e.scenario} › ${p.name}: ${n(p.count)} ops in ${(p.durationMs / 1000).toFixed(2)}s, ${formatRate(p.throughput)}, p99 ${formatNs(p.latency.p99)}, ${n(p.errors)} errors`;
+          const text = `${e.scenario} › ${p.name}: ${n(p.count)} ops in ${formatMs(p.durationMs)}, ${formatRate(p.throughput)}, p99 ${formatNs(p.latency.p99)}, ${n(p.errors)} errors`;
           if (spinner) (p.errors > 0 ? spinner.fail(text) : spinner.succeed(text));
           else line(text);
           break;

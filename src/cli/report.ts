@@ -2,12 +2,10 @@
  * `cluster-bench report`: re-render saved JSON results in any registered format.
  */
 import { ExitCode, badInput } from '../errors.js';
-import { getRenderer } from '../report/registry.js';
+import { findFormat, type Format } from '../report/registry.js';
 import { BENCHMARK_TOOLS, type BenchmarkTool } from '../report/types.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess } from './process.js';
-
-export const REPORT_FORMATS = ['md', 'markdown', 'html', 'json', 'benchmark-action', 'table'] as const;
 
 export interface ReportFlags {
   out?: string;
@@ -15,28 +13,21 @@ export interface ReportFlags {
   tool?: string;
 }
 
-function rendererName(format: string): string {
-  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-    throw badInput(`--format "${format}": unknown format (allowed: ${REPORT_FORMATS.join(', ')})`);
-  }
-  return format === 'md' ? 'markdown' : format;
-}
-
-function benchmarkTool(tool: string | undefined, format: string): BenchmarkTool | undefined {
+function benchmarkTool(tool: string | undefined, format: Format, asGiven: string): BenchmarkTool | undefined {
   if (tool === undefined) return undefined;
-  if (format !== 'benchmark-action') throw badInput(`--tool is for --format benchmark-action (got --format ${format})`);
+  if (format.name !== 'benchmark-action') throw badInput(`--tool is for --format benchmark-action (got --format ${asGiven})`);
   if (!(BENCHMARK_TOOLS as readonly string[]).includes(tool)) {
     throw badInput(`--tool "${tool}": unknown tool (allowed: ${BENCHMARK_TOOLS.join(', ')})`);
   }
   return tool as BenchmarkTool;
 }
 
-export function reportCommand(io: CliProcess, files: string[], flags: ReportFlags): number {
-  const name = rendererName(flags.format);
-  const tool = benchmarkTool(flags.tool, flags.format);
+export async function reportCommand(io: CliProcess, files: string[], flags: ReportFlags): Promise<number> {
+  const format = findFormat(flags.format, '--format');
+  const tool = benchmarkTool(flags.tool, format, flags.format);
   const results = files.map((f) => readResultFile(io, f));
-  const color = flags.out === undefined && name === 'table' && useColor(io.stdout, io.env);
-  const text = getRenderer(name).renderAll(results, { color, ...(tool !== undefined ? { benchmarkTool: tool } : {}) });
+  const color = flags.out === undefined && format.color === true && useColor(io.stdout, io.env);
+  const text = (await format.load()).renderAll(results, { color, ...(tool !== undefined ? { benchmarkTool: tool } : {}) });
   if (flags.out !== undefined) {
     writeFileAtomic(io, flags.out, text);
     io.stderr.write(`report written to ${flags.out}\n`);
@@ -45,4 +36,3 @@ export function reportCommand(io: CliProcess, files: string[], flags: ReportFlag
   }
   return ExitCode.OK;
 }
-

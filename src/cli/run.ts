@@ -12,9 +12,10 @@ import { parseWhole } from './options.js';
 import { renderComparisonMarkdown, renderComparisonTable } from '../compare/render.js';
 import { mergeTrials } from '../compare/trials.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { getRenderer } from '../report/registry.js';
 import { assembleResult } from '../results/assemble.js';
 import type { RunResult, ScenarioResult } from '../results/types.js';
+import { jsonRenderer } from '../report/json.js';
+import { tableRenderer } from '../report/table.js';
 import { checkProviders } from '../providers/registry.js';
 import { runScaled } from '../runner/run-scaled.js';
 import { scenarioHash } from '../results/shard.js';
@@ -104,7 +105,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
   if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
   compareOptions(flags);
-  const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd) });
+  const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd), env: io.env });
   // A baseline that cannot be used must fail now, not after the run it was meant to judge.
   const baseline = flags.baseline === undefined ? undefined : readResultFile(io, flags.baseline);
   if (baseline !== undefined && flags.baseline !== undefined) {
@@ -115,7 +116,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const scenarios: Scenario[] = files.map((f) =>
     loadScenario(f, { cwd: io.cwd, set: flags.set, ...(durationMs !== undefined ? { durationMs } : {}), ...(speed !== undefined ? { speed } : {}) }),
   );
-  for (const s of scenarios) await checkProviders(s.providers);
+  for (const s of scenarios) await checkProviders(s.providers, io.env);
   for (const s of scenarios) await checkWorkloads(s, io.cwd);
 
   const human = flags.json ? io.stderr : io.stdout;
@@ -166,7 +167,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     // Until the run ends, what is on disk is by definition an unfinished run.
     const snapshot = assemble(scenariosSoFar, { interrupted: true, checkpoint: true });
     try {
-      writeFileAtomic(io, checkpointFile, getRenderer('json').render(snapshot, { color: false }));
+      writeFileAtomic(io, checkpointFile, jsonRenderer.render(snapshot, { color: false }));
     } catch (e) {
       checkpointFailed = true;
       progress.note(`warning: cannot write checkpoints: ${(e as Error).message}`);
@@ -189,6 +190,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
               onEvent: (e) => progress.onEvent(e),
               onCheckpoint: (partial) => checkpoint(partial, i),
               checkpointMs,
+              env: io.env,
             },
             plan.scale,
             (line) => progress.note(line),
@@ -222,7 +224,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     }
   }
 
-  const json = getRenderer('json').render(result, { color: false });
+  const json = jsonRenderer.render(result, { color: false });
   let markdown = renderMarkdownReport([result]);
   if (comparison !== undefined) markdown += '\n' + renderComparisonMarkdown(comparison, labels);
   const html = flags.save ? runHtmlReport(result, comparison !== undefined && baseline !== undefined ? { comparison, baseline, current: result, labels } : undefined) : {};
@@ -239,7 +241,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   if (html.warning !== undefined) io.stderr.write(`${html.warning}\n`);
   const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
 
-  human.write(getRenderer('table').render(result, { color: useColor(human, io.env) }));
+  human.write(tableRenderer.render(result, { color: useColor(human, io.env) }));
   if (comparison !== undefined) human.write('\n' + renderComparisonTable(comparison, labels, { color: useColor(human, io.env) }));
   else if (baseline !== undefined) io.stderr.write('interrupted: not compared with the baseline\n');
   for (const f of saved) io.stderr.write(`${f.kind} written to ${f.file}\n`);

@@ -30,7 +30,7 @@
  * the band, or significant but smaller than the band -> no change; anything else ->
  * inconclusive. A regression (exit 1) is a "slower" whose change exceeds maxRegression.
  */
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import { decodeRecorder } from '../metrics/histogram.js';
 import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../results/types.js';
 import {
@@ -38,10 +38,10 @@ import {
   hashSeed,
   hodgesLehmann,
   mannWhitney,
-  median,
   minimumPValue,
   type QuantileSource,
 } from './stats.js';
+import { median } from '../util/median.js';
 
 export type Verdict = 'faster' | 'slower' | 'no change' | 'inconclusive';
 export type CompareStat = 'p50' | 'p99' | 'throughput';
@@ -151,7 +151,7 @@ export const openHdrHistogram: HistogramOpener = (encoded) => {
     recorder = decodeRecorder(encoded);
   } catch (e) {
     // A damaged or hand-edited result is bad input, not a crash of ours.
-    throw badInput(`a latency histogram in the result cannot be decoded (${e instanceof Error ? e.message : String(e)}): is the file damaged?`);
+    throw new InputError(`a latency histogram in the result cannot be decoded (${e instanceof Error ? e.message : String(e)}): is the file damaged?`);
   }
   return {
     quantile: (q) => recorder.valueAtPercentile(Math.min(100, Math.max(0, q * 100))),

@@ -4,21 +4,12 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { formatNs, formatRate } from '../util/units.js';
+import { formatChange, formatNs, formatPercent as percent, formatRate } from '../util/units.js';
 import type { Comparison, PhaseComparison, StatComparison, Verdict } from './compare.js';
 
 export interface ComparisonLabels {
   baseline: string;
   current: string;
-}
-
-/** +19.1%, -0.4%, 0%: one decimal, so a 0.4% drift is not rounded into "no figure". */
-export function formatChange(change: number | null): string {
-  if (change === null || !Number.isFinite(change)) return '-';
-  const pct = change * 100;
-  const text = Math.abs(pct) >= 100 ? pct.toFixed(0) : pct.toFixed(1);
-  if (Number(text) === 0) return '0%';
-  return `${pct > 0 ? '+' : ''}${text}%`;
 }
 
 export function formatStatValue(s: StatComparison, value: number | null): string {
@@ -29,10 +20,6 @@ export function formatStatValue(s: StatComparison, value: number | null): string
 export function interval(s: StatComparison): string {
   if (s.lower === null || s.upper === null) return '-';
   return `${formatChange(s.lower)} … ${formatChange(s.upper)}`;
-}
-
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(1))}%`;
 }
 
 /** How the verdict was reached, short enough for a table cell. */
@@ -55,18 +42,10 @@ export function verdictText(s: StatComparison): string {
 
 export const VERDICT_EMOJI: Record<Verdict, string> = { faster: '🟢', slower: '🟠', 'no change': '⚪', inconclusive: '❔' };
 
+const VERDICT_STYLE: Record<Verdict, 'red' | 'green' | 'dim' | 'yellow'> = { slower: 'red', faster: 'green', 'no change': 'dim', inconclusive: 'yellow' };
+
 function paint(c: ChalkInstance, s: StatComparison, text: string): string {
-  if (s.regression) return c.red.bold(text);
-  switch (s.verdict) {
-    case 'slower':
-      return c.red(text);
-    case 'faster':
-      return c.green(text);
-    case 'no change':
-      return c.dim(text);
-    case 'inconclusive':
-      return c.yellow(text);
-  }
+  return s.regression ? c.red.bold(text) : c[VERDICT_STYLE[s.verdict]](text);
 }
 
 export function ciHeader(comparison: Comparison): string {

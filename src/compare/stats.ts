@@ -79,7 +79,6 @@ export function normalQuantile(p: number): number {
   return x - u / (1 + (x * u) / 2);
 }
 
-export { median } from '../util/median.js';
 
 /** Quantile of sorted values by linear interpolation between order statistics (R's type 7). */
 export function quantileSorted(sorted: readonly number[], q: number): number {

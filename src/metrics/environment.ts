@@ -1,8 +1,11 @@
 import os from 'node:os';
 import type { Environment } from '../results/types.js';
 
-/** What the machine is, for reports and for refusing to compare apples with oranges. */
-export function describeEnvironment(extra: { gitCommit?: string } = {}): Environment {
+/**
+ * What the machine is, for reports and for refusing to compare apples with oranges. `env` is
+ * the environment the run sees (the CLI's, which may not be this process's).
+ */
+export function describeEnvironment(extra: { gitCommit?: string; env?: Readonly<Record<string, string | undefined>> } = {}): Environment {
   const cpus = os.cpus();
   return {
     node: process.version,
@@ -14,6 +17,6 @@ export function describeEnvironment(extra: { gitCommit?: string } = {}): Environ
     memoryBytes: os.totalmem(),
     hostname: os.hostname(),
     ...(extra.gitCommit ? { gitCommit: extra.gitCommit } : {}),
-    ci: Boolean(process.env['CI']),
+    ci: Boolean((extra.env ?? process.env)['CI']),
   };
 }

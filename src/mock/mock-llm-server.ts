@@ -13,9 +13,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatCompletionChunk, ChatCompletionRequest, WireFinishReason, WireMessage, WireTool } from '../providers/llm/chat-completion.js';
+import type { ChatCompletionChunk, ChatCompletionRequest, WireFinishReason } from '../providers/llm/chat-completion.js';
 import { estimateTokens } from '../providers/llm/chat-completion.js';
+import {
+  answerLength,
+  createToolPlanner,
+  readConversation,
+  requestProblem,
+  toolCallTokens,
+  type PlannedToolCall,
+} from '../providers/llm/simulated-model.js';
 import { createRandom } from '../providers/random.js';
+import { formatMs } from '../util/units.js';
 
 export interface MockLLMOptions {
   /** Default 127.0.0.1. */
@@ -87,25 +96,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-function validate(raw: unknown): ChatCompletionRequest | string {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'body must be a JSON object';
-  const r = raw as Record<string, unknown>;
-  if (typeof r['model'] !== 'string' || r['model'] === '') return "'model' must be a non-empty string";
-  const messages = r['messages'];
-  if (!Array.isArray(messages) || messages.length === 0) return "'messages' must be a non-empty array";
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as { role?: unknown; content?: unknown } | null;
-    if (typeof m?.role !== 'string') return `messages[${i}].role must be a string`;
-    if (typeof m.content !== 'string' && m.content !== null && m.content !== undefined) return `messages[${i}].content must be a string or null`;
-  }
-  if (r['tools'] !== undefined && !Array.isArray(r['tools'])) return "'tools' must be an array";
-  return r as unknown as ChatCompletionRequest;
-}
-
 interface Plan {
   /** Text pieces, one per token; or a tool call. */
   pieces: string[];
-  toolCall?: { id: string; name: string; arguments: string };
+  toolCall?: PlannedToolCall & { id: string };
   finish: WireFinishReason;
   promptTokens: number;
 }
@@ -124,6 +118,8 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   const timers = new Set<NodeJS.Timeout>();
   let requests = 0;
   let seq = 0;
+  // The simulated transport's model: the same requests accepted, the same tools asked for.
+  const planToolCall = createToolPlanner();
 
   function later(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
@@ -135,39 +131,13 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   }
 
   function plan(req: ChatCompletionRequest): Plan {
-    const messages: WireMessage[] = req.messages;
-    let lastUser = -1;
-    let chars = 0;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i] as WireMessage;
-      if (m.role === 'user') lastUser = i;
-      if (typeof m.content === 'string') chars += m.content.length;
-    }
-    let rounds = 0;
-    for (let i = lastUser + 1; i < messages.length; i++) {
-      const m = messages[i] as WireMessage;
-      if (m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) rounds++;
-    }
-    const promptTokens = estimateTokens(chars);
-    const tools: WireTool[] = Array.isArray(req.tools) ? req.tools : [];
-    const userText = lastUser >= 0 ? (messages[lastUser]?.content ?? '') : '';
+    const { userText, promptChars, rounds } = readConversation(req.messages);
+    const promptTokens = estimateTokens(promptChars);
+    const tools = req.tools ?? [];
     if (tools.length > 0 && rounds < toolRounds) {
-      const tool = tools[rounds % tools.length];
-      const name = tool?.function?.name ?? 'tool';
-      // Arguments the built-in tools understand; other tools get the user's text as a query.
-      const args =
-        name === 'calculator'
-          ? // The pattern backtracks quadratically over long runs of spaces: read a bounded prefix.
-            JSON.stringify({ expression: (/[\d\s+\-*/().^]*\d[\d\s+\-*/().^]*/.exec(userText.slice(0, 2000))?.[0] ?? '6 * 7').trim() })
-          : JSON.stringify({ query: userText.slice(0, 80) || 'cluster node' });
-      return { pieces: [], toolCall: { id: `call_mock_${++seq}`, name, arguments: args }, finish: 'tool_calls', promptTokens };
+      return { pieces: [], toolCall: { id: `call_mock_${++seq}`, ...planToolCall(tools, userText, rounds) }, finish: 'tool_calls', promptTokens };
     }
-    let n = tokens;
-    let finish: WireFinishReason = 'stop';
-    if (typeof req.max_tokens === 'number' && req.max_tokens < n) {
-      n = Math.max(0, Math.floor(req.max_tokens));
-      finish = 'length';
-    }
+    const { tokens: n, finish } = answerLength(tokens, req);
     const start = Math.floor(rng.next() * WORDS.length);
     const pieces: string[] = [];
     for (let i = 0; i < n; i++) pieces.push(`${i === 0 ? '' : ' '}${WORDS[(start + i) % WORDS.length] as string}`);
@@ -175,7 +145,7 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   }
 
   function completionTokens(p: Plan): number {
-    return p.toolCall !== undefined ? estimateTokens(p.toolCall.name.length + p.toolCall.arguments.length) : p.pieces.length;
+    return p.toolCall !== undefined ? toolCallTokens(p.toolCall) : p.pieces.length;
   }
 
   function answerJson(res: ServerResponse, req: ChatCompletionRequest, p: Plan): void {
@@ -296,11 +266,12 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
       sendError(res, 400, 'body is not valid JSON', 'invalid_request_error');
       return;
     }
-    const body = validate(parsed);
-    if (typeof body === 'string') {
-      sendError(res, 400, body, 'invalid_request_error');
+    const problem = requestProblem(parsed);
+    if (problem !== undefined) {
+      sendError(res, 400, problem, 'invalid_request_error');
       return;
     }
+    const body = parsed as ChatCompletionRequest;
     if (errorRate > 0 && rng.next() < errorRate) {
       sendError(res, errorStatus, `mock error ${errorStatus} (error rate ${errorRate})`, errorStatus === 429 ? 'rate_limit_error' : 'server_error');
       return;
@@ -350,7 +321,7 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostInUrl}:${port}`;
   const description = [
-    `ttft ${ttftMs} ms`,
+    `ttft ${formatMs(ttftMs)}`,
     tps > 0 ? `${tps} tokens/s` : 'tokens at once',
     `${tokens} tokens`,
     `error rate ${errorRate}${errorRate > 0 ? ` (HTTP ${errorStatus})` : ''}`,

@@ -8,13 +8,15 @@
  * builds and initializes hundreds, and a pool builds one per slot.
  *
  * Every way a module can be wrong (missing, does not load, no default export, default
- * export not a function, provider lacking members) is a CliError with one line that names
- * the field, the module and what is missing. See docs/plugins.md.
+ * export not a function, provider lacking members) is an InputError with one line that names
+ * the field, the module and what is missing; a factory that throws is a ProviderSetupError
+ * (the run failed, not the input). See docs/plugins.md.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError, ExitCode, badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
+import { ProviderSetupError } from './provider-error.js';
 import type { AgentProviderConfig, LLMProviderConfig, MemoryProviderConfig } from './config.js';
 import type { AgentProvider, Clock, LLMProvider, MemoryProvider } from './types.js';
 
@@ -128,23 +130,23 @@ export function checkModuleExists(modulePath: string): string | undefined {
 const factories = new Map<string, Promise<unknown>>();
 
 async function importFactory(kind: PluginKind, modulePath: string): Promise<unknown> {
-  if (!existsSync(modulePath)) throw badInput(`${where(kind, modulePath)}: no such file`);
+  if (!existsSync(modulePath)) throw new InputError(`${where(kind, modulePath)}: no such file`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
   } catch (error) {
-    throw badInput(`${where(kind, modulePath)}: cannot be loaded: ${firstLine(error)}`);
+    throw new InputError(`${where(kind, modulePath)}: cannot be loaded: ${firstLine(error)}`);
   }
   const factory = mod['default'];
   if (factory === undefined) {
     const names = Object.keys(mod).filter((k) => k !== 'default');
-    throw badInput(
+    throw new InputError(
       `${where(kind, modulePath)}: no default export; a plugin must \`export default\` a factory function that returns ${KIND_WORDS[kind]}${names.length > 0 ? ` (it exports: ${names.join(', ')})` : ''}`,
     );
   }
   if (typeof factory !== 'function') {
     const what = factory === null ? 'null' : typeof factory;
-    throw badInput(
+    throw new InputError(
       `${where(kind, modulePath)}: the default export is ${what === 'object' ? 'an object' : what}, expected a factory function returning ${KIND_WORDS[kind]} (wrap it: export default () => provider)`,
     );
   }
@@ -187,9 +189,9 @@ export async function createFromPlugin<K extends PluginKind>(
   try {
     provider = await factory(ctx);
   } catch (error) {
-    throw new CliError(`${where(kind, modulePath)}: the factory threw: ${firstLine(error)}`, ExitCode.RUN_FAILED, { cause: error });
+    throw new ProviderSetupError(`${where(kind, modulePath)}: the factory threw: ${firstLine(error)}`, { cause: error });
   }
   const problem = missingMembers(kind, provider);
-  if (problem !== undefined) throw badInput(`${where(kind, modulePath)}: ${problem}`);
+  if (problem !== undefined) throw new InputError(`${where(kind, modulePath)}: ${problem}`);
   return provider as ProviderOf[K];
 }

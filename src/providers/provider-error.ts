@@ -55,3 +55,14 @@ export function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A provider could not be built: a plugin's factory threw. The input was well-formed, so
+ * this is not bad input; the run failed before it began (the CLI exits 3 with this one line).
+ */
+export class ProviderSetupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderSetupError';
+  }
+}

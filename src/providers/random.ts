@@ -70,3 +70,51 @@ export function createManualClock(startMs = 0): ManualClock {
     },
   };
 }
+
+export interface VirtualClock extends ManualClock {
+  /** Resolves when the clock reaches now + ms; see createVirtualClock. */
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * A clock whose time moves only when something waits on it: a discrete-event scheduler.
+ * Each turn of the event loop (setImmediate, after all pending promise work has run) it moves
+ * time to the earliest wake-up and wakes that sleeper, so sleepers that overlap in virtual
+ * time overlap as they would in real time. Ties wake in the order they slept. Everything
+ * that times with it (the runner, the simulated LLM's latency) is then exact and repeatable.
+ */
+export function createVirtualClock(startMs = 0): VirtualClock {
+  const manual = createManualClock(startMs);
+  // Sorted by wake-up time, then by order of arrival.
+  const sleepers: Array<{ at: number; wake: () => void }> = [];
+  let scheduled = false;
+
+  const step = (): void => {
+    scheduled = false;
+    const next = sleepers.shift();
+    if (next === undefined) return;
+    const t = manual.now();
+    if (next.at > t) manual.advance(next.at - t);
+    next.wake();
+    if (sleepers.length > 0) schedule();
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(step);
+  };
+
+  return {
+    now: manual.now,
+    advance: (ms) => manual.advance(ms),
+    sleep(ms) {
+      return new Promise<void>((wake) => {
+        const at = manual.now() + Math.max(0, ms);
+        let i = sleepers.length;
+        while (i > 0 && (sleepers[i - 1] as { at: number }).at > at) i--;
+        sleepers.splice(i, 0, { at, wake });
+        schedule();
+      });
+    },
+  };
+}

@@ -11,7 +11,8 @@
  */
 import type { ProvidersConfig } from './config.js';
 import type { AgentProvider, ChatTransport, Clock, LLMProvider, MemoryProvider } from './types.js';
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
+import { formatMs } from '../util/units.js';
 import { ReActAgentProvider } from './agent/agent.js';
 import { parseBaseUrl } from './llm/base-url.js';
 import { CachedLLMProvider } from './llm/cache.js';
@@ -86,7 +87,7 @@ function checkApiKey(cfg: ProvidersConfig, deps: ProviderDeps): void {
   if (typeof parsed === 'string' || parsed.loopback) return;
   const value = (deps.env ?? process.env)[apiKeyEnv];
   if (value === undefined || value.trim() === '') {
-    throw badInput(
+    throw new InputError(
       `providers.llm.apiKeyEnv: environment variable ${apiKeyEnv} is not set; it holds the API key for ${parsed.origin} (keys are read from the environment only)`,
     );
   }
@@ -98,7 +99,8 @@ function buildTransport(cfg: ProvidersConfig, deps: ProviderDeps, instance: numb
     // Its own stream of randomness (retry jitter), so enabling retries changes nothing else.
     return httpModule.createHttpTransport(cfg.llm, { random: createRandom((deps.seed ^ 0x5bd1e995) + instance), ...(deps.env ? { env: deps.env } : {}) });
   }
-  return createSimulatedTransport(cfg.llm, { random: createRandom(deps.seed + instance) });
+  // A virtual clock (tests' exact runs) also times the simulated latency.
+  return createSimulatedTransport(cfg.llm, { random: createRandom(deps.seed + instance), ...(deps.clock?.sleep ? { clock: deps.clock } : {}) });
 }
 
 function buildReferenceLLM(cfg: ProvidersConfig, deps: ProviderDeps, instance: number): { llm: DeepSeekLLMProvider; transport: ChatTransport } {
@@ -139,7 +141,7 @@ function decorate(instances: LLMProvider[], first: ChatTransport, cfg: Providers
   const cache = cfg.llm.cache;
   if (cache !== undefined) {
     llm = new CachedLLMProvider(llm, cache, deps.clock ? { clock: deps.clock } : {});
-    description += `; LRU cache (max ${cache.max}${cache.ttlMs > 0 ? `, ttl ${cache.ttlMs} ms` : ''})`;
+    description += `; LRU cache (max ${cache.max}${cache.ttlMs > 0 ? `, ttl ${formatMs(cache.ttlMs)}` : ''})`;
   }
   return { llm, transport: described(first, description) };
 }
@@ -272,7 +274,7 @@ export function createProviders(cfg: ProvidersConfig, deps: ProviderDeps): Provi
 
 /**
  * createProviders for every config: loads plugin modules and the HTTP client first. A bad
- * plugin is a CliError (exit 2) with one line naming the module and what is wrong.
+ * plugin is an InputError (exit 2) with one line naming the module and what is wrong.
  */
 export async function createProvidersAsync(cfg: ProvidersConfig, deps: ProviderDeps): Promise<ProviderSet> {
   checkApiKey(cfg, deps);

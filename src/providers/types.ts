@@ -173,6 +173,12 @@ export interface AgentProvider {
 export interface Clock {
   /** Milliseconds, monotonic. */
   now(): number;
+  /**
+   * Only a clock that owns its time has it (a virtual clock, in tests): a wait of `ms` on it.
+   * The simulated LLM then waits out its latency here instead of on a timer, so a run's
+   * figures are exact.
+   */
+  sleep?(ms: number): Promise<void>;
 }
 
 export interface Random {

@@ -9,6 +9,7 @@
  */
 import type { PhaseResult, RunResult, ScenarioResult } from '../results/types.js';
 import type { BenchmarkTool, RenderOptions, Renderer } from './types.js';
+import { significant } from '../util/units.js';
 
 export interface BenchmarkEntry {
   name: string;
@@ -20,7 +21,7 @@ export interface BenchmarkEntry {
 
 /** 4 significant figures: enough for a trend chart, short enough to read. */
 function round(v: number): number {
-  return Number.isFinite(v) ? Number(v.toPrecision(4)) : 0;
+  return significant(v, 4);
 }
 
 function stddev(values: readonly number[]): number {
@@ -93,7 +94,6 @@ function renderAll(results: readonly RunResult[], opts: RenderOptions): string {
 }
 
 export const benchmarkActionRenderer: Renderer = {
-  name: 'benchmark-action',
   render: (result, opts) => renderAll([result], opts),
   renderAll,
 };

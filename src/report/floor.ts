@@ -5,6 +5,7 @@
  * these and place the text where their format wants it.
  */
 import type { Calibration, PhaseResult, RunResult } from '../results/types.js';
+import { formatNs as ns } from '../util/units.js';
 
 /** Results with a p50 below this are shown with the floor. */
 export const SUB_MICROSECOND_NS = 1_000;
@@ -18,15 +19,11 @@ export function isSubMicrosecond(phase: Pick<PhaseResult, 'latency'>): boolean {
   return phase.latency.count > 0 && phase.latency.p50 > 0 && phase.latency.p50 < SUB_MICROSECOND_NS;
 }
 
-function ns(v: number): string {
-  return v < 10_000 ? `${Math.round(v)} ns` : `${(v / 1_000).toFixed(1)} us`;
-}
-
 /**
  * One line for a report, when the run has sub-microsecond results and knows its floor; else
- * undefined. E.g. "floor: this machine's harness overhead is 112 ns per timed operation and
- * 15 ns per batch-timed one (cluster-bench calibrate, measured 2026-11-25, cached); the
- * sub-microsecond results include it: store-retrieve › retrieve p50 286 ns (batch-timed)".
+ * undefined. E.g. "floor: this machine's harness overhead is 112ns per timed operation and
+ * 15ns per batch-timed one (cluster-bench calibrate, measured 2026-11-25, cached); the
+ * sub-microsecond results include it: store-retrieve › retrieve p50 286ns (batch-timed)".
  */
 export function floorNote(result: Pick<RunResult, 'environment' | 'scenarios'>): string | undefined {
   const cal = result.environment.calibration;

@@ -3,25 +3,20 @@
  * print the same figure the same way.
  */
 import type {
-  RunResult,
-  Environment,
   GateResult,
   LatencySummary,
   PhaseResult,
+  RunResult,
   ScenarioResult,
   Status,
   TargetResult,
   TokenFigures,
   ValueSummary,
 } from '../results/types.js';
-import { formatBytes, formatNs, formatPercent, formatRate } from '../util/units.js';
+import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs, formatPercent, formatRate } from '../util/units.js';
 
 export type ValueUnit = TargetResult['unit'];
 export type Comparator = TargetResult['comparator'];
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
 
 /** A value in its base unit, as people read it: 1234567 ns -> "1.23ms", 0.001 -> "0.1%". */
 export function formatValue(unit: ValueUnit, value: number): string {
@@ -50,15 +45,6 @@ export const NOT_MEASURED = 'n/a';
 
 export function formatMeasured(t: TargetResult): string {
   return t.measured === null ? NOT_MEASURED : formatValue(t.unit, t.measured);
-}
-
-/** Signed, because a heap delta that shrank is news too. */
-export function formatBytesDelta(bytes: number): string {
-  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
-}
-
-export function formatMs(ms: number): string {
-  return formatNs(ms * 1e6);
 }
 
 /** The seed report's status levels. */
@@ -288,18 +274,39 @@ export function pluginLine(providers: ScenarioResult['providers']): string | und
   return `Plugins: ${plugins.map((p) => `${p.kind} "${p.name}" (${file(p.module)})`).join(', ')}`;
 }
 
-export function environmentRows(env: Environment): Array<[string, string]> {
-  const rows: Array<[string, string]> = [
-    ['CPU', `${env.cpu} (${env.cores} cores)`],
-    ['memory', formatBytes(env.memoryBytes)],
-    ['OS', `${env.os} ${env.arch}`],
-    ['Node.js', `${env.node} (V8 ${env.v8})`],
-  ];
-  if (env.hostname !== undefined) rows.push(['host', env.hostname]);
-  if (env.gitCommit !== undefined) rows.push(['git commit', env.gitCommit]);
-  rows.push(['CI', env.ci ? 'yes' : 'no']);
-  return rows;
+/** What the LLM of a run was, over all its scenarios. */
+export function llmSummary(result: RunResult): string {
+  const simulated = [...new Set(result.scenarios.filter((s) => s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
+  const real = [...new Set(result.scenarios.filter((s) => !s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
+  if (simulated.length === 0 && real.length === 0) return '-';
+  const sim = simulated.map((t) => t.replace(/^simulated\s*/, '')).join('; ');
+  if (real.length === 0) return `simulated, no model behind it: ${sim}`;
+  if (simulated.length === 0) return `not simulated: ${real.join('; ')}`;
+  return `mixed: simulated (${sim}) and not simulated (${real.join('; ')})`;
 }
+
+export interface EnvironmentRow {
+  label: string;
+  /** undefined when the run did not know it (no git checkout, no host name). */
+  value(result: RunResult): string | undefined;
+  /** What a table that has a cell for every row says when the value is unknown. */
+  unknown?: string;
+}
+
+/** The test environment of a run, row by row: every renderer's environment comes from here. */
+export const ENVIRONMENT_ROWS: readonly EnvironmentRow[] = [
+  { label: 'CPU', value: (r) => r.environment.cpu },
+  { label: 'cores', value: (r) => String(r.environment.cores) },
+  { label: 'memory', value: (r) => formatBytes(r.environment.memoryBytes) },
+  { label: 'OS', value: (r) => `${r.environment.os} ${r.environment.arch}` },
+  { label: 'Node.js', value: (r) => `${r.environment.node} (V8 ${r.environment.v8})` },
+  { label: 'tool', value: (r) => `${r.tool.name} ${r.tool.version} (result schema v${r.schemaVersion})` },
+  { label: 'git commit', value: (r) => r.environment.gitCommit, unknown: 'not in a git repository' },
+  { label: 'seed', value: (r) => String(r.seed) },
+  { label: 'LLM', value: llmSummary },
+  { label: 'host', value: (r) => r.environment.hostname, unknown: '-' },
+  { label: 'CI', value: (r) => (r.environment.ci ? 'yes' : 'no') },
+];
 
 /** Heap growth of each snapshot over 'baseline', when the scenario has one. */
 export function heapDeltaFromBaseline(scenario: ScenarioResult, heapUsed: number): number | undefined {

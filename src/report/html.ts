@@ -17,7 +17,6 @@ import {
   VERDICT_EMOJI,
   basis,
   ciHeader,
-  formatChange,
   formatStatValue,
   headerLines,
   interval,
@@ -30,8 +29,8 @@ import { DRIFT_MIN_OPS_PER_THIRD } from '../metrics/series.js';
 import { percentileSpectrum, type Spectrum } from '../metrics/spectrum.js';
 import type { IntervalSample, LatencySummary, PhaseResult, RunResult, ScenarioResult, TargetResult } from '../results/types.js';
 import { InputError } from '../util/input-error.js';
-import { formatBytes, formatNs } from '../util/units.js';
-import { formatCount, formatMeasured, formatThreshold, formatValue, secondaryDistributions, statusText } from './format.js';
+import { formatBytes, formatChange, formatCount, formatNs } from '../util/units.js';
+import { formatMeasured, formatThreshold, formatValue, secondaryDistributions, statusText } from './format.js';
 import { loadHtmlAssets, type HtmlAssets } from './html-assets.js';
 import { REPORT_CSS, REPORT_JS } from './html-client.js';
 import {
@@ -702,7 +701,6 @@ export function renderComparisonHtml(view: ComparisonView, assets: HtmlAssets): 
 
 /** The registry's entry: the same renderer, with uPlot read from node_modules (once per process). */
 export const htmlRenderer: Renderer = {
-  name: 'html',
   render: (result: RunResult, _opts: RenderOptions) => renderHtmlReport([result], loadHtmlAssets()),
   renderAll: (results: readonly RunResult[], _opts: RenderOptions) => renderHtmlReport(results, loadHtmlAssets()),
 };

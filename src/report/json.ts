@@ -11,4 +11,4 @@ function renderAllJson(results: readonly RunResult[], opts: RenderOptions): stri
   return results.length === 1 ? renderJson(results[0]!, opts) : JSON.stringify(results, null, 2) + '\n';
 }
 
-export const jsonRenderer: Renderer = { name: 'json', render: renderJson, renderAll: renderAllJson };
+export const jsonRenderer: Renderer = { render: renderJson, renderAll: renderAllJson };

@@ -6,8 +6,9 @@
  * Colour never applies: the output is a file. What it says comes from model.ts, which the
  * HTML report shares; this file only gives it markdown form (and the mermaid charts).
  */
+import { formatCount, significant } from '../util/units.js';
 import type { PhaseInterval, RunResult, ScenarioResult } from '../results/types.js';
-import { formatCount, statusText } from './format.js';
+import { statusText } from './format.js';
 import { reportModel, type MatrixModel, type ReportModel, type ScenarioModel, type SummaryRow, type TextTable } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
 
@@ -71,8 +72,7 @@ export function downsample(intervals: readonly PhaseInterval[], max = MAX_CHART_
 
 /** 3 significant figures, as a plain number mermaid can read. */
 function num(v: number): string {
-  if (!Number.isFinite(v)) return '0';
-  return String(Number(v.toPrecision(3)));
+  return String(significant(v, 3));
 }
 
 /** A round axis top above the largest value: 1, 2, 2.5 or 5 times a power of ten. */
@@ -80,8 +80,8 @@ export function niceMax(max: number): number {
   if (!(max > 0)) return 1;
   const target = max * 1.1;
   const pow = Math.pow(10, Math.floor(Math.log10(target)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= target) return Number((m * pow).toPrecision(3));
-  return Number((10 * pow).toPrecision(3));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= target) return significant(m * pow, 3);
+  return significant(10 * pow, 3);
 }
 
 function mermaidTitle(text: string): string {
@@ -220,7 +220,6 @@ export function renderMarkdownReport(results: readonly RunResult[]): string {
 }
 
 export const markdownRenderer: Renderer = {
-  name: 'markdown',
   render: (result: RunResult, _opts: RenderOptions) => renderMarkdownReport([result]),
   renderAll: (results: readonly RunResult[], _opts: RenderOptions) => renderMarkdownReport(results),
 };

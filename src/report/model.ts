@@ -10,7 +10,7 @@
  */
 import type { PhaseResult, RunResult, ScenarioResult, Status } from '../results/types.js';
 import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
-import { formatBytes, formatNs } from '../util/units.js';
+import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs } from '../util/units.js';
 import {
   BATCH_MARK,
   STATUS_EMOJI,
@@ -20,16 +20,14 @@ import {
   batchFootnote,
   countStatuses,
   errorsCell,
-  formatBytesDelta,
-  formatCount,
   formatCounts,
   formatMeasured,
-  formatMs,
   formatThreshold,
   formatValue,
   gateLine,
   heapDeltaFromBaseline,
   latencyCells,
+  ENVIRONMENT_ROWS,
   llmLine,
   executionLines,
   shardLines,
@@ -39,6 +37,7 @@ import {
   summaryCells,
 } from './format.js';
 import { floorNote } from './floor.js';
+import { describeExecutor } from '../results/describe.js';
 
 export type Align = 'l' | 'r';
 
@@ -82,54 +81,15 @@ export function sections(results: readonly RunResult[]): Section[] {
   );
 }
 
-/** What the LLM of a run was, over all its scenarios. */
-function llmSummary(result: RunResult): string {
-  const simulated = [...new Set(result.scenarios.filter((s) => s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
-  const real = [...new Set(result.scenarios.filter((s) => !s.providers.llm.simulated).map((s) => s.providers.llm.transport))];
-  if (simulated.length === 0 && real.length === 0) return '-';
-  const sim = simulated.map((t) => t.replace(/^simulated\s*/, '')).join('; ');
-  if (real.length === 0) return `simulated, no model behind it: ${sim}`;
-  if (simulated.length === 0) return `not simulated: ${real.join('; ')}`;
-  return `mixed: simulated (${sim}) and not simulated (${real.join('; ')})`;
-}
-
-const ENV_ROWS: ReadonlyArray<[string, (r: RunResult) => string]> = [
-  ['CPU', (r) => r.environment.cpu],
-  ['cores', (r) => String(r.environment.cores)],
-  ['memory', (r) => formatBytes(r.environment.memoryBytes)],
-  ['OS', (r) => `${r.environment.os} ${r.environment.arch}`],
-  ['Node.js', (r) => `${r.environment.node} (V8 ${r.environment.v8})`],
-  ['tool', (r) => `${r.tool.name} ${r.tool.version} (result schema v${r.schemaVersion})`],
-  ['git commit', (r) => r.environment.gitCommit ?? 'not in a git repository'],
-  ['seed', (r) => String(r.seed)],
-  ['LLM', llmSummary],
-  ['host', (r) => r.environment.hostname ?? '-'],
-  ['CI', (r) => (r.environment.ci ? 'yes' : 'no')],
-];
 
 export function environmentTable(results: readonly RunResult[]): TextTable {
   const head = results.length === 1 ? ['', 'value'] : ['', ...results.map((_, i) => `run ${i + 1}`)];
-  const rows = ENV_ROWS.map(([label, get]) => [label, ...results.map(get)]);
+  const rows = ENVIRONMENT_ROWS.map((row) => [row.label, ...results.map((r) => row.value(r) ?? row.unknown ?? '-')]);
   return { head, rows, align: head.map((): Align => 'l') };
 }
 
 function warmupWords(phase: PhaseResult): string {
   return phase.warmup > 0 ? `; after ${formatCount(phase.warmup)} warm-up operation${phase.warmup === 1 ? '' : 's'}, not recorded` : '';
-}
-
-/** The executor in words, for phases the runner left without a description. */
-export function executorWords(phase: PhaseResult): string {
-  const e = phase.executor;
-  switch (e.kind) {
-    case 'iterations':
-      return `${formatCount(e.iterations)} operations, ${e.concurrency > 1 ? `${formatCount(e.concurrency)} at a time` : 'one at a time'}`;
-    case 'vus': {
-      const each = e.iterationsPerVu !== undefined ? `${formatCount(e.iterationsPerVu)} operations each` : `for ${formatMs(e.durationMs ?? 0)}`;
-      return `${formatCount(e.vus)} virtual users, ${each}`;
-    }
-    case 'rate':
-      return `${formatCount(e.rate)} operations/s for ${formatMs(e.durationMs)} (open model, at most ${formatCount(e.maxInFlight)} in flight)`;
-  }
 }
 
 /** One line of "what it did": the phase (code), its op, and the words. */
@@ -229,7 +189,7 @@ export function scenarioModel(section: Section): ScenarioModel {
     took: formatMs(scenario.durationMs),
     llmLine: llmLine(scenario.providers.llm),
     executionLines: executionLines(scenario),
-    whatItDid: scenario.phases.map((p) => ({ phase: p.name, op: p.op, text: `${p.description !== '' ? p.description : executorWords(p)}${warmupWords(p)}` })),
+    whatItDid: scenario.phases.map((p) => ({ phase: p.name, op: p.op, text: `${p.description !== '' ? p.description : describeExecutor(p.executor)}${warmupWords(p)}` })),
     notes: scenario.phases.flatMap(phaseNotes),
     targets: scenario.targets.map((t) => ({
       metric: t.metric,

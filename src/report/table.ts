@@ -6,32 +6,29 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { RunResult, ScenarioResult, Status } from '../results/types.js';
-import { formatBytes } from '../util/units.js';
+import { formatBytes, formatBytesDelta, formatCount, formatMs } from '../util/units.js';
 import {
-  STAT_COLUMNS,
   batchFootnote,
   countStatuses,
-  environmentRows,
+  ENVIRONMENT_ROWS,
   errorsCell,
-  formatBytesDelta,
-  formatCount,
+  executionLines,
   formatCounts,
   formatMeasured,
-  formatMs,
   formatThreshold,
   formatValue,
   gateLine,
-  executionLines,
-  shardLines,
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
-  pluginLine,
-  secondaryDistributions,
-  summaryCells,
   phaseLabel,
   phaseNotes,
+  pluginLine,
+  secondaryDistributions,
+  shardLines,
+  STAT_COLUMNS,
   statusText,
+  summaryCells,
 } from './format.js';
 import { floorNote } from './floor.js';
 import type { RenderOptions, Renderer } from './types.js';
@@ -47,15 +44,10 @@ function makeTable(c: ChalkInstance, head: string[], colAligns: Align[]): Table.
   });
 }
 
+const STATUS_COLOR: Record<Status, 'green' | 'yellow' | 'red'> = { green: 'green', yellow: 'yellow', red: 'red' };
+
 function paintStatus(c: ChalkInstance, status: Status, text: string): string {
-  switch (status) {
-    case 'green':
-      return c.green(text);
-    case 'yellow':
-      return c.yellow(text);
-    case 'red':
-      return c.red(text);
-  }
+  return c[STATUS_COLOR[status]](text);
 }
 
 function phaseTable(c: ChalkInstance, scenario: ScenarioResult): string {
@@ -134,12 +126,18 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
   return lines;
 }
 
+/** Environment rows the terminal output has elsewhere: the first line (tool, seed) and each scenario's LLM line. */
+const SHOWN_ELSEWHERE: ReadonlySet<string> = new Set(['tool', 'seed', 'LLM']);
+
 function renderTable(result: RunResult, opts: RenderOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const env = result.environment;
   const out: string[] = [];
   out.push(c.bold(`${result.tool.name} ${result.tool.version}`) + c.dim(` · seed ${result.seed} · ${result.startedAt}`));
-  out.push(c.dim(environmentRows(env).map(([k, v]) => `${k} ${v}`).join(' · ')));
+  const known = ENVIRONMENT_ROWS.filter((row) => !SHOWN_ELSEWHERE.has(row.label)).flatMap((row) => {
+    const value = row.value(result);
+    return value === undefined ? [] : [`${row.label} ${value}`];
+  });
+  out.push(c.dim(known.join(' · ')));
   if (result.checkpoint) out.push(c.yellow.bold('checkpoint: saved during the run, which was still going (or stopped without writing its final result)'));
   else if (result.interrupted) out.push(c.yellow.bold('run interrupted: partial result, later scenarios or phases are missing'));
   for (const line of shardLines(result)) out.push(c.yellow(line));
@@ -158,7 +156,6 @@ function renderTable(result: RunResult, opts: RenderOptions): string {
 }
 
 export const tableRenderer: Renderer = {
-  name: 'table',
   render: renderTable,
   renderAll: (results, opts) => results.map((r) => renderTable(r, opts)).join('\n'),
 };

@@ -11,9 +11,8 @@ export interface RenderOptions {
   benchmarkTool?: BenchmarkTool;
 }
 
-/** One output format. Renderers are pure: they return the text, the CLI writes it. */
+/** One output format (its name and help live in registry.ts). Renderers are pure: they return the text, the CLI writes it. */
 export interface Renderer {
-  name: string;
   render(result: RunResult, opts: RenderOptions): string;
   /** Several results as one output (`cluster-bench report a.json b.json`). */
   renderAll(results: readonly RunResult[], opts: RenderOptions): string;

@@ -55,10 +55,11 @@ function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>):
 }
 
 /**
- * Extras that count events over the whole phase (provider counters, sessions expired): the
- * parts' totals add up.
+ * Extras that count events over the whole phase add up over parts. Which they are comes with
+ * the result (PhaseResult.extraTotals, from the operation and its providers); results saved
+ * before that field existed fall back on the counters the reference providers had then.
  */
-const COUNTER_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
+const LEGACY_COUNTER_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
 
 /**
  * Extras that read the state of a part's providers at the end (sessions held, messages
@@ -72,9 +73,10 @@ function mergeExtra(phases: readonly PhaseResult[], mode: MergeMode): Record<str
   const withExtra = phases.filter((p) => p.extra !== undefined);
   if (withExtra.length === 0) return undefined;
   const keys = new Set(withExtra.flatMap((p) => Object.keys(p.extra ?? {})));
+  const totals = new Set(withExtra.flatMap((p) => p.extraTotals ?? (p.extra !== undefined ? Object.keys(p.extra).filter((k) => LEGACY_COUNTER_EXTRAS.has(k)) : [])));
   const out: Record<string, number> = {};
   for (const key of keys) {
-    if (COUNTER_EXTRAS.has(key) || (mode === 'concurrent' && STATE_EXTRAS.has(key))) {
+    if (totals.has(key) || (mode === 'concurrent' && STATE_EXTRAS.has(key))) {
       out[key] = withExtra.reduce((a, p) => a + (p.extra?.[key] ?? 0), 0);
       continue;
     }
@@ -195,6 +197,8 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
   else delete merged.tokens;
   const extra = mergeExtra(phases, mode);
   if (extra !== undefined) merged.extra = extra;
+  const extraTotals = [...new Set(phases.flatMap((p) => p.extraTotals ?? []))];
+  if (extraTotals.length > 0) merged.extraTotals = extraTotals;
   const window = mode === 'concurrent' ? mergeWindows(windows) : windows.length > 0 ? { startMs: windows[0]!.startMs, endMs: windows[windows.length - 1]!.endMs } : undefined;
   if (window !== undefined) merged.window = window;
   else delete merged.window;

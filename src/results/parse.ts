@@ -3,7 +3,7 @@
  * the fields those commands rely on, so a wrong file fails with one line that names it and
  * says what is wrong, instead of a TypeError deep in a renderer.
  */
-import { badInput, type CliError } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -148,6 +148,6 @@ export function parseRunResult(text: string, file: string): RunResult {
   }
 }
 
-function invalid(file: string, what: string): CliError {
-  return badInput(`${file}: ${what}`);
+function invalid(file: string, what: string): InputError {
+  return new InputError(`${file}: ${what}`);
 }

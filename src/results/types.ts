@@ -224,6 +224,12 @@ export interface PhaseResult {
    * (worker threads, shards) are merged with throughput = all operations / the union of windows.
    */
   window?: TimeWindow;
+  /**
+   * The keys of `extra` that count events over the whole phase (provider counters such as
+   * cacheHits or retries, sessionsExpired): merged results add them up. Every other extra is
+   * a per-operation figure or a state reading.
+   */
+  extraTotals?: string[];
 }
 
 export interface TimeWindow {

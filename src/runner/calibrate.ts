@@ -17,12 +17,8 @@ import { LatencyRecorder } from '../metrics/histogram.js';
 import type { Calibration, ExecutorSpec } from '../results/types.js';
 import { newCounters, startExecutor, type ExecContext } from './executors.js';
 import type { OpFn, PreparedOp } from './operations.js';
-import { median as medianOrNaN } from '../util/median.js';
-
-/** Median of the repetitions; 0 when there are none (a figure that was not measured). */
-export function median(values: readonly number[]): number {
-  return values.length === 0 ? 0 : medianOrNaN(values);
-}
+// Every figure is a median of `repetitions` (at least 1) measurements, never of none.
+import { median } from '../util/median.js';
 
 /** The `noop` operation, exactly as operations.ts prepares it: an already-resolved promise. */
 const NOOP: PreparedOp = { fast: true, run: () => Promise.resolve() };

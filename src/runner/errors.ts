@@ -2,12 +2,13 @@
  * Error kinds: every failed operation is counted under a short, stable kind, whatever the
  * provider threw (an Error with a code, a bare Error, a string, undefined...).
  */
+import { formatMs } from '../util/units.js';
 
 /** Thrown into an operation's race when it runs past the phase timeout. */
 export class OperationTimeout extends Error {
   readonly code = 'timeout';
   constructor(timeoutMs: number) {
-    super(`operation exceeded the ${timeoutMs} ms timeout`);
+    super(`operation exceeded the ${formatMs(timeoutMs)} timeout`);
     this.name = 'OperationTimeout';
   }
 }

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LatencyRecorder } from '../metrics/histogram.js';
+import type { Clock } from '../providers/types.js';
 import type { ExecutorSpec, ScheduleStats } from '../results/types.js';
 import { loadedTrace, loadTrace } from '../workload/trace.js';
 import { arrivalRandom, constantArrivals, poissonArrivals, traceArrivals, type Arrivals } from './arrivals.js';
@@ -48,6 +49,18 @@ export interface ExecContext {
    * included: every part draws the same global schedule from the same seed).
    */
   stripe?: { rank: number; of: number };
+  /**
+   * What the executor times with. Default: performance.now(). A virtual clock (one with
+   * sleep()) makes the figures exact; the open model then waits for its starts on it too.
+   */
+  clock?: Clock;
+}
+
+const realNow = (): number => performance.now();
+
+function nowOf(ctx: ExecContext): () => number {
+  const clock = ctx.clock;
+  return clock === undefined ? realNow : () => clock.now();
 }
 
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
@@ -97,6 +110,13 @@ function settleQuietly(settle: (value: unknown) => void | Promise<void>, value: 
   return undefined;
 }
 
+/** Starts operation i; an abortable one gets an AbortController on its slot, for the watchdog. */
+function startOp(op: PreparedOp, i: number, slot: Slot, abortable: boolean): unknown {
+  if (!abortable) return op.run(i);
+  slot.abort = new AbortController();
+  return op.run(i, slot.abort.signal);
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -120,6 +140,7 @@ export interface ExecutionHandle {
  */
 function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: number) => number): ExecutionHandle {
   const { op, latency, counters } = ctx;
+  const now = nowOf(ctx);
   const slots: Slot[] = [];
   let active = 0;
   let resolveDone!: (v: undefined) => void;
@@ -139,14 +160,14 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   // same microtask drain, interleaved as before. (A setImmediate per worker would instead
   // resume them one by one, each running alone for a whole slice: a time-sliced, not a
   // concurrent, load.)
-  let lastYield = performance.now();
+  let lastYield = now();
   let pause: Promise<void> | undefined;
-  const pauseDue = (now: number): Promise<void> | undefined => {
-    if (pause === undefined && now - lastYield <= YIELD_EVERY_MS) return undefined;
+  const pauseDue = (t: number): Promise<void> | undefined => {
+    if (pause === undefined && t - lastYield <= YIELD_EVERY_MS) return undefined;
     pause ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         pause = undefined;
-        lastYield = performance.now();
+        lastYield = now();
         resolve();
       }),
     );
@@ -156,7 +177,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   async function runSingle(slot: Slot, w: number): Promise<void> {
     for (;;) {
       if (ctx.stopped()) break;
-      let t0 = performance.now();
+      let t0 = now();
       const i = take(w, t0);
       if (i < 0) break;
       if (prepare !== undefined) {
@@ -165,7 +186,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
         if (thinking !== undefined) {
           await thinking;
           if (slot.orphaned || ctx.stopped()) break;
-          t0 = performance.now();
+          t0 = now();
         }
       }
       slot.startedAt = t0;
@@ -174,18 +195,14 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
         slot.startedAt = -1;
         await parked;
         if (slot.orphaned || ctx.stopped()) break;
-        slot.startedAt = performance.now();
+        slot.startedAt = now();
       }
       const start = slot.startedAt;
       try {
-        let v: unknown;
-        if (abortable) {
-          slot.abort = new AbortController();
-          v = op.run(i, slot.abort.signal);
-        } else v = op.run(i);
+        let v = startOp(op, i, slot, abortable);
         if (isThenable(v)) v = await v;
         if (slot.orphaned) return;
-        const t1 = performance.now();
+        const t1 = now();
         slot.startedAt = -1;
         latency.record(Math.round((t1 - start) * 1e6));
         counters.ok++;
@@ -212,7 +229,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
       if (ctx.stopped()) break;
       let ok = 0;
       let n = 0;
-      const t0 = performance.now();
+      const t0 = now();
       // The watchdog sees the batch's start, not each operation's: a batch lasts ~25 us, far
       // below any timeout, while a clock read per operation would double a 50 ns operation.
       slot.startedAt = t0;
@@ -231,7 +248,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
           countError(counters, e);
         }
       }
-      const t1 = performance.now();
+      const t1 = now();
       slot.startedAt = -1;
       slot.batchOk = 0;
       const parked = pauseDue(t1);
@@ -302,6 +319,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
  */
 function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' }>, firstIndex: number): ExecutionHandle {
   const { op, latency, counters } = ctx;
+  const now = nowOf(ctx);
   const inFlight = new Set<Slot & { due: number }>();
   const stats: ScheduleStats = { late: 0, dropped: 0, maxLateNs: 0 };
   let scheduling = true;
@@ -319,7 +337,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     inFlight.delete(slot);
     if (failed) countError(counters, error);
     else {
-      const t1 = performance.now();
+      const t1 = now();
       latency.record(Math.round((t1 - slot.due) * 1e6));
       ctx.serviceTime?.record(Math.round((t1 - slot.startedAt) * 1e6));
       counters.ok++;
@@ -340,11 +358,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     const slot: Slot & { due: number } = { startedAt: now, orphaned: false, due };
     inFlight.add(slot);
     try {
-      let v: unknown;
-      if (abortable) {
-        slot.abort = new AbortController();
-        v = op.run(i, slot.abort.signal);
-      } else v = op.run(i);
+      const v = startOp(op, i, slot, abortable);
       if (isThenable(v)) {
         v.then(
           (r) => finish(slot, r, undefined, false),
@@ -356,6 +370,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     }
   };
 
+  const virtualSleep = ctx.clock?.sleep?.bind(ctx.clock);
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
   void (async () => {
@@ -369,7 +384,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
       checkDone();
       return;
     }
-    const start = ctx.startAt ?? performance.now();
+    const start = ctx.startAt ?? now();
     const rank = ctx.stripe?.rank ?? 0;
     const of = ctx.stripe?.of ?? 1;
     // Global arrival index g; this part owns those with g % of === rank.
@@ -388,21 +403,23 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     while (at !== undefined) {
       if (ctx.stopped()) break;
       const due = start + at;
-      const now = performance.now();
-      if (due > now) {
+      const t = now();
+      if (due > t) {
+        // Virtual time moves only when waited on: wait exactly until the start.
+        if (virtualSleep !== undefined) await virtualSleep(due - t);
         // setTimeout fires up to ~1 ms late; sleep to just short of the start, then yield
         // turn by turn until it is due, so starts land within a fraction of a millisecond.
-        if (due - now > SPIN_BELOW_MS) await sleep(due - now - SPIN_BELOW_MS);
+        else if (due - t > SPIN_BELOW_MS) await sleep(due - t - SPIN_BELOW_MS);
         else await new Promise<void>((r) => setImmediate(r));
         continue;
       }
       if (inFlight.size >= spec.maxInFlight) {
         stats.dropped++;
       } else {
-        const lateNs = (now - due) * 1e6;
+        const lateNs = (t - due) * 1e6;
         if (lateNs > 1e6) stats.late++;
         if (lateNs > stats.maxLateNs) stats.maxLateNs = Math.round(lateNs);
-        launch(firstIndex + k, due, now);
+        launch(firstIndex + k, due, t);
       }
       k++;
       at = nextOwn();
@@ -540,7 +557,7 @@ export function startExecutor(spec: ExecutorSpec, ctx: ExecContext, firstIndex =
           return firstIndex + next++;
         });
       }
-      const deadline = performance.now() + (spec.durationMs ?? 0);
+      const deadline = nowOf(ctx)() + (spec.durationMs ?? 0);
       // The worker's own clock reading decides: exact, and no timer per worker.
       return closedModel(ctx, spec.vus, (_w, now) => (now < deadline ? firstIndex + next++ : -1));
     }

@@ -14,6 +14,8 @@ export interface LLMCallOp {
   run: (i: number, signal?: AbortSignal) => Promise<LLMResponse>;
   settle: (value: unknown) => void;
   extra: () => Record<string, number>;
+  /** Provider counters that are running totals (they add up over trials and parts). */
+  totals: () => readonly string[];
   timings: (durationMs: number) => LlmFigures;
   afterWarmup: () => void;
   dispose: () => void;
@@ -49,6 +51,8 @@ export function llmCallOp(llm: LLMProvider, messages: (i: number) => Message[]):
       metrics.recordResponse(r);
     },
     extra: () => ({ tokensPerCall: calls ? tokens / calls : 0, ...counterGrowth(llm, base) }),
+    // Every provider counter is a running total (LLMProvider.counters), whatever its name.
+    totals: () => Object.keys(counters()),
     timings: (durationMs) => metrics.figures(durationMs),
     afterWarmup: () => {
       calls = 0;

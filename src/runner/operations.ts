@@ -3,16 +3,16 @@
  * index; the executors time that function and nothing else (argument building that the
  * seed's loops also do, like formatting "Test message #i", stays inside on purpose).
  */
-import path from 'node:path';
 import type { Message, AgentResult, TokenUsage } from '../providers/types.js';
 import type { Providers, ProviderDeps } from '../providers/registry.js';
 import { createProviderAsync } from '../providers/registry.js';
 import type { ProvidersConfig } from '../providers/config.js';
 import type { OpName, OpParams } from '../scenarios/types.js';
 import type { ExecutorSpec, LatencySummary, WorkloadInfo } from '../results/types.js';
+import { describeExecutor } from '../results/describe.js';
+import { formatMs } from '../util/units.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
 import { describeWorkload, isWorkloadPhase, workloadOp } from '../workload/ops.js';
-import { loadedTrace } from '../workload/trace.js';
 import { llmCallOp } from './llm-call-op.js';
 import { LlmMetrics, type LlmFigures } from './llm-metrics.js';
 import { sessionPicker, type Part } from './split.js';
@@ -32,6 +32,8 @@ export interface PreparedOp {
   settle?: (value: unknown) => void | Promise<void>;
   /** Figures the operation adds to the phase result. */
   extra?: () => Record<string, number>;
+  /** The keys of extra() that are totals over the phase (the rest are per-operation figures or readings). */
+  totals?: () => readonly string[];
   /** True when the operation may well take under a microsecond: batch timing is considered. */
   fast: boolean;
   /** Extra histograms the operation fills in `settle` (e.g. agent steps by kind). */
@@ -198,6 +200,7 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, e
           removed += count as number;
         },
         extra: () => ({ sessionsExpired: removed, sessionsLeft: memory.stats().sessions }),
+        totals: () => ['sessionsExpired'],
         afterWarmup: () => {
           removed = 0;
         },
@@ -269,12 +272,6 @@ export function prepareOperation(op: OpName, params: OpParams, ctx: OpContext, e
 
 /** The phase's parameters in words, for tables and reports. */
 export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpec): string {
-  const load =
-    executor.kind === 'iterations'
-      ? `${executor.iterations.toLocaleString('en-US')} ops${executor.concurrency > 1 ? `, ${executor.concurrency} at a time` : ', one at a time'}`
-      : executor.kind === 'vus'
-        ? `${executor.vus.toLocaleString('en-US')} virtual users x ${executor.iterationsPerVu !== undefined ? `${executor.iterationsPerVu.toLocaleString('en-US')} ops` : `${executor.durationMs} ms`}`
-        : rateWords(executor);
   const what: Record<OpName, string> = {
     'llm.init': 'new LLM provider + initialize()',
     'memory.init': 'new memory provider + initialize()',
@@ -283,22 +280,10 @@ export function describeWork(op: OpName, params: OpParams, executor: ExecutorSpe
     'memory.store': `store "${params.content}" round-robin into ${params.sessions} sessions`,
     'memory.store-batch': `storeBatch of ${params.batchSize} messages into ${params.sessions} sessions`,
     'memory.retrieve': `retrieve the last ${params.limit} of ${params.sessions} sessions round-robin`,
-    'memory.sweep': `let ${params.advanceMs} ms of idle time pass, then sweep expired sessions`,
+    'memory.sweep': `let ${formatMs(params.advanceMs)} of idle time pass, then sweep expired sessions`,
     'agent.execute': `agent.execute("${params.prompt}") over ${params.sessions} sessions`,
     mixed: `llm.call + memory.store + agent.execute ("${params.prompt}")`,
     noop: 'an empty async operation (harness overhead)',
   };
-  return `${isWorkloadPhase(params) ? describeWorkload(op, params) : what[op]}; ${load}`;
-}
-
-/** The open model's schedule in words. */
-function rateWords(e: Extract<ExecutorSpec, { kind: 'rate' }>): string {
-  if (e.arrival === 'trace') {
-    const trace = e.trace !== undefined ? loadedTrace(e.trace) : undefined;
-    const what = trace !== undefined ? `${trace.timestampsMs.length.toLocaleString('en-US')} arrivals over ${(trace.spanMs / 1000).toFixed(1)} s` : 'arrivals';
-    const cap = e.durationMs > 0 ? `, the first ${e.durationMs / 1000} s` : '';
-    return `trace replay of ${what} from ${e.trace !== undefined ? path.basename(e.trace) : 'a file'}${(e.speed ?? 1) !== 1 ? ` at ${e.speed}x speed` : ''}${cap} (open model)`;
-  }
-  const pattern = e.arrival === 'poisson' ? ((e.burst ?? 1) === 1 ? ' Poisson' : ` bursty (gap CV ${e.burst})`) : '';
-  return `${e.rate}/s${pattern} for ${e.durationMs / 1000} s (open model)`;
+  return `${isWorkloadPhase(params) ? describeWorkload(op, params) : what[op]}; ${describeExecutor(executor)}`;
 }

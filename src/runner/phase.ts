@@ -5,9 +5,7 @@
  * folded into the phase total and reset, so the time series costs the hot path nothing.
  */
 import { performance } from 'node:perf_hooks';
-import { LoopMonitor } from '../metrics/event-loop.js';
 import { LatencyRecorder } from '../metrics/histogram.js';
-import { heapAfterGc } from '../metrics/memory.js';
 import { compactSeries, driftVerdict, leakVerdict } from '../metrics/series.js';
 import type { ExecutorSpec, GeneratorHealth, IntervalSample, PhaseResult, ScheduleStats } from '../results/types.js';
 import type { PhaseSpec } from '../scenarios/types.js';
@@ -23,6 +21,8 @@ import {
 } from './executors.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
 import type { PhaseShare } from './split.js';
+import { formatNs, formatPercent } from '../util/units.js';
+import { REAL_INSTRUMENTS, type Instruments } from './instruments.js';
 
 /** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
 export const BATCH_THRESHOLD_NS = 1_000;
@@ -60,6 +60,10 @@ export interface PhaseRunOptions {
    * at: the barrier that starts every part of a split phase from one t0.
    */
   startGate?: () => Promise<number>;
+  /** Seed of the open model's arrival schedule (the run's, shared by every part). Default: the providers' seed. */
+  scheduleSeed?: number;
+  /** Time, heap and event-loop readings. Default: the machine's. */
+  instruments?: Instruments;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -74,8 +78,9 @@ async function drive(
   onTick?: (now: number) => void,
 ): Promise<ScheduleStats | undefined> {
   const handle = startExecutor(spec, ctx, firstIndex);
+  const clock = opts.instruments?.clock;
   const timer = setInterval(() => {
-    const now = performance.now();
+    const now = clock === undefined ? performance.now() : clock.now();
     handle.watchdog(now);
     onTick?.(now);
   }, tickMs(ctx.timeoutMs));
@@ -104,10 +109,6 @@ function errorsObject(c: Counters): Record<string, number> {
   return Object.fromEntries([...c.errorsByKind.entries()].sort((a, b) => b[1] - a[1]));
 }
 
-function ms(ns: number): string {
-  return `${(ns / 1e6).toFixed(ns < 10e6 ? 1 : 0)} ms`;
-}
-
 /** Plain-language warnings when the tool, not the system, may have been the bottleneck. */
 export function generatorWarnings(loopP99Ns: number, count: number, schedule: ScheduleStats | undefined): string[] {
   const warnings: string[] = [];
@@ -116,15 +117,15 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
     const lateFraction = started > 0 ? schedule.late / started : 0;
     if (schedule.dropped > 0 || lateFraction > LATE_FRACTION_WARN) {
       warnings.push(
-        `load generator fell behind its schedule: ${(lateFraction * 100).toFixed(1)}% of starts more than 1 ms late ` +
-          `(worst ${ms(schedule.maxLateNs)})${schedule.dropped > 0 ? `, ${schedule.dropped} dropped at maxInFlight` : ''}; ` +
+        `load generator fell behind its schedule: ${formatPercent(lateFraction)} of starts more than 1ms late ` +
+          `(worst ${formatNs(schedule.maxLateNs)})${schedule.dropped > 0 ? `, ${schedule.dropped} dropped at maxInFlight` : ''}; ` +
           'latency from the scheduled start includes that delay',
       );
     }
   }
   if (loopP99Ns > LOOP_SATURATED_NS) {
     warnings.push(
-      `event loop saturated (delay p99 ${ms(loopP99Ns)}): the in-process providers and the load generator share one thread, ` +
+      `event loop saturated (delay p99 ${formatNs(loopP99Ns)}): the in-process providers and the load generator share one thread, ` +
         'so latencies include queueing inside the tool',
     );
   }
@@ -149,15 +150,19 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const total = new LatencyRecorder();
   const serviceCurrent = isRate ? new LatencyRecorder() : undefined;
   const serviceTotal = isRate ? new LatencyRecorder() : undefined;
-  const loop = new LoopMonitor();
-  const intervalLoop = new LoopMonitor();
+  const instruments = opts.instruments ?? REAL_INSTRUMENTS;
+  const clock = instruments.clock;
+  // The executors time with performance.now() unless told otherwise: the hot path stays as it was.
+  const execClock = instruments === REAL_INSTRUMENTS ? {} : { clock };
+  const loop = instruments.loopMonitor();
+  const intervalLoop = instruments.loopMonitor();
   try {
     await op.init?.();
     // Batches only ever for strictly sequential phases, whatever the scenario asks.
     let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
     if (warmup > 0 && !opts.stopped()) {
       opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
-      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
+      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped, ...execClock };
       // Two halves: the first runs while the JIT is still compiling; only the second, steadier
       // half decides on batch timing (a cold store costs ~2x a compiled one).
       const firstHalf = Math.ceil(warmup / 2);
@@ -183,7 +188,8 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       counters,
       batchSize,
       stopped: opts.stopped,
-      seed: opCtx.deps.seed,
+      seed: opts.scheduleSeed ?? opCtx.deps.seed,
+      ...execClock,
     };
     opts.onEvent({
       type: 'phase-start',
@@ -198,7 +204,8 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     });
 
     let series: IntervalSample[] = [];
-    const t0 = opts.startGate ? await opts.startGate() : performance.now();
+    // The start gate (split phases) answers in performance.now() time, the real clock of every part.
+    const t0 = opts.startGate ? await opts.startGate() : clock.now();
     if (share?.arrivals !== undefined) {
       ctx.arrivals = share.arrivals;
       // Every part walks the one global schedule from the common t0 and keeps its stripe.
@@ -218,7 +225,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       const count = counters.done - intervalDone;
       const errors = counters.errors - intervalErrors;
       const durationMs = now - intervalStart;
-      const heap = phase.intervalMs >= GC_INTERVAL_MIN_MS ? heapAfterGc() : undefined;
+      const heap = phase.intervalMs >= GC_INTERVAL_MIN_MS ? instruments.heap() : undefined;
       series.push({
         tMs: now - t0,
         durationMs,
@@ -241,7 +248,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       intervalDone = counters.done;
       intervalErrors = counters.errors;
       // The forced GC above took time; the next interval starts after it.
-      intervalStart = performance.now();
+      intervalStart = clock.now();
     };
 
     const build = (durationMs: number, final: boolean): PhaseResult => {
@@ -258,7 +265,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
         const loopDelay = loop.read();
         const warnings = generatorWarnings(loopDelay.p99Ns, counters.done, schedule);
         const health: GeneratorHealth = { eventLoopP99Ns: loopDelay.p99Ns, eventLoopMaxNs: loopDelay.maxNs, warnings };
-        const heap = final ? heapAfterGc() : undefined;
+        const heap = final ? instruments.heap() : undefined;
         return {
           name: phase.name,
           op: phase.op,
@@ -286,6 +293,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(op.timings?.(durationMs) ?? {}),
           ...(op.extra ? { extra: op.extra() } : {}),
           window: { startMs: performance.timeOrigin + t0, endMs: performance.timeOrigin + t0 + durationMs },
+          ...(op.totals && op.totals().length > 0 ? { extraTotals: [...op.totals()] } : {}),
         };
       } finally {
         merged.destroy();
@@ -316,7 +324,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
         },
       });
     });
-    const end = performance.now();
+    const end = clock.now();
     // A series only for phases that spanned at least one whole interval.
     if (series.length > 0 && counters.done > intervalDone) closeInterval(end);
     const result = build(end - t0, true);

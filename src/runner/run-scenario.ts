@@ -3,14 +3,13 @@
  * takes heap readings after forced GC at each milestone. Targets are evaluated by the
  * caller (the runner knows nothing of verdicts).
  */
-import { performance } from 'node:perf_hooks';
-import { heapAfterGc } from '../metrics/memory.js';
 import type { Clock } from '../providers/types.js';
 import { createProvidersAsync, initializeAll } from '../providers/registry.js';
 import type { ProviderSet } from '../providers/registry.js';
 import type { MemorySnapshot, PhaseResult, PluginProviderInfo, ScenarioResult } from '../results/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { describeError } from './errors.js';
+import { REAL_INSTRUMENTS, type Instruments } from './instruments.js';
 import type { RunEventListener } from './events.js';
 import { runPhase } from './phase.js';
 import { WHOLE, composeParts, partSeed, splitPhase, type Part } from './split.js';
@@ -35,16 +34,21 @@ export interface RunOptions {
   parts?: readonly Part[];
   /** Awaited after each phase's warm-up; resolves with the time its measured run starts (see PhaseRunOptions). */
   startGate?: (phase: number) => Promise<number>;
+  /** The environment providers read (an HTTP endpoint's API key). Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Time, heap and event-loop readings. Default: the machine's (tests pass a virtual clock). */
+  instruments?: Instruments;
 }
 
-/** The providers' clock: real monotonic time plus whatever idle time memory.sweep let pass. */
-function offsetClock(): Clock & { advance(ms: number): void } {
+/** The providers' clock: the run's monotonic time plus whatever idle time memory.sweep let pass. */
+function offsetClock(base: Clock): Clock & { advance(ms: number): void } {
   let offset = 0;
   return {
-    now: () => performance.now() + offset,
+    now: () => base.now() + offset,
     advance(ms: number) {
       offset += ms;
     },
+    ...(base.sleep ? { sleep: (ms: number) => (base.sleep as (ms: number) => Promise<void>).call(base, ms) } : {}),
   };
 }
 
@@ -58,8 +62,8 @@ function pluginInfo(scenario: Scenario, providers: ProviderSet): { plugins?: Plu
   return plugins.length > 0 ? { plugins } : {};
 }
 
-function snapshot(label: string): MemorySnapshot {
-  const h = heapAfterGc();
+function snapshot(instruments: Instruments, label: string): MemorySnapshot {
+  const h = instruments.heap();
   return { label, heapUsed: h.heapUsed, rss: h.rss };
 }
 
@@ -92,14 +96,15 @@ async function runWithSignal(
   stopSignal: Promise<void>,
 ): Promise<ScenarioResult> {
 
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  const memory: MemorySnapshot[] = [snapshot('baseline')];
-  const clock = offsetClock();
+  const instruments = options.instruments ?? REAL_INSTRUMENTS;
+  const startedAt = instruments.date().toISOString();
+  const t0 = instruments.clock.now();
+  const memory: MemorySnapshot[] = [snapshot(instruments, 'baseline')];
+  const clock = offsetClock(instruments.clock);
   const parts = options.parts ?? [];
   const startGate = options.startGate;
   const part = parts.reduce(composeParts, WHOLE);
-  const deps = { seed: partSeed(options.seed, part), clock };
+  const deps = { seed: partSeed(options.seed, part), clock, ...(options.env ? { env: options.env } : {}) };
   const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
   let failure: string | undefined;
@@ -109,7 +114,7 @@ async function runWithSignal(
     description: scenario.description,
     source: scenario.source,
     startedAt,
-    durationMs: performance.now() - t0,
+    durationMs: instruments.clock.now() - t0,
     providers: {
       llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
       memory: { ...scenario.providers.memory },
@@ -134,7 +139,7 @@ async function runWithSignal(
   let stage = 'initializing providers';
   try {
     await initializeAll(providers);
-    memory.push(snapshot('providers'));
+    memory.push(snapshot(instruments, 'providers'));
     for (const [index, phase] of scenario.phases.entries()) {
       if (stopped()) break;
       stage = `phase "${phase.name}"`;
@@ -149,15 +154,18 @@ async function runWithSignal(
           stopped,
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
+          // The run's seed, not the part's: every part draws the same global arrival schedule.
+          ...(options.seed !== undefined ? { scheduleSeed: options.seed } : {}),
           ...(parts.length > 0 ? { share: splitPhase(phase.executor, parts) } : {}),
           ...(startGate ? { startGate: () => startGate(index) } : {}),
+          instruments,
           ...(options.onCheckpoint
             ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
             : {}),
         },
       );
       phases.push(result);
-      if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: process.memoryUsage().rss });
+      if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: instruments.rss() });
       onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
       options.onCheckpoint?.(build());
     }

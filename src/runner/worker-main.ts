@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     signal: controller.signal,
     graceMs: input.graceMs,
     checkpointMs: input.checkpointMs,
+    ...(input.env !== undefined ? { env: input.env } : {}),
     onEvent: (event) => post({ type: 'event', event }),
     onCheckpoint: (partial) => post({ type: 'checkpoint', partial }),
     startGate: async (phase) => {

@@ -17,6 +17,8 @@ export interface WorkerInput {
   graceMs: number;
   /** How often the worker sends its figures so far (kept by the main thread in case it must be stopped by force). */
   checkpointMs: number;
+  /** The environment providers read (an HTTP endpoint's API key): the CLI's, not the worker's own. */
+  env?: Record<string, string | undefined>;
 }
 
 export type FromWorker =

@@ -284,6 +284,7 @@ export async function runScenarioInWorkers(scenario: Scenario, options: WorkersO
       parts: pathOf(w),
       graceMs,
       checkpointMs: Math.min(options.checkpointMs ?? WORKER_CHECKPOINT_MS, WORKER_CHECKPOINT_MS),
+      ...(options.env !== undefined ? { env: { ...options.env } } : {}),
     };
     let worker: Worker;
     try {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 
 /** scenarios/ at the package root, from src/scenarios or dist/scenarios alike. */
 export const BUILTIN_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -57,21 +57,21 @@ export function resolveScenarioRefs(refs: readonly string[], cwd: string = proce
       files.push(ref);
       continue;
     }
-    throw badInput(
+    throw new InputError(
       `unknown scenario "${ref}": not a built-in (${BUILTIN_NAMES.join(', ')}, all) and no such file`,
     );
   }
   return files;
 }
 
-/** Parses a YAML or JSON file; a syntax error is a one-line CliError with line and column. */
+/** Parses a YAML or JSON file; a syntax error is a one-line InputError with line and column. */
 export function readDocument(file: string, cwd: string = process.cwd()): unknown {
   let text: string;
   try {
     text = readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw badInput(`${file}: cannot read the file (${code})`);
+    throw new InputError(`${file}: cannot read the file (${code})`);
   }
   // YAML 1.2 is a superset of JSON, so one parser serves both formats.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -80,7 +80,7 @@ export function readDocument(file: string, cwd: string = process.cwd()): unknown
     const pos = first.linePos?.[0];
     const where = pos ? `:${pos.line}:${pos.col}` : '';
     const message = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
-    throw badInput(`${file}${where}: invalid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${message}`);
+    throw new InputError(`${file}${where}: invalid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${message}`);
   }
   return doc.toJS();
 }

@@ -1,12 +1,12 @@
 /**
  * Reads a scenario (a built-in name or a file), applies --set overrides and --duration,
- * validates it, and returns a typed Scenario. Every failure is a CliError (exit 2) whose
+ * validates it, and returns a typed Scenario. Every failure is an InputError (exit 2) whose
  * one-line message names the file, the field path, what is wrong and what is allowed.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { badInput } from '../errors.js';
+import { InputError } from '../util/input-error.js';
 import type { Scenario } from './types.js';
 import { parseTarget } from '../targets/parse.js';
 import type { ProvidersConfig } from '../providers/config.js';
@@ -36,8 +36,8 @@ function resolveDataFile(file: string, cwd: string, field: string, spec: string,
   const parts = field.split('.');
   const viaSet = overrides.findLast((o) => o.path.length <= parts.length && o.path.every((seg, i) => String(seg) === parts[i]));
   const abs = path.resolve(viaSet ? cwd : path.dirname(path.resolve(cwd, file)), spec);
-  if (!existsSync(abs)) throw badInput(`${file}: ${field}: no such file ${spec}${spec !== abs ? ` (looked for ${abs})` : ''}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
-  if (!statSync(abs).isFile()) throw badInput(`${file}: ${field}: ${spec} is not a file`);
+  if (!existsSync(abs)) throw new InputError(`${file}: ${field}: no such file ${spec}${spec !== abs ? ` (looked for ${abs})` : ''}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
+  if (!statSync(abs).isFile()) throw new InputError(`${file}: ${field}: ${spec} is not a file`);
   return abs;
 }
 
@@ -71,7 +71,7 @@ function resolvePluginModules(file: string, cwd: string, providers: ProvidersCon
     const viaSet = overrides.findLast((o) => o.path.length <= field.length && o.path.every((seg, i) => seg === field[i]));
     const modulePath = resolveModulePath(spec, viaSet ? cwd : path.dirname(path.resolve(cwd, file)));
     const problem = checkModuleExists(modulePath);
-    if (problem !== undefined) throw badInput(`${file}: providers.${kind}.module: ${problem}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
+    if (problem !== undefined) throw new InputError(`${file}: providers.${kind}.module: ${problem}${viaSet ? ` (from --set ${viaSet.source})` : ''}`);
     out = { ...out, [kind]: { ...out[kind], module: modulePath } };
   }
   return out;
@@ -81,7 +81,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
   const cwd = options.cwd ?? process.cwd();
   const raw = readDocument(file, cwd);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw badInput(`${file}: (top level): expected a mapping with name, description, providers, phases, targets`);
+    throw new InputError(`${file}: (top level): expected a mapping with name, description, providers, phases, targets`);
   }
   const doc = raw as Record<string, unknown>;
   const overrides: SetOverride[] = [];
@@ -91,7 +91,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
       applySetOverride(doc, o);
       overrides.push(o);
     } catch (e) {
-      if (e instanceof SetOverrideError) throw badInput(e.message);
+      if (e instanceof SetOverrideError) throw new InputError(e.message);
       throw e;
     }
   }
@@ -100,14 +100,14 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw badInput(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
+    throw new InputError(formatIssue(file, issues[0] as z.core.$ZodIssue, overrides) + more);
   }
   const s = parsed.data;
   const providers = resolvePluginModules(file, cwd, s.providers, overrides);
 
   const phaseNames = new Set<string>();
   s.phases.forEach((p, i) => {
-    if (phaseNames.has(p.name)) throw badInput(`${file}: phases.${i}.name: duplicate phase name "${p.name}"`);
+    if (phaseNames.has(p.name)) throw new InputError(`${file}: phases.${i}.name: duplicate phase name "${p.name}"`);
     phaseNames.add(p.name);
   });
 
@@ -116,10 +116,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     try {
       spec = parseTarget(t.expr, t.metric);
     } catch (e) {
-      throw badInput(`${file}: targets.${i}.expr: ${(e as Error).message}`);
+      throw new InputError(`${file}: targets.${i}.expr: ${(e as Error).message}`);
     }
     if (!phaseNames.has(spec.phase)) {
-      throw badInput(`${file}: targets.${i}.expr: no phase named "${spec.phase}" (phases: ${[...phaseNames].join(', ')})`);
+      throw new InputError(`${file}: targets.${i}.expr: no phase named "${spec.phase}" (phases: ${[...phaseNames].join(', ')})`);
     }
     return spec;
   });

@@ -11,7 +11,8 @@ import { LatencyRecorder } from '../../src/metrics/histogram.js';
 import type { PhaseResult, RunResult } from '../../src/results/types.js';
 import { newCounters, startExecutor, type ExecContext } from '../../src/runner/executors.js';
 import type { PreparedOp } from '../../src/runner/operations.js';
-import { cli, tempDir } from '../e2e/helpers.js';
+import { cli } from '../e2e/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SCENARIO = `
 name: batch-timing

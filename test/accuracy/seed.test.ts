@@ -1,5 +1,5 @@
 /**
- * `--seed` end to end: two runs of the real binary with the same seed draw the same simulated
+ * `--seed` through the whole run command (in-process): two runs with the same seed draw the same simulated
  * faults, so their counts match exactly; another seed draws different ones. Token counts alone
  * cannot show it (the simulated model's answers have a fixed length whatever the seed), so
  * the runs inject a 20 % error rate: which calls fail is a sequence of seeded draws, and the
@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/results/types.js';
-import { cli } from '../e2e/helpers.js';
+import { runInProcess } from '../helpers/in-process.js';
 
-function run(seed: number): RunResult {
-  const r = cli(
+async function run(seed: number): Promise<RunResult> {
+  const r = await runInProcess(
     [
       'run',
       'llm-call',
@@ -24,8 +24,8 @@ function run(seed: number): RunResult {
       'phases.1.executor.iterations=300',
       '--json',
       '--no-gate',
+      '--no-save',
     ],
-    { env: { CLUSTER_BENCH_CALIBRATION: 'off' } },
   );
   expect(r.stderr).not.toContain('internal error');
   expect(r.code).toBe(0);
@@ -37,10 +37,10 @@ function faults(r: RunResult) {
 }
 
 describe('--seed makes the simulated providers reproducible', () => {
-  it('same seed: identical error counts and token figures in both phases; another seed: different counts', () => {
-    const a = run(7);
-    const b = run(7);
-    const c = run(8);
+  it('same seed: identical error counts and token figures in both phases; another seed: different counts', async () => {
+    const a = await run(7);
+    const b = await run(7);
+    const c = await run(8);
     expect(a.seed).toBe(7);
     expect(faults(a)[0]!.count).toBe(300);
     expect(faults(a)[0]!.errors).toBeGreaterThan(20);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../e2e/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 describe('the CLI in-process, against its process edge', () => {

@@ -1,23 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPARE_OPTIONS, type Comparison, type StatComparison } from '../../src/compare/compare.js';
-import { formatChange, renderComparisonMarkdown, renderComparisonTable, verdictLine } from '../../src/compare/render.js';
+import { renderComparisonMarkdown, renderComparisonTable, verdictLine } from '../../src/compare/render.js';
+import { formatChange } from '../../src/util/units.js';
+import { goldenFiles } from '../helpers/golden.js';
 
-const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
-
-function golden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) throw new Error(`golden file ${file} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
+const golden = goldenFiles(import.meta.url);
 
 function s(p: Partial<StatComparison> & Pick<StatComparison, 'stat' | 'verdict' | 'method'>): StatComparison {
   return {

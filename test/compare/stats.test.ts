@@ -7,7 +7,6 @@ import {
   hodgesLehmann,
   mannWhitney,
   mannWhitneyFrequencies,
-  median,
   minimumPValue,
   normalCdf,
   normalQuantile,
@@ -124,18 +123,6 @@ describe('Hodges-Lehmann shift with the Moses interval', () => {
 });
 
 describe('helpers', () => {
-  it.each([
-    [[3, 1, 2], 2],
-    [[4, 1, 3, 2], 2.5],
-    [[7], 7],
-  ])('median(%j) = %f', (values, m) => {
-    expect(median(values)).toBe(m);
-  });
-
-  it('median of nothing is NaN', () => {
-    expect(median([])).toBeNaN();
-  });
-
   it.each([
     [0, 1],
     [0.5, 3],

@@ -43,12 +43,17 @@ describe('mergeTrials', () => {
     a2.steps = { llm: a2.latency };
     a1.ttft = a1.latency;
     a2.ttft = a2.latency;
-    a1.extra = { cacheHits: 10, toolCallsPerExecution: 2 };
-    a2.extra = { cacheHits: 5, toolCallsPerExecution: 4 };
+    // Which extras are totals comes with the result: any provider's counter, whatever its name.
+    a1.extra = { cacheHits: 10, fixtureCalls: 3, toolCallsPerExecution: 2 };
+    a2.extra = { cacheHits: 5, fixtureCalls: 1, toolCallsPerExecution: 4 };
+    a1.extraTotals = ['cacheHits', 'fixtureCalls'];
+    a2.extraTotals = ['cacheHits', 'fixtureCalls'];
     const m = mergeTrials([scenario('s', [a1]), scenario('s', [a2])]).phases[0]!;
     expect(m.steps?.['llm']?.count).toBe(400);
     expect(m.ttft?.count).toBe(400);
     expect(m.extra?.['cacheHits']).toBe(15);
+    expect(m.extra?.['fixtureCalls']).toBe(4);
+    expect(m.extraTotals).toEqual(['cacheHits', 'fixtureCalls']);
     // Weighted by operations: (2 x 300 + 4 x 100) / 400.
     expect(m.extra?.['toolCallsPerExecution']).toBeCloseTo(2.5, 12);
   });

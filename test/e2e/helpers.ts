@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-dir.js';
+
+export { tempDir };
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = path.join(ROOT, 'bin', 'cluster-bench.js');
@@ -11,10 +12,6 @@ export interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-export function tempDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'cluster-bench-test-'));
 }
 
 /**

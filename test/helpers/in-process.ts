@@ -4,9 +4,10 @@
  * Most command tests use this; a few end-to-end tests still spawn the real binary.
  */
 import { EventEmitter } from 'node:events';
+import { expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliProcess, SignalName } from '../../src/cli/process.js';
-import { tempDir } from '../e2e/helpers.js';
+import { tempDir } from './temp-dir.js';
 
 export interface InProcessRun {
   code: number;
@@ -63,4 +64,9 @@ export async function runInProcess(
   opts.onStart?.(p);
   const code = await main(p);
   return { code, stdout: p.out.join(''), stderr: p.err.join(''), ...(p.exitCalled !== undefined ? { exitCalled: p.exitCalled } : {}) };
+}
+
+/** Bad input as the user must see it: exit 2, nothing on stdout, this one line on stderr. */
+export function expectOneLineError(r: InProcessRun, message: string): void {
+  expect(r).toEqual({ code: 2, stdout: '', stderr: `cluster-bench: error: ${message}\n` });
 }

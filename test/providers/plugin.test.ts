@@ -1,16 +1,19 @@
 /**
- * Plugins: loading, validation messages, path resolution, and the example in
- * docs/plugins.md run end to end with the real binary.
+ * Plugins: loading, validation messages, path resolution, runs through the run command, and
+ * the example in docs/plugins.md run end to end with the real binary.
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { userErrorExitCode } from '../../src/errors.js';
 import { DEFAULT_PROVIDERS_CONFIG, type ProvidersConfig } from '../../src/providers/config.js';
 import { createProviderAsync, createProvidersAsync, initializeAll } from '../../src/providers/registry.js';
 import { loadScenario } from '../../src/scenarios/load.js';
-import { cli, ROOT, tempDir } from '../e2e/helpers.js';
+import { InputError } from '../../src/util/input-error.js';
+import { cli, ROOT } from '../e2e/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -24,14 +27,15 @@ function withModules(mods: { llm?: string; memory?: string; agent?: string }): P
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<CliError> {
+/** The error a bad plugin fails with; only errors the CLI turns into an exit code count. */
+async function failure(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
   } catch (error) {
-    if (error instanceof CliError) return error;
+    if (userErrorExitCode(error) !== undefined) return error as Error;
     throw error;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected an error meant for the user');
 }
 
 describe('loading plugins', () => {
@@ -86,7 +90,7 @@ describe('loading plugins', () => {
   for (const b of bad) {
     it(`${b.kind} plugin ${b.file}: exit ${b.exit}, one line`, async () => {
       const e = await failure(createProvidersAsync(withModules({ [b.kind]: fixture(b.file) }), { seed: 1 }));
-      expect(e.exitCode).toBe(b.exit);
+      expect(userErrorExitCode(e)).toBe(b.exit);
       expect(e.message).toMatch(b.message);
       expect(e.message).toContain(fixture(b.file));
       expect(e.message).not.toContain('\n');
@@ -115,7 +119,7 @@ describe('module paths in scenario files', () => {
 
   it('a missing file is bad input at load, naming the scenario file and field', () => {
     const file = scenario('  memory: { module: ./nope.js }');
-    expect(() => loadScenario(file)).toThrow(CliError);
+    expect(() => loadScenario(file)).toThrow(InputError);
     expect(() => loadScenario(file)).toThrow(`${file}: providers.memory.module: no such file ${path.join(dir, 'nope.js')}`);
   });
 
@@ -138,8 +142,8 @@ describe('module paths in scenario files', () => {
   });
 });
 
-describe('plugins through the binary', () => {
-  it('runs a plugin LLM and reports its ttft / chunk gaps (under the old itlNs name too) and counters', () => {
+describe('plugins through the run command', () => {
+  it('runs a plugin LLM and reports its ttft / chunk gaps (under the old itlNs name too) and counters', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'plugin.yaml');
     writeFileSync(
@@ -147,7 +151,7 @@ describe('plugins through the binary', () => {
       `name: plug\nproviders:\n  llm: { module: ${fixture('llm-ok.mjs')} }\nphases:\n  - name: calls\n    op: llm.call\n    executor: { type: iterations, iterations: 50 }\n    warmup: 5\n`,
     );
     const out = path.join(dir, 'r.json');
-    const r = cli(['run', file, '--no-gate', '--no-save', '--out', out]);
+    const r = await runInProcess(['run', file, '--no-gate', '--no-save', '--out', out]);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     const phase = JSON.parse(readFileSync(out, 'utf8')).scenarios[0].phases[0];
@@ -159,16 +163,15 @@ describe('plugins through the binary', () => {
     expect(phase.extra.fixtureCalls).toBe(50);
   });
 
-  it('a bad plugin is exit 2 with one line on stderr', () => {
+  it('a bad plugin is exit 2 with one line on stderr', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, `name: bad\nproviders:\n  llm: { module: ${fixture('lacks-methods.mjs')} }\nphases:\n  - name: a\n    op: llm.call\n    executor: { type: iterations, iterations: 1 }\n`);
-    const r = cli(['run', file, '--no-save']);
-    expect(r.code).toBe(2);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.includes('error'));
-    expect(lines).toEqual([
-      `cluster-bench: error: providers.llm.module ${fixture('lacks-methods.mjs')}: the provider its factory returned lacks call(), close() (an LLM provider needs name, simulated, initialize(), call(), close())`,
-    ]);
+    expect(await runInProcess(['run', file, '--no-save'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `cluster-bench: error: providers.llm.module ${fixture('lacks-methods.mjs')}: the provider its factory returned lacks call(), close() (an LLM provider needs name, simulated, initialize(), call(), close())\n`,
+    });
   });
 });
 

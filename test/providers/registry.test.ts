@@ -3,17 +3,9 @@ import { DEFAULT_PROVIDERS_CONFIG } from '../../src/providers/config.js';
 import type { ProvidersConfig } from '../../src/providers/config.js';
 import { createProvider, createProviders, initializeAll } from '../../src/providers/registry.js';
 import { createManualClock } from '../../src/providers/random.js';
+import { caught } from '../helpers/caught.js';
 
 const QUESTION = [{ role: 'user' as const, content: 'What is 2 + 2? Then search memory windows.' }];
-
-async function caught(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('createProviders', () => {
   it('builds uninitialized providers; the agent shares the llm and memory', async () => {

@@ -64,9 +64,9 @@ describe('floor', () => {
   it('names every sub-microsecond result with the floor that applies to it', () => {
     const note = floorNote(run([phase('store', 372, true), phase('call', 3_600, false), phase('retrieve', 640, false)], CAL));
     expect(note).toBe(
-      "floor: this machine's harness overhead is 112 ns per timed operation and 15 ns per batch-timed one " +
+      "floor: this machine's harness overhead is 112ns per timed operation and 15ns per batch-timed one " +
         '(cluster-bench calibrate, measured 2026-11-25, cached); the sub-microsecond results include it: ' +
-        'store-retrieve › store p50 372 ns (batch-timed, floor 15 ns); store-retrieve › retrieve p50 640 ns (timed one by one, floor 112 ns)',
+        'store-retrieve › store p50 372ns (batch-timed, floor 15ns); store-retrieve › retrieve p50 640ns (timed one by one, floor 112ns)',
     );
   });
 

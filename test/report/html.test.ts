@@ -6,7 +6,7 @@ import { loadHtmlAssets, type HtmlAssets } from '../../src/report/html-assets.js
 import { MAX_SERIES_POINTS, bucketIntervals, esc, renderComparisonHtml, renderHtmlReport, type ChartSpec } from '../../src/report/html.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { reportModel } from '../../src/report/model.js';
-import { getRenderer } from '../../src/report/registry.js';
+import { htmlRenderer } from '../../src/report/html.js';
 import { FIXTURE } from './fixture.js';
 import { htmlFixture, intervals, summary } from './html-fixture.js';
 
@@ -39,9 +39,9 @@ describe('one self-contained file', () => {
     const assets = loadHtmlAssets();
     expect(assets.uplotJs).toMatch(/uPlot/);
     expect(assets.uplotLicense).toMatch(/MIT License/);
-    const a = getRenderer('html').render(RESULT, { color: false });
+    const a = htmlRenderer.render(RESULT, { color: false });
     expect(a).toContain(assets.uplotJs.slice(0, 200));
-    expect(getRenderer('html').render(RESULT, { color: false })).toBe(a);
+    expect(htmlRenderer.render(RESULT, { color: false })).toBe(a);
     expect(loadHtmlAssets()).toBe(assets);
   });
 
@@ -190,7 +190,7 @@ describe('size', () => {
     const base = htmlFixture(1000);
     const agent = base.scenarios[0]!;
     const many: RunResult = { ...base, scenarios: [...Array.from({ length: 8 }, (_, i) => ({ ...agent, name: `agent-${i}` })), base.scenarios[1]!] };
-    const page = getRenderer('html').render(many, { color: false });
+    const page = htmlRenderer.render(many, { color: false });
     const bytes = Buffer.byteLength(page);
     expect(charts(page).filter((c) => c.type === 'spectrum')).toHaveLength(17);
     expect(bytes).toBeLessThan(1024 * 1024);

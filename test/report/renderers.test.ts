@@ -1,31 +1,28 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { InputError } from '../../src/util/input-error.js';
 import type { RunResult } from '../../src/results/types.js';
-import { RENDERERS, RENDERER_NAMES, getRenderer } from '../../src/report/registry.js';
+import { FORMATS, FORMAT_CHOICES, findFormat, loadRenderer } from '../../src/report/registry.js';
+import type { Renderer } from '../../src/report/types.js';
 import { benchmarkEntries } from '../../src/report/benchmark-action.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { downsample, niceMax } from '../../src/report/markdown.js';
 import { FIXTURE, FIXTURE_B } from './fixture.js';
+import { goldenFiles } from '../helpers/golden.js';
 
-const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
-// UPDATE_GOLDEN=1 npx vitest run test/report  rewrites the files; review the diff before committing.
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/;
 
-function golden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) throw new Error(`golden file ${file} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
+// UPDATE_GOLDEN=1 npx vitest run test/report  rewrites the files; review the diff before committing.
+const golden = goldenFiles(import.meta.url);
+
+// Every registered renderer, loaded once (the registry loads them on demand).
+const LOADED = new Map<string, Renderer>(await Promise.all(FORMATS.map(async (f): Promise<[string, Renderer]> => [f.name, await f.load()])));
+function getRenderer(name: string): Renderer {
+  const r = LOADED.get(name);
+  if (r === undefined) throw new Error(`no renderer ${name}`);
+  return r;
 }
+const RENDERER_NAMES = FORMATS.map((f) => f.name);
 
 const GOLDENS: Array<[string, string]> = [
   ['table', 'table.txt'],
@@ -113,17 +110,25 @@ describe('json', () => {
 });
 
 describe('registry', () => {
-  it('lists the renderers by name', () => {
-    expect(RENDERERS.map((r) => r.name)).toEqual(['table', 'markdown', 'json', 'benchmark-action', 'html']);
+  it('lists every name --format takes, an alias before its name', () => {
+    expect(FORMAT_CHOICES).toEqual(expect.arrayContaining(['md', 'markdown', 'json', 'benchmark-action', 'table']));
+    expect(FORMAT_CHOICES.indexOf('md')).toBe(FORMAT_CHOICES.indexOf('markdown') - 1);
+    expect(new Set(FORMAT_CHOICES).size).toBe(FORMAT_CHOICES.length);
   });
 
-  it('rejects an unknown name with the allowed ones', () => {
-    expect(() => getRenderer('pdf')).toThrow(CliError);
-    expect(() => getRenderer('pdf')).toThrow('unknown report format "pdf" (allowed: table, markdown, json, benchmark-action, html)');
+  it('finds a format by its name or an alias', async () => {
+    expect(findFormat('md')).toBe(findFormat('markdown'));
+    expect(await loadRenderer('md')).toBe(getRenderer('markdown'));
+  });
+
+  it('rejects an unknown name with the allowed ones', async () => {
+    expect(() => findFormat('pdf')).toThrow(InputError);
+    expect(() => findFormat('pdf', '--format')).toThrow(`--format "pdf": unknown format (allowed: ${FORMAT_CHOICES.join(', ')})`);
+    await expect(loadRenderer('pdf')).rejects.toThrow(`report format "pdf": unknown format (allowed: ${FORMAT_CHOICES.join(', ')})`);
   });
 
   it('render(one) is renderAll([one])', () => {
-    for (const r of RENDERERS) expect(r.renderAll([FIXTURE], { color: false })).toBe(r.render(FIXTURE, { color: false }));
+    for (const r of LOADED.values()) expect(r.renderAll([FIXTURE], { color: false })).toBe(r.render(FIXTURE, { color: false }));
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { secondaryDistributions, summaryCells } from '../../src/report/format.js';
-import { getRenderer } from '../../src/report/registry.js';
+import { tableRenderer } from '../../src/report/table.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import type { LatencySummary, PhaseResult, RunResult, TokenFigures, ValueSummary } from '../../src/results/types.js';
 import { FIXTURE } from './fixture.js';
@@ -52,20 +52,20 @@ describe('token and streaming rows', () => {
   });
 
   it('marks estimated counts in the table and the markdown report', () => {
-    const table = getRenderer('table').render(withTokens('estimate'), { color: false });
+    const table = tableRenderer.render(withTokens('estimate'), { color: false });
     expect(table).toContain('prompt tokens per op (estimated)');
     expect(table).toContain('time per output token (TPOT) (estimated)');
     expect(table).toContain('gap per token (estimated)');
     // The chunk gap and TTFT do not depend on token counts: never marked.
     expect(table).not.toContain('gap between chunks (per chunk) (estimated)');
     expect(renderMarkdownReport([withTokens('mixed')])).toContain('prompt tokens per op (3 of 10 estimated)');
-    expect(getRenderer('table').render(withTokens('usage'), { color: false })).not.toContain('estimated');
+    expect(tableRenderer.render(withTokens('usage'), { color: false })).not.toContain('estimated');
   });
 
   it('the itl of an older result still shows, under its meaning', () => {
     const result = structuredClone(FIXTURE);
     const phase = result.scenarios[0]?.phases[0] as PhaseResult;
     phase.itl = phase.latency;
-    expect(getRenderer('table').render(result, { color: false })).toContain('gap between chunks (itl, older result)');
+    expect(tableRenderer.render(result, { color: false })).toContain('gap between chunks (itl, older result)');
   });
 });

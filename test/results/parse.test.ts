@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunResult } from '../../src/results/parse.js';
-import { CliError } from '../../src/errors.js';
+import { userErrorExitCode } from '../../src/errors.js';
+import { InputError } from '../../src/util/input-error.js';
 import { FIXTURE } from '../report/fixture.js';
 
 function without(path: string[]): unknown {
@@ -36,9 +37,9 @@ describe('parseRunResult', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(2);
-    expect((error as CliError).message).toMatch(message);
-    expect((error as CliError).message).not.toContain('\n');
+    expect(error).toBeInstanceOf(InputError);
+    expect(userErrorExitCode(error)).toBe(2);
+    expect((error as InputError).message).toMatch(message);
+    expect((error as InputError).message).not.toContain('\n');
   });
 });

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import { userErrorExitCode } from '../../src/errors.js';
+import { InputError } from '../../src/util/input-error.js';
 import { BUILTIN_NAMES, listBuiltins, loadScenario, resolveScenarioRefs } from '../../src/scenarios/load.js';
 import { parseLatencyModel } from '../../src/scenarios/schema.js';
 import { applySetOverride, parseSetOverride } from '../../src/scenarios/set-path.js';
@@ -24,14 +25,14 @@ phases:
     executor: { type: iterations, iterations: 3 }
 `;
 
-function errorOf(fn: () => unknown): CliError {
+function errorOf(fn: () => unknown): InputError {
   try {
     fn();
   } catch (e) {
-    if (e instanceof CliError) return e;
+    if (e instanceof InputError) return e;
     throw e;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected an InputError');
 }
 
 describe('built-in scenarios', () => {
@@ -126,7 +127,7 @@ describe('loadScenario', () => {
   it.each(bad)('rejects %s with file, path and what is allowed', (_n, text, message) => {
     const f = file(text);
     const e = errorOf(() => loadScenario(f));
-    expect(e.exitCode).toBe(2);
+    expect(userErrorExitCode(e)).toBe(2);
     expect(e.message.startsWith(f)).toBe(true);
     expect(e.message).toMatch(message);
     expect(e.message).not.toContain('\n');

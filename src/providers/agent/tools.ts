@@ -25,6 +25,16 @@ const MAX_EXPRESSION_LENGTH = 1000;
 /** Bounds the recursion so "((((...))))" from a model cannot overflow the stack. */
 const MAX_DEPTH = 100;
 
+function addOrSubtract(op: number, left: number, right: number): number {
+  return op === 43 /* + */ ? left + right : left - right;
+}
+
+function multiplyOrDivide(op: number, left: number, right: number, at: number): number {
+  if (op === 42 /* * */) return left * right;
+  if (right === 0) throw new Error(`division by zero at position ${at + 1}`);
+  return left / right;
+}
+
 class Parser {
   private pos = 0;
   private depth = 0;
@@ -40,39 +50,27 @@ class Parser {
   }
 
   private expr(): number {
-    let value = this.term();
-    for (;;) {
-      this.skipSpaces();
-      const c = this.src.charCodeAt(this.pos);
-      if (c === 43 /* + */) {
-        this.pos++;
-        value += this.term();
-      } else if (c === 45 /* - */) {
-        this.pos++;
-        value -= this.term();
-      } else {
-        return value;
-      }
-    }
+    return this.chain(this.termFn, 43 /* + */, 45 /* - */, addOrSubtract);
   }
 
   private term(): number {
-    let value = this.unary();
+    return this.chain(this.unaryFn, 42 /* * */, 47 /* / */, multiplyOrDivide);
+  }
+
+  // Bound once: expr and term run for every sub-expression.
+  private readonly termFn = (): number => this.term();
+  private readonly unaryFn = (): number => this.unary();
+
+  /** A left-associative chain: operand (op operand)*, with op one of two characters. */
+  private chain(operand: () => number, op1: number, op2: number, apply: (op: number, left: number, right: number, at: number) => number): number {
+    let value = operand();
     for (;;) {
       this.skipSpaces();
       const c = this.src.charCodeAt(this.pos);
-      if (c === 42 /* * */) {
-        this.pos++;
-        value *= this.unary();
-      } else if (c === 47 /* / */) {
-        this.pos++;
-        const at = this.pos;
-        const divisor = this.unary();
-        if (divisor === 0) throw new Error(`division by zero at position ${at + 1}`);
-        value /= divisor;
-      } else {
-        return value;
-      }
+      if (c !== op1 && c !== op2) return value;
+      this.pos++;
+      const at = this.pos;
+      value = apply(c, value, operand(), at);
     }
   }
 
@@ -181,22 +179,28 @@ export function formatNumber(value: number): string {
   return String(Object.is(rounded, -0) ? 0 : rounded);
 }
 
-const calculator: Tool = {
-  spec: {
-    name: 'calculator',
-    description: 'Evaluate an arithmetic expression with + - * / ^ and parentheses.',
-    parameters: {
-      type: 'object',
-      properties: { expression: { type: 'string', description: 'e.g. "(2 + 3) * 4"' } },
-      required: ['expression'],
+/** A tool of one string argument: its JSON-schema spec, and a run that checks the argument first. */
+function oneArgumentTool(name: string, description: string, arg: { name: string; description: string }, run: (value: string) => string): Tool {
+  return {
+    spec: {
+      name,
+      description,
+      parameters: { type: 'object', properties: { [arg.name]: { type: 'string', description: arg.description } }, required: [arg.name] },
     },
-  },
-  run(args) {
-    const expression = args['expression'];
-    if (typeof expression !== 'string') throw new Error("calculator: 'expression' must be a string");
-    return formatNumber(evaluateExpression(expression));
-  },
-};
+    run(args) {
+      const value = args[arg.name];
+      if (typeof value !== 'string') throw new Error(`${name}: '${arg.name}' must be a string`);
+      return run(value);
+    },
+  };
+}
+
+const calculator = oneArgumentTool(
+  'calculator',
+  'Evaluate an arithmetic expression with + - * / ^ and parentheses.',
+  { name: 'expression', description: 'e.g. "(2 + 3) * 4"' },
+  (expression) => formatNumber(evaluateExpression(expression)),
+);
 
 // ---------------------------------------------------------------------------------------
 // search: TF-IDF ranking over a small built-in corpus, through an inverted index built
@@ -320,19 +324,11 @@ export function searchCorpus(query: string, limit = 3): SearchHit[] {
   return hits;
 }
 
-const search: Tool = {
-  spec: {
-    name: 'search',
-    description: 'Search the cluster-node knowledge base; returns the top 3 titles with snippets.',
-    parameters: {
-      type: 'object',
-      properties: { query: { type: 'string', description: 'keywords' } },
-      required: ['query'],
-    },
-  },
-  run(args) {
-    const query = args['query'];
-    if (typeof query !== 'string') throw new Error("search: 'query' must be a string");
+const search = oneArgumentTool(
+  'search',
+  'Search the cluster-node knowledge base; returns the top 3 titles with snippets.',
+  { name: 'query', description: 'keywords' },
+  (query) => {
     const hits = searchCorpus(query, 3);
     if (hits.length === 0) return `no results for "${query}"`;
     let out = '';
@@ -342,7 +338,7 @@ const search: Tool = {
     }
     return out;
   },
-};
+);
 
 export const BUILTIN_TOOLS: Readonly<Record<string, Tool>> = Object.freeze({ calculator, search });
 

@@ -212,14 +212,20 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
     }
   }
 
-  async function sendOnce(body: string, signal: AbortSignal | undefined): Promise<string> {
+  /** One POST; a failure to connect or a status outside 2xx is an HttpError. */
+  async function post(body: string, headers: typeof jsonHeaders, signal: AbortSignal | undefined): Promise<Awaited<ReturnType<Pool['request']>>> {
     let res;
     try {
-      res = await getPool().request({ path, method: 'POST', headers: jsonHeaders, body, ...(signal ? { signal } : {}) });
+      res = await getPool().request({ path, method: 'POST', headers, body, ...(signal ? { signal } : {}) });
     } catch (error) {
       throw networkError(error, false);
     }
     if (res.statusCode < 200 || res.statusCode > 299) throw await statusError(res);
+    return res;
+  }
+
+  /** The whole answer; a connection lost mid-body is an HttpError that is not retried. */
+  async function bodyText(res: Awaited<ReturnType<Pool['request']>>): Promise<string> {
     try {
       return await res.body.text();
     } catch (error) {
@@ -227,23 +233,16 @@ export function createHttpTransport(cfg: LLMProviderConfig, deps: HttpTransportD
     }
   }
 
+  async function sendOnce(body: string, signal: AbortSignal | undefined): Promise<string> {
+    return bodyText(await post(body, jsonHeaders, signal));
+  }
+
   async function streamOnce(body: string, startMs: number, signal: AbortSignal | undefined): Promise<LLMResponse> {
-    let res;
-    try {
-      res = await getPool().request({ path, method: 'POST', headers: sseHeaders, body, ...(signal ? { signal } : {}) });
-    } catch (error) {
-      throw networkError(error, false);
-    }
-    if (res.statusCode < 200 || res.statusCode > 299) throw await statusError(res);
+    const res = await post(body, sseHeaders, signal);
     const type = res.headers['content-type'];
     if (typeof type !== 'string' || !type.includes('text/event-stream')) {
       // A server that ignores "stream": one JSON answer; its first token is all of it.
-      let text: string;
-      try {
-        text = await res.body.text();
-      } catch (error) {
-        throw networkError(error, true);
-      }
+      const text = await bodyText(res);
       const endMs = performance.now();
       const r = parseChatCompletion(text);
       const totalNs = (endMs - startMs) * 1e6;

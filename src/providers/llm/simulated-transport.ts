@@ -6,9 +6,10 @@
  * from the injected Random, so the same seed replays the same run.
  */
 import type { LLMProviderConfig } from '../config.js';
-import type { ChatTransport, Random } from '../types.js';
+import type { ChatTransport, Clock, Random } from '../types.js';
 import type { ChatCompletionRequest, WireFinishReason, WireMessage, WireTool } from './chat-completion.js';
 import { estimateTokens, jsonString } from './chat-completion.js';
+import { answerLength, createToolPlanner, readConversation, requestProblem, toolCallTokens } from './simulated-model.js';
 import { createLatencySampler, describeLatency } from './latency.js';
 import { ProviderError } from '../provider-error.js';
 
@@ -21,6 +22,8 @@ export interface SimulatedTransport extends ChatTransport {
 
 export interface SimulatedTransportDeps {
   random: Random;
+  /** A clock with sleep() (a virtual clock): latency is waited out on it instead of a timer. */
+  clock?: Clock;
 }
 
 interface Pending {
@@ -31,44 +34,14 @@ interface Pending {
 /** How far before a simulated answer is due its timer fires (see delayed()). */
 export const TIMER_SLACK_MS = 1.5;
 
-const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
-
 function badRequest(what: string): ProviderError {
   return new ProviderError('LLM_BAD_REQUEST', `simulated 400 from LLM endpoint: ${what}`);
 }
 
-/** Minimal server-side validation: enough to catch a client that sends the wrong shape. */
 function validateRequest(raw: unknown, toolsKnownValid: boolean): ChatCompletionRequest {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('body must be a JSON object');
-  const req = raw as Record<string, unknown>;
-  if (typeof req['model'] !== 'string' || req['model'] === '') throw badRequest("'model' must be a non-empty string");
-  const messages = req['messages'];
-  if (!Array.isArray(messages) || messages.length === 0) throw badRequest("'messages' must be a non-empty array");
-  for (let i = 0; i < messages.length; i++) {
-    const m: unknown = messages[i];
-    if (typeof m !== 'object' || m === null) throw badRequest(`messages[${i}] must be an object`);
-    const { role, content, tool_calls: toolCalls } = m as Record<string, unknown>;
-    if (typeof role !== 'string' || !ROLES.has(role)) throw badRequest(`messages[${i}].role is invalid`);
-    if (typeof content !== 'string' && content !== null) throw badRequest(`messages[${i}].content must be a string or null`);
-    if (toolCalls !== undefined) {
-      if (!Array.isArray(toolCalls)) throw badRequest(`messages[${i}].tool_calls must be an array`);
-      for (const c of toolCalls) {
-        const fn = (c as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
-        if (typeof fn?.name !== 'string' || typeof fn.arguments !== 'string') {
-          throw badRequest(`messages[${i}].tool_calls[].function needs a name and arguments`);
-        }
-      }
-    }
-  }
-  const tools = req['tools'];
-  if (tools !== undefined && !toolsKnownValid) {
-    if (!Array.isArray(tools)) throw badRequest("'tools' must be an array");
-    for (let i = 0; i < tools.length; i++) {
-      const fn = (tools[i] as { function?: { name?: unknown } } | null)?.function;
-      if (typeof fn?.name !== 'string') throw badRequest(`tools[${i}].function.name must be a string`);
-    }
-  }
-  return req as unknown as ChatCompletionRequest;
+  const problem = requestProblem(raw, toolsKnownValid);
+  if (problem !== undefined) throw badRequest(problem);
+  return raw as ChatCompletionRequest;
 }
 
 const TOOLS_KEY = '{"tools":';
@@ -109,68 +82,6 @@ function createRequestParser(): (body: string) => ChatCompletionRequest {
   };
 }
 
-/** Words the simulated model skips when it turns the user's text into a search query. */
-const QUERY_STOP_WORDS: ReadonlySet<string> = new Set([
-  'a', 'an', 'and', 'are', 'be', 'can', 'do', 'does', 'for', 'how', 'is', 'it', 'of', 'on', 'or', 'the', 'to',
-  'what', 'who', 'why', 'you', 'your', 'with', 'in', 'me', 'tell', 'please', 'about', 'hello', 'hi',
-]);
-const WORDS = /[a-z0-9]+/g;
-const DIGIT = /\d/;
-/** The first run of arithmetic characters that contains a digit, e.g. "12 * (3 + 4)". */
-const ARITHMETIC = /[-+*/^().\d\s]*\d[-+*/^().\d\s]*/;
-const MAX_QUERY_WORDS = 6;
-/** ARITHMETIC backtracks quadratically over long runs of spaces; the model only reads this much. */
-const MAX_READ_CHARS = 2000;
-
-interface UserTextFeatures {
-  text: string;
-  numeric: boolean;
-  /** Tool-call arguments (JSON text) for the calculator and for any other tool. */
-  calculatorArgs: string;
-  queryArgs: string;
-}
-
-/**
- * What the simulated model reads out of the user's text. Load tests send the same prompt
- * again and again, so the last result is memoised: the regexes would otherwise be a
- * measurable part of every call.
- */
-function createFeatureReader(): (text: string) => UserTextFeatures {
-  let last: UserTextFeatures | undefined;
-  return (fullText) => {
-    if (last !== undefined && last.text === fullText) return last;
-    const text = fullText.length > MAX_READ_CHARS ? fullText.slice(0, MAX_READ_CHARS) : fullText;
-    const numeric = DIGIT.test(text);
-    const words = text.toLowerCase().match(WORDS) ?? [];
-    let expression: string;
-    const arithmetic = numeric ? ARITHMETIC.exec(text)?.[0].trim() : undefined;
-    if (arithmetic !== undefined && arithmetic !== '') {
-      expression = arithmetic;
-    } else {
-      // No numbers to work with: the model still "estimates" something from the text.
-      expression = `(${words.length} + ${text.length}) / 4`;
-    }
-    const picked: string[] = [];
-    for (const w of words) {
-      if (w.length > 1 && !QUERY_STOP_WORDS.has(w)) picked.push(w);
-      if (picked.length === MAX_QUERY_WORDS) break;
-    }
-    const query = picked.length > 0 ? picked.join(' ') : 'cluster node runtime';
-    last = {
-      text: fullText,
-      numeric,
-      calculatorArgs: `{"expression":${jsonString(expression)}}`,
-      queryArgs: `{"query":${jsonString(query)}}`,
-    };
-    return last;
-  };
-}
-
-function toolIndex(tools: readonly WireTool[], name: string): number {
-  for (let i = 0; i < tools.length; i++) if (tools[i]?.function.name === name) return i;
-  return -1;
-}
-
 /**
  * The JSON text of a chat-completion response, written for its fixed shape: only the
  * variable strings are escaped. Parses to a ChatCompletionResponse (the tests check
@@ -209,7 +120,8 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
     sampleLatency = () => 0;
   }
   const { errorRate, timeoutRate, stallEvery, stallForMs, toolRounds, completionTokens } = cfg;
-  const readFeatures = createFeatureReader();
+  const planToolCall = createToolPlanner();
+  const virtualSleep = deps.clock?.sleep?.bind(deps.clock);
   const parseRequest = createRequestParser();
   const pending = new Set<Pending>();
   let calls = 0;
@@ -230,25 +142,7 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
    */
   function complete(req: ChatCompletionRequest): string {
     const messages = req.messages;
-    let lastUser = -1;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      if (messages[i]?.role === 'user') {
-        lastUser = i;
-        break;
-      }
-    }
-    let promptChars = 0;
-    let rounds = 0;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i] as WireMessage;
-      if (m.content !== null) promptChars += m.content.length;
-      const toolCalls = m.tool_calls;
-      if (toolCalls !== undefined) {
-        for (const c of toolCalls) promptChars += c.function.name.length + c.function.arguments.length;
-        if (i > lastUser && m.role === 'assistant' && toolCalls.length > 0) rounds++;
-      }
-    }
-    const userText = lastUser >= 0 ? (messages[lastUser]?.content ?? '') : '';
+    const { lastUser, userText, promptChars, rounds } = readConversation(messages);
     const tools = req.tools;
     const id = ++seq;
     const model = req.model;
@@ -256,24 +150,15 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
     const promptTokens = estimateTokens(promptChars);
 
     if (tools !== undefined && tools.length > 0 && rounds < toolRounds) {
-      const features = readFeatures(userText);
-      // Start with the tool the question calls for, then rotate through the offered tools,
-      // so a multi-round conversation exercises more than one tool.
-      const calc = toolIndex(tools, 'calculator');
-      const search = toolIndex(tools, 'search');
-      const first = features.numeric ? (calc >= 0 ? calc : Math.max(search, 0)) : search >= 0 ? search : Math.max(calc, 0);
-      const chosen = tools[(first + rounds) % tools.length] as WireTool;
-      const name = chosen.function.name;
-      const args = name === 'calculator' ? features.calculatorArgs : features.queryArgs;
-      const completionTok = estimateTokens(name.length + args.length);
+      const call = planToolCall(tools, userText, rounds);
       return writeResponse(
         id,
         created,
         model,
-        `null,"tool_calls":[{"id":"call_${seq}_0","type":"function","function":{"name":${jsonString(name)},"arguments":${jsonString(args)}}}]`,
+        `null,"tool_calls":[{"id":"call_${seq}_0","type":"function","function":{"name":${jsonString(call.name)},"arguments":${jsonString(call.arguments)}}}]`,
         'tool_calls',
         promptTokens,
-        completionTok,
+        toolCallTokens(call),
       );
     }
 
@@ -282,17 +167,11 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
     let source = '';
     for (let i = lastUser + 1; i < messages.length; i++) {
       const m = messages[i] as WireMessage;
-      if (m.role === 'tool' && m.content !== null) source += `${m.content} `;
+      if (m.role === 'tool' && typeof m.content === 'string') source += `${m.content} `;
     }
     source += userText;
     if (source.length === 0) source = 'ok';
-    let tokens = completionTokens;
-    let finish: WireFinishReason = 'stop';
-    const maxTokens = req.max_tokens;
-    if (typeof maxTokens === 'number' && maxTokens < tokens) {
-      tokens = Math.max(0, Math.floor(maxTokens));
-      finish = 'length';
-    }
+    const { tokens, finish } = answerLength(completionTokens, req);
     const chars = tokens * 4;
     const space = source.indexOf(' ', Math.floor(rng.next() * source.length));
     let text = space >= 0 ? source.slice(space + 1) : source;
@@ -308,6 +187,7 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
    * which lands within tens of microseconds of it.
    */
   function delayed(ms: number, settle: (resolve: (v: string) => void, reject: (e: Error) => void) => void): Promise<string> {
+    if (virtualSleep !== undefined) return virtualSleep(ms).then(() => new Promise<string>(settle));
     return new Promise<string>((resolve, reject) => {
       const entry: Pending = { reject, timer: undefined };
       const deadline = performance.now() + ms;

@@ -7,6 +7,7 @@ import { DeepSeekLLMProvider } from '../../../src/providers/llm/deepseek-llm.js'
 import { createManualClock, createRandom } from '../../../src/providers/random.js';
 import { SessionMemoryProvider } from '../../../src/providers/memory/session-memory.js';
 import { createSimulatedTransport } from '../../../src/providers/llm/simulated-transport.js';
+import { caught } from '../../helpers/caught.js';
 
 const QUESTION: Message = { role: 'user', content: 'What is 12 * (3 + 4)? Also tell me about the tokio runtime.' };
 
@@ -62,15 +63,6 @@ function scripted(script: Array<Partial<LLMResponse>>): LLMProvider {
       };
     },
   };
-}
-
-async function caught(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('ReActAgentProvider', () => {

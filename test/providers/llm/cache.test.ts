@@ -149,7 +149,7 @@ describe('CachedLLMProvider', () => {
     const cfg: ProvidersConfig = { ...DEFAULT_PROVIDERS_CONFIG, llm: { ...DEFAULT_PROVIDERS_CONFIG.llm, cache: { max: 100, ttlMs: 60_000 } } };
     const p = createProviders(cfg, { seed: 1 });
     await initializeAll(p);
-    expect(p.transport.description).toContain('LRU cache (max 100, ttl 60000 ms)');
+    expect(p.transport.description).toContain('LRU cache (max 100, ttl 1m)');
     for (let i = 0; i < 10; i++) await p.llm.call(HELLO);
     await p.agent.execute([{ role: 'user', content: 'What is 2 + 2?' }]);
     await p.agent.execute([{ role: 'user', content: 'What is 2 + 2?' }]);

@@ -6,6 +6,7 @@ import { DeepSeekLLMProvider, serializeChatRequest } from '../../../src/provider
 import { createRandom } from '../../../src/providers/random.js';
 import { createSimulatedTransport } from '../../../src/providers/llm/simulated-transport.js';
 import { BUILTIN_TOOLS } from '../../../src/providers/agent/tools.js';
+import { caught } from '../../helpers/caught.js';
 
 const LLM = DEFAULT_PROVIDERS_CONFIG.llm;
 const SPECS = Object.values(BUILTIN_TOOLS).map((t) => t.spec);
@@ -43,15 +44,6 @@ async function ready(config: LLMProviderConfig, transport: ChatTransport) {
   const p = new DeepSeekLLMProvider(config, { transport });
   await p.initialize();
   return p;
-}
-
-async function caught(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('DeepSeekLLMProvider lifecycle', () => {

@@ -12,6 +12,7 @@ import { backoffMs, classifyNetworkError, createHttpTransport, isLoopbackHost, p
 import { createRandom } from '../../../src/providers/random.js';
 import { createProvidersAsync, initializeAll } from '../../../src/providers/registry.js';
 import { startMockLLM, type MockLLMServer } from '../../../src/mock/mock-llm-server.js';
+import { caught } from '../../helpers/caught.js';
 
 const KEY = 'sk-test-SECRET-0123456789abcdef';
 const BODY = '{"model":"deepseek-chat","messages":[{"role":"user","content":"Hello, how are you?"}]}';
@@ -19,15 +20,6 @@ const STREAM_BODY = '{"model":"deepseek-chat","messages":[{"role":"user","conten
 
 function cfg(over: Partial<LLMProviderConfig>): LLMProviderConfig {
   return { ...DEFAULT_PROVIDERS_CONFIG.llm, ...over };
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 const closers: Array<() => Promise<unknown>> = [];
@@ -124,12 +116,12 @@ describe('HTTP transport against the mock endpoint', () => {
 
   it('classifies 401, 4xx, 429 and 5xx', async () => {
     const m = await mock({ apiKey: KEY });
-    expect((await rejection(transport({ baseUrl: m.baseUrl }, { DEEPSEEK_API_KEY: 'sk-wrong-key' }).send(BODY))).code).toBe('HTTP_401');
-    expect((await rejection(transport({ baseUrl: m.baseUrl }).send('{"model":""}'))).code).toBe('HTTP_4XX');
+    expect((await caught(transport({ baseUrl: m.baseUrl }, { DEEPSEEK_API_KEY: 'sk-wrong-key' }).send(BODY))).code).toBe('HTTP_401');
+    expect((await caught(transport({ baseUrl: m.baseUrl }).send('{"model":""}'))).code).toBe('HTTP_4XX');
     const busy = await mock({ errorRate: 1, errorStatus: 429 });
-    expect((await rejection(transport({ baseUrl: busy.baseUrl }).send(BODY))).code).toBe('HTTP_429');
+    expect((await caught(transport({ baseUrl: busy.baseUrl }).send(BODY))).code).toBe('HTTP_429');
     const broken = await mock({ errorRate: 1, errorStatus: 503 });
-    const e = await rejection(transport({ baseUrl: broken.baseUrl, stream: true }).stream(STREAM_BODY));
+    const e = await caught(transport({ baseUrl: broken.baseUrl, stream: true }).stream(STREAM_BODY));
     expect(e.code).toBe('HTTP_5XX');
     expect(e.message).toContain('HTTP 503');
   });
@@ -137,7 +129,7 @@ describe('HTTP transport against the mock endpoint', () => {
   it('retries 429 and 5xx with backoff, counts the retries, and gives up after max', async () => {
     const m = await mock({ errorRate: 1, errorStatus: 500 });
     const t = transport({ baseUrl: m.baseUrl, retries: { max: 2, backoffMs: 1, maxBackoffMs: 5 } });
-    expect((await rejection(t.send(BODY))).code).toBe('HTTP_5XX');
+    expect((await caught(t.send(BODY))).code).toBe('HTTP_5XX');
     expect(m.requests).toBe(3);
     expect(t.counters()).toEqual({ httpRequests: 3, retries: 2 });
     // Half the requests fail: with retries, all calls end up answered.
@@ -151,26 +143,26 @@ describe('HTTP transport against the mock endpoint', () => {
   it('does not retry 4xx', async () => {
     const m = await mock({ errorRate: 1, errorStatus: 400 });
     const t = transport({ baseUrl: m.baseUrl, retries: { max: 3, backoffMs: 1, maxBackoffMs: 1 } });
-    expect((await rejection(t.send(BODY))).code).toBe('HTTP_4XX');
+    expect((await caught(t.send(BODY))).code).toBe('HTTP_4XX');
     expect(t.counters().retries).toBe(0);
   });
 
   it('times out when headers do not come, or the stream stalls', async () => {
     const slow = await mock({ ttftMs: 2_000 });
-    expect((await rejection(transport({ baseUrl: slow.baseUrl, timeoutMs: 100 }).send(BODY))).code).toBe('HTTP_TIMEOUT');
+    expect((await caught(transport({ baseUrl: slow.baseUrl, timeoutMs: 100 }).send(BODY))).code).toBe('HTTP_TIMEOUT');
     // Streaming: headers come at once, then nothing for 2 s.
-    expect((await rejection(transport({ baseUrl: slow.baseUrl, timeoutMs: 100, stream: true }).stream(STREAM_BODY))).code).toBe('HTTP_TIMEOUT');
+    expect((await caught(transport({ baseUrl: slow.baseUrl, timeoutMs: 100, stream: true }).stream(STREAM_BODY))).code).toBe('HTTP_TIMEOUT');
   });
 
   it('classifies refused connections and resets', async () => {
     const spare = createNetServer();
     const port = await listen(spare);
     await new Promise<void>((resolve) => spare.close(() => resolve()));
-    expect((await rejection(transport({ baseUrl: `http://127.0.0.1:${port}/v1` }).send(BODY))).code).toBe('ECONNREFUSED');
+    expect((await caught(transport({ baseUrl: `http://127.0.0.1:${port}/v1` }).send(BODY))).code).toBe('ECONNREFUSED');
 
     const resetter = createNetServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
     const resetPort = await listen(resetter);
-    expect((await rejection(transport({ baseUrl: `http://127.0.0.1:${resetPort}/v1` }).send(BODY))).code).toBe('ECONNRESET');
+    expect((await caught(transport({ baseUrl: `http://127.0.0.1:${resetPort}/v1` }).send(BODY))).code).toBe('ECONNRESET');
   });
 
   it('keeps the key out of error messages, even when the server echoes it', async () => {
@@ -180,7 +172,7 @@ describe('HTTP transport against the mock endpoint', () => {
       res.end(JSON.stringify({ error: { message: `bad header ${req.headers.authorization ?? ''}` } }));
     });
     const port = await listen(echo);
-    const e = await rejection(transport({ baseUrl: `http://127.0.0.1:${port}/v1` }).send(BODY));
+    const e = await caught(transport({ baseUrl: `http://127.0.0.1:${port}/v1` }).send(BODY));
     expect(e.code).toBe('HTTP_4XX');
     expect(e.message).toContain('[redacted]');
     expect(e.message).not.toContain(KEY);
@@ -189,13 +181,13 @@ describe('HTTP transport against the mock endpoint', () => {
   it('a remote endpoint needs its key; a loopback one may go without', async () => {
     // initialize() checks the environment only: nothing is sent anywhere.
     const remote = transport({ baseUrl: 'https://api.deepseek.invalid/v1', apiKeyEnv: 'MY_KEY' }, {});
-    const e = await rejection(remote.initialize());
+    const e = await caught(remote.initialize());
     expect(e.code).toBe('PROVIDER_CONFIG_INVALID');
     expect(e.message).toContain('MY_KEY');
     await expect(transport({ baseUrl: 'http://127.0.0.1:9/v1' }, {}).initialize()).resolves.toBeUndefined();
     await expect(
       createProvidersAsync({ ...DEFAULT_PROVIDERS_CONFIG, llm: cfg({ baseUrl: 'https://api.deepseek.invalid/v1' }) }, { seed: 1, env: {} }),
-    ).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('DEEPSEEK_API_KEY is not set') });
+    ).rejects.toThrow(expect.objectContaining({ name: 'InputError', message: expect.stringContaining('DEEPSEEK_API_KEY is not set') }));
   });
 
   it('rejects calls after close()', async () => {
@@ -203,7 +195,7 @@ describe('HTTP transport against the mock endpoint', () => {
     const t = transport({ baseUrl: m.baseUrl });
     await t.send(BODY);
     await t.close();
-    expect((await rejection(t.send(BODY))).code).toBe('TRANSPORT_CLOSED');
+    expect((await caught(t.send(BODY))).code).toBe('TRANSPORT_CLOSED');
   });
 });
 
@@ -271,7 +263,7 @@ describe('giving up on a request', () => {
     const t = transport({ baseUrl: `http://127.0.0.1:${port}/v1`, connections: 1, retries: { max: 2, backoffMs: 10, maxBackoffMs: 10 } });
     await t.initialize();
     const ac = new AbortController();
-    const first = rejection(t.send(BODY, ac.signal));
+    const first = caught(t.send(BODY, ac.signal));
     setTimeout(() => ac.abort(), 50);
     expect((await first).code).toBe('ABORTED');
     const t0 = performance.now();

@@ -5,6 +5,7 @@ import type { ChatCompletionRequest, ChatCompletionResponse, WireMessage, WireTo
 import { createRandom } from '../../../src/providers/random.js';
 import { createSimulatedTransport } from '../../../src/providers/llm/simulated-transport.js';
 import { BUILTIN_TOOLS } from '../../../src/providers/agent/tools.js';
+import { caught } from '../../helpers/caught.js';
 
 function config(overrides: Partial<LLMProviderConfig> = {}): LLMProviderConfig {
   return { ...DEFAULT_PROVIDERS_CONFIG.llm, ...overrides };
@@ -27,15 +28,6 @@ function body(messages: WireMessage[], extra: Partial<ChatCompletionRequest> = {
 
 async function send(t: ReturnType<typeof transport>, text: string): Promise<ChatCompletionResponse> {
   return JSON.parse(await t.send(text)) as ChatCompletionResponse;
-}
-
-async function caught(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected the promise to reject');
 }
 
 /** Drives a conversation the way an agent does, running the real tools. */

@@ -3,6 +3,7 @@ import type { MemoryProviderConfig } from '../../../src/providers/config.js';
 import type { Message } from '../../../src/providers/types.js';
 import { createManualClock } from '../../../src/providers/random.js';
 import { SessionMemoryProvider } from '../../../src/providers/memory/session-memory.js';
+import { caught } from '../../helpers/caught.js';
 
 function msg(i: number): Message {
   return { role: 'user', content: `Test message #${i}` };
@@ -19,15 +20,6 @@ async function memory(config: Partial<MemoryProviderConfig> = {}, startMs = 0) {
   const m = new SessionMemoryProvider({ windowSize: 10, idleTtlMs: 1000, maxSessions: 100, ...config }, { clock });
   await m.initialize();
   return { m, clock };
-}
-
-async function caught(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('SessionMemoryProvider: sliding window', () => {
