@@ -60,6 +60,11 @@ export interface PhaseRunOptions {
    * at: the barrier that starts every part of a split phase from one t0.
    */
   startGate?: () => Promise<number>;
+  /**
+   * The run's seed, which open-model arrivals draw from. Not the part's provider seed
+   * (opCtx.deps.seed): every part of a split phase must walk the same global schedule.
+   */
+  arrivalSeed?: number;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -183,7 +188,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       counters,
       batchSize,
       stopped: opts.stopped,
-      seed: opCtx.deps.seed,
+      seed: opts.arrivalSeed ?? opCtx.deps.seed,
     };
     opts.onEvent({
       type: 'phase-start',

@@ -149,6 +149,8 @@ async function runWithSignal(
           stopped,
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
+          // Arrivals follow the run's seed in every part: one global schedule, striped.
+          arrivalSeed: options.seed,
           ...(parts.length > 0 ? { share: splitPhase(phase.executor, parts) } : {}),
           ...(startGate ? { startGate: () => startGate(index) } : {}),
           ...(options.onCheckpoint
