@@ -162,10 +162,12 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
     batchTimed: phases.some((p) => p.batchTimed),
   };
   // Every distribution is pooled like the latency, or dropped when some part lacks it: one
-  // part's alone under pooled counts would misread as the whole.
+  // part's alone under pooled counts would misread as the whole. A part that completed no
+  // operation (idle: its share of the capacity was 0) has nothing to lack and is left out.
+  const measured = phases.filter((p) => p.latency.count > 0);
   for (const key of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl'] as const) {
-    const parts = phases.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
-    if (parts.length === phases.length) merged[key] = mergeLatency(parts);
+    const parts = measured.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
+    if (parts.length > 0 && parts.length === measured.length) merged[key] = mergeLatency(parts);
     else delete merged[key];
   }
   if (first.steps !== undefined) {
@@ -190,7 +192,7 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
       ...(schedules[0]?.arrivals ? { arrivals: { ...schedules[0].arrivals, scheduled: schedules.reduce((a, s) => a + (s.arrivals?.scheduled ?? 0), 0) } } : {}),
     };
   }
-  const tokens = mergeTokens(phases, durationMs);
+  const tokens = mergeTokens(measured, durationMs);
   if (tokens !== undefined) merged.tokens = tokens;
   else delete merged.tokens;
   const extra = mergeExtra(phases, mode);
@@ -255,9 +257,10 @@ export function mergeScenarioParts(parts: readonly ScenarioResult[], options: Me
 /** Token figures pooled like the latency; dropped when some part lacks them. */
 function mergeTokens(phases: readonly PhaseResult[], durationMs: number): TokenFigures | undefined {
   const all = phases.map((p) => p.tokens);
-  if (all.some((t) => t === undefined)) return undefined;
+  if (all.length === 0 || all.some((t) => t === undefined)) return undefined;
   const ts = all as TokenFigures[];
-  if (ts.length === 1) return ts[0];
+  // One part measured (the others idle): its figures, its rate over the whole phase's time.
+  if (ts.length === 1) return { ...ts[0]!, outputPerSecond: durationMs > 0 ? ts[0]!.outputTotal / (durationMs / 1000) : 0 };
   const operations = ts.reduce((a, t) => a + t.operations, 0);
   const estimated = ts.reduce((a, t) => a + t.estimated, 0);
   const outputTotal = ts.reduce((a, t) => a + t.outputTotal, 0);
