@@ -58,14 +58,27 @@ function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>):
  * Extras that count events over the whole phase (provider counters, sessions expired): the
  * parts' totals add up.
  */
-const COUNTER_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
+const COUNTER_EXTRAS: ReadonlySet<string> = new Set([
+  'cacheHits',
+  'cacheMisses',
+  'cacheJoins',
+  'retries',
+  'httpRequests',
+  'poolWaits',
+  'sessionsExpired',
+  // Workloads (src/workload/ops.ts): conversations started, waits and stalls counted.
+  'conversations',
+  'sessionsOverCap',
+  'thinkWaits',
+  'datasetStalls',
+]);
 
 /**
  * Extras that read the state of a part's providers at the end (sessions held, messages
  * stored). Concurrent parts each hold their own providers, so the whole holds the sum;
  * trials each start afresh, so their state is one trial's: a mean.
  */
-const STATE_EXTRAS: ReadonlySet<string> = new Set(['sessions', 'messagesStored', 'sessionsLeft']);
+const STATE_EXTRAS: ReadonlySet<string> = new Set(['sessions', 'messagesStored', 'sessionsLeft', 'sessionsInMemory']);
 
 /** Per-operation figures (tool calls per execution, ...): their operation-weighted mean; counters: their sum. */
 function mergeExtra(phases: readonly PhaseResult[], mode: MergeMode): Record<string, number> | undefined {

@@ -117,6 +117,22 @@ describe('mergePhases', () => {
     expect(m.heapAfterGc).toBeUndefined();
   });
 
+  it('workload figures: conversations and waits add up, sessions held add up, per-turn figures are weighted', () => {
+    // As src/workload/ops.ts reports them, for two threads that each ran their share.
+    const a = { ...part(1, 300, [0, 1_000]), extra: { conversations: 20, turnsPerConversation: 15, sessionsInMemory: 20, thinkWaits: 280, thinkWaitMsPerWait: 2, sessionsOverCap: 1, datasetStalls: 2 } };
+    const b = { ...part(2, 100, [0, 1_000]), extra: { conversations: 20, turnsPerConversation: 5, sessionsInMemory: 20, thinkWaits: 80, thinkWaitMsPerWait: 4, datasetStalls: 1 } };
+    const m = mergePhases([a, b], 'concurrent');
+    expect(m.extra).toEqual({
+      conversations: 40,
+      turnsPerConversation: (15 * 300 + 5 * 100) / 400,
+      sessionsInMemory: 40,
+      thinkWaits: 360,
+      thinkWaitMsPerWait: (2 * 300 + 4 * 100) / 400,
+      sessionsOverCap: 1,
+      datasetStalls: 3,
+    });
+  });
+
   it('sequential parts (trials): durations add up, state figures are a mean', () => {
     const a = part(1, 3000, [1_000, 11_000]);
     const b = part(2, 1000, [20_000, 25_000]);
