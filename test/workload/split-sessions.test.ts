@@ -38,5 +38,7 @@ describe('workload sessions in a split phase', () => {
     // The turn a part prepared for an operation (closed model) is the one that operation
     // runs: nothing is taken twice, so no conversation is opened beyond the cap.
     for (const p of parts) expect(p.phases[0]?.extra?.['sessionsOverCap']).toBeUndefined();
+    expect(parts.map((p) => p.phases[0]?.extra?.['conversations'])).toEqual([4, 4]);
+    expect(merged.phases[0]?.extra?.['conversations']).toBe(8);
   });
 });
