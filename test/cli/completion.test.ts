@@ -12,7 +12,7 @@ import { Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { completionScript, describeProgram } from '../../src/cli/completion.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { BUILTIN_NAMES } from '../../src/scenarios/builtin.js';
+import { listBuiltins } from '../../src/scenarios/builtin.js';
 import { ROOT, tempDir } from '../e2e/helpers.js';
 import { fakeProcess, runInProcess } from '../helpers/in-process.js';
 
@@ -73,7 +73,9 @@ describe('cluster-bench completion bash, in a real bash', () => {
     expect(bashComplete(file, ['cluster-bench', 'run', '--str'])).toEqual(['--strict']);
     expect(bashComplete(file, ['cluster-bench', 'new', 'x', '--provider', ''])).toEqual(['agent', 'llm', 'memory']);
     expect(bashComplete(file, ['cluster-bench', 'completion', ''])).toEqual(['bash', 'zsh']);
-    expect(bashComplete(file, ['cluster-bench', 'run', ''])).toEqual([...BUILTIN_NAMES, 'all'].sort());
+    // Every built-in, the ones `all` leaves out (soak, agent-sessions) included.
+    expect(bashComplete(file, ['cluster-bench', 'run', ''])).toEqual([...listBuiltins().map((b) => b.name), 'all'].sort());
+    expect(bashComplete(file, ['cluster-bench', 'run', 'agent-'])).toEqual(['agent-sessions']);
     // Scenario files and directories to descend into, not other files.
     expect(bashComplete(file, ['cluster-bench', 'run', 'mi'], cwd)).toEqual(['mine.yaml', 'minedir']);
     expect(bashComplete(file, ['cluster-bench', 'run', '--out', 'mi'], cwd)).toEqual(['mine.txt', 'mine.yaml', 'minedir']);
