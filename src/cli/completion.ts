@@ -51,7 +51,7 @@ function kindByName(name: string): ValueKind {
   if (n.startsWith('scenario')) return { kind: 'scenarios' };
   if (n === 'dir' || n.endsWith('dir') || n === 'directory') return { kind: 'dirs' };
   if (n === 'command') return { kind: 'commands' };
-  if (n === 'result' || n === 'baseline' || n === 'current') return { kind: 'files', ext: ['json'] };
+  if (n === 'result' || n === 'baseline' || n === 'current' || n === 'shards') return { kind: 'files', ext: ['json'] };
   if (n === 'file' || n.endsWith('file') || n === 'path') return { kind: 'files' };
   return { kind: 'none' };
 }

@@ -59,14 +59,27 @@ function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>):
  * the result (PhaseResult.extraTotals, from the operation and its providers); results saved
  * before that field existed fall back on the counters the reference providers had then.
  */
-const LEGACY_COUNTER_EXTRAS: ReadonlySet<string> = new Set(['cacheHits', 'cacheMisses', 'cacheJoins', 'retries', 'httpRequests', 'poolWaits', 'sessionsExpired']);
+const LEGACY_COUNTER_EXTRAS: ReadonlySet<string> = new Set([
+  'cacheHits',
+  'cacheMisses',
+  'cacheJoins',
+  'retries',
+  'httpRequests',
+  'poolWaits',
+  'sessionsExpired',
+  // Workloads (src/workload/ops.ts): conversations started, waits and stalls counted.
+  'conversations',
+  'sessionsOverCap',
+  'thinkWaits',
+  'datasetStalls',
+]);
 
 /**
  * Extras that read the state of a part's providers at the end (sessions held, messages
  * stored). Concurrent parts each hold their own providers, so the whole holds the sum;
  * trials each start afresh, so their state is one trial's: a mean.
  */
-const STATE_EXTRAS: ReadonlySet<string> = new Set(['sessions', 'messagesStored', 'sessionsLeft']);
+const STATE_EXTRAS: ReadonlySet<string> = new Set(['sessions', 'messagesStored', 'sessionsLeft', 'sessionsInMemory']);
 
 /** Per-operation figures (tool calls per execution, ...): their operation-weighted mean; counters: their sum. */
 function mergeExtra(phases: readonly PhaseResult[], mode: MergeMode): Record<string, number> | undefined {
@@ -164,10 +177,12 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
     batchTimed: phases.some((p) => p.batchTimed),
   };
   // Every distribution is pooled like the latency, or dropped when some part lacks it: one
-  // part's alone under pooled counts would misread as the whole.
+  // part's alone under pooled counts would misread as the whole. A part that completed no
+  // operation (idle: its share of the capacity was 0) has nothing to lack and is left out.
+  const measured = phases.filter((p) => p.latency.count > 0);
   for (const key of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl'] as const) {
-    const parts = phases.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
-    if (parts.length === phases.length) merged[key] = mergeLatency(parts);
+    const parts = measured.map((p) => p[key]).filter((s): s is LatencySummary => s !== undefined);
+    if (parts.length > 0 && parts.length === measured.length) merged[key] = mergeLatency(parts);
     else delete merged[key];
   }
   if (first.steps !== undefined) {
@@ -192,7 +207,7 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
       ...(schedules[0]?.arrivals ? { arrivals: { ...schedules[0].arrivals, scheduled: schedules.reduce((a, s) => a + (s.arrivals?.scheduled ?? 0), 0) } } : {}),
     };
   }
-  const tokens = mergeTokens(phases, durationMs);
+  const tokens = mergeTokens(measured, durationMs);
   if (tokens !== undefined) merged.tokens = tokens;
   else delete merged.tokens;
   const extra = mergeExtra(phases, mode);
@@ -259,9 +274,10 @@ export function mergeScenarioParts(parts: readonly ScenarioResult[], options: Me
 /** Token figures pooled like the latency; dropped when some part lacks them. */
 function mergeTokens(phases: readonly PhaseResult[], durationMs: number): TokenFigures | undefined {
   const all = phases.map((p) => p.tokens);
-  if (all.some((t) => t === undefined)) return undefined;
+  if (all.length === 0 || all.some((t) => t === undefined)) return undefined;
   const ts = all as TokenFigures[];
-  if (ts.length === 1) return ts[0];
+  // One part measured (the others idle): its figures, its rate over the whole phase's time.
+  if (ts.length === 1) return { ...ts[0]!, outputPerSecond: durationMs > 0 ? ts[0]!.outputTotal / (durationMs / 1000) : 0 };
   const operations = ts.reduce((a, t) => a + t.operations, 0);
   const estimated = ts.reduce((a, t) => a + t.estimated, 0);
   const outputTotal = ts.reduce((a, t) => a + t.outputTotal, 0);

@@ -135,8 +135,16 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
 export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRunOptions): Promise<PhaseResult> {
   const share = opts.share;
   const prepared: PreparedOp = prepareOperation(phase.op, phase.params, opCtx, phase.executor);
-  // A part runs its share of the operations, each under its index in the whole phase.
-  const op: PreparedOp = share ? { ...prepared, run: (i, signal) => prepared.run(share.global(i), signal) } : prepared;
+  // A part runs its share of the operations, each under its index in the whole phase. Both
+  // index-taking steps map: a workload's prepare(i) keeps operation i's turn for run(i).
+  const prepare = prepared.prepare;
+  const op: PreparedOp = share
+    ? {
+        ...prepared,
+        run: (i, signal) => prepared.run(share.global(i), signal),
+        ...(prepare !== undefined ? { prepare: (i: number) => prepare(share.global(i)) } : {}),
+      }
+    : prepared;
   const executor = share?.executor ?? phase.executor;
   const sequential = concurrencyOf(executor) === 1;
   const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast);

@@ -58,3 +58,8 @@ export const rateArrivalJson = {
   then: { required: ['trace'] },
   else: { required: ['rate', 'duration'] },
 };
+
+/** The scenario's `workers`: auto, or a whole number of threads from 1 to 1024 (a z.custom, opaque to zod). */
+export const workersJson = {
+  anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1, maximum: 1024 }],
+};

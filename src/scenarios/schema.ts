@@ -9,7 +9,7 @@ import { parseBaseUrl } from '../providers/llm/base-url.js';
 import type { ExecutorSpec } from '../results/types.js';
 import { OP_NAMES, type BatchMode, type OpParams } from './types.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
-import { durationJson, exactlyOneOfJson, latencyJson, positiveDurationJson, rateArrivalJson } from './json-schema-hints.js';
+import { durationJson, exactlyOneOfJson, latencyJson, positiveDurationJson, rateArrivalJson, workersJson } from './json-schema-hints.js';
 import { parsePopularity, POPULARITY_HELP } from '../workload/distributions.js';
 import { DEFAULT_SYNTHETIC, parseSyntheticSpec, type SyntheticSpec } from '../workload/synthetic.js';
 
@@ -343,6 +343,7 @@ export const scenarioSchema = strict({
     .custom<'auto' | number>((v) => v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1024), {
       error: 'expected auto (one per core) or a number of worker threads from 1 to 1024',
     })
+    .meta(workersJson)
     .optional(),
 });
 

@@ -23,6 +23,7 @@ import type { AgentConfig, AgentResult, LLMConfig, LLMResponse, Message } from '
 import type { ExecutorSpec, WorkloadInfo } from '../results/types.js';
 import { counterGrowth } from '../runner/llm-call-op.js';
 import { LlmMetrics } from '../runner/llm-metrics.js';
+import { shareOf } from '../runner/split.js';
 import { addUsage, OpHistograms, type OpContext, type OpFigures, type PreparedOp } from '../runner/operations.js';
 import type { OpName, OpParams } from '../scenarios/types.js';
 import { DatasetSource, scanDataset, type ConversationSource, type DatasetInfo } from './dataset.js';
@@ -83,7 +84,10 @@ export function workloadOp(op: OpName, params: OpParams, ctx: OpContext, executo
   const file = params.dataset;
   const dataset = file !== undefined ? new DatasetSource(file, { order: params.order, random: createRandom((seed ^ SHUFFLE_STREAM) >>> 0) }) : undefined;
   const source: ConversationSource = dataset ?? syntheticSource(spec, (seed ^ SYNTHETIC_STREAM) >>> 0);
-  const pool = new ConversationPool({ source, cap: params.sessions, popularity: params.popularity, random: createRandom((seed ^ PICK_STREAM) >>> 0), now: () => performance.now(), thinkTimeScale: params.thinkTimeScale });
+  // `sessions` are open at a time in the whole phase: a part (thread, shard) holds its share,
+  // as the plain operations' session ids are shared out (runner/split.ts sessionPicker).
+  const cap = ctx.part !== undefined ? Math.max(1, shareOf(params.sessions, ctx.part)) : params.sessions;
+  const pool = new ConversationPool({ source, cap, popularity: params.popularity, random: createRandom((seed ^ PICK_STREAM) >>> 0), now: () => performance.now(), thinkTimeScale: params.thinkTimeScale });
   const limit = params.limit;
   let info: DatasetInfo | undefined;
   let refs: ReadonlyArray<string | undefined> | undefined;

@@ -12,7 +12,7 @@ import { Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { completionScript, describeProgram } from '../../src/cli/completion.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { BUILTIN_NAMES } from '../../src/scenarios/builtin.js';
+import { listBuiltins } from '../../src/scenarios/builtin.js';
 import { ROOT, tempDir } from '../e2e/helpers.js';
 import { fakeProcess, runInProcess } from '../helpers/in-process.js';
 
@@ -70,16 +70,32 @@ describe('cluster-bench completion bash, in a real bash', () => {
     mkdirSync(path.join(cwd, 'minedir'));
     expect(bashComplete(file, ['cluster-bench', 'r'])).toEqual(['report', 'run']);
     expect(bashComplete(file, ['cluster-bench', ''])).toEqual(describeProgram(buildProgram(fakeProcess([]), () => {})).commands.map((c) => c.name).sort());
-    expect(bashComplete(file, ['cluster-bench', 'run', '--st'])).toEqual(['--strict']);
+    expect(bashComplete(file, ['cluster-bench', 'run', '--str'])).toEqual(['--strict']);
     expect(bashComplete(file, ['cluster-bench', 'new', 'x', '--provider', ''])).toEqual(['agent', 'llm', 'memory']);
     expect(bashComplete(file, ['cluster-bench', 'completion', ''])).toEqual(['bash', 'zsh']);
-    expect(bashComplete(file, ['cluster-bench', 'run', ''])).toEqual([...BUILTIN_NAMES, 'all'].sort());
+    // Every built-in, the ones `all` leaves out (soak, agent-sessions) included.
+    expect(bashComplete(file, ['cluster-bench', 'run', ''])).toEqual([...listBuiltins().map((b) => b.name), 'all'].sort());
+    expect(bashComplete(file, ['cluster-bench', 'run', 'agent-'])).toEqual(['agent-sessions']);
     // Scenario files and directories to descend into, not other files.
     expect(bashComplete(file, ['cluster-bench', 'run', 'mi'], cwd)).toEqual(['mine.yaml', 'minedir']);
     expect(bashComplete(file, ['cluster-bench', 'run', '--out', 'mi'], cwd)).toEqual(['mine.txt', 'mine.yaml', 'minedir']);
     expect(bashComplete(file, ['cluster-bench', 'new', 'mi'], cwd)).toEqual(['minedir']);
     // A value that is not a file completes to nothing rather than to files.
     expect(bashComplete(file, ['cluster-bench', 'run', 'stress', '--seed', 'mi'], cwd)).toEqual([]);
+  });
+
+  it('completes the scale-out flags, and merge\'s shard files (JSON) and directories', async () => {
+    const file = saved(await script('bash'), 'bash');
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'shard-0.json'), '');
+    writeFileSync(path.join(cwd, 'shard-0.log'), '');
+    mkdirSync(path.join(cwd, 'shards'));
+    expect(bashComplete(file, ['cluster-bench', 'run', '--w'])).toEqual(['--workers']);
+    expect(bashComplete(file, ['cluster-bench', 'run', '--sh'])).toEqual(['--shard']);
+    expect(bashComplete(file, ['cluster-bench', 'run', '--sp'])).toEqual(['--speed']);
+    expect(bashComplete(file, ['cluster-bench', 'me'])).toEqual(['merge']);
+    expect(bashComplete(file, ['cluster-bench', 'merge', 'sh'], cwd)).toEqual(['shard-0.json', 'shards']);
+    expect(bashComplete(file, ['cluster-bench', 'merge', 'shard-0.json', 'sh'], cwd)).toEqual(['shard-0.json', 'shards']);
   });
 });
 
@@ -88,7 +104,7 @@ describe.skipIf(!HAS_ZSH)('cluster-bench completion zsh, in a real zsh (skipped 
     const file = saved(await script('zsh'), 'zsh');
     expect(zshComplete(file, 'cluster-bench run st')).toEqual(['store-retrieve', 'stress']);
     expect(zshComplete(file, 'cluster-bench r')).toEqual(['report', 'run']);
-    expect(zshComplete(file, 'cluster-bench run --st')).toEqual(['--strict']);
+    expect(zshComplete(file, 'cluster-bench run --str')).toEqual(['--strict']);
     expect(zshComplete(file, 'cluster-bench new x --provider ')).toEqual(['agent', 'llm', 'memory']);
     expect(zshComplete(file, 'cluster-bench compare --n')).toEqual(['--noise']);
   });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
 import { mergeLatency, mergePhases, mergeScenarioParts, unionMs } from '../../src/results/merge.js';
+import { rescale } from '../../src/metrics/value-summary.js';
 import type { LatencySummary, PhaseResult } from '../../src/results/types.js';
 import { phaseResult, scenario } from '../compare/synthetic.js';
 
@@ -116,6 +117,22 @@ describe('mergePhases', () => {
     expect(m.heapAfterGc).toBeUndefined();
   });
 
+  it('workload figures: conversations and waits add up, sessions held add up, per-turn figures are weighted', () => {
+    // As src/workload/ops.ts reports them, for two threads that each ran their share.
+    const a = { ...part(1, 300, [0, 1_000]), extra: { conversations: 20, turnsPerConversation: 15, sessionsInMemory: 20, thinkWaits: 280, thinkWaitMsPerWait: 2, sessionsOverCap: 1, datasetStalls: 2 } };
+    const b = { ...part(2, 100, [0, 1_000]), extra: { conversations: 20, turnsPerConversation: 5, sessionsInMemory: 20, thinkWaits: 80, thinkWaitMsPerWait: 4, datasetStalls: 1 } };
+    const m = mergePhases([a, b], 'concurrent');
+    expect(m.extra).toEqual({
+      conversations: 40,
+      turnsPerConversation: (15 * 300 + 5 * 100) / 400,
+      sessionsInMemory: 40,
+      thinkWaits: 360,
+      thinkWaitMsPerWait: (2 * 300 + 4 * 100) / 400,
+      sessionsOverCap: 1,
+      datasetStalls: 3,
+    });
+  });
+
   it('sequential parts (trials): durations add up, state figures are a mean', () => {
     const a = part(1, 3000, [1_000, 11_000]);
     const b = part(2, 1000, [20_000, 25_000]);
@@ -139,6 +156,44 @@ describe('mergePhases', () => {
       { tMs: 20_000, count: 5, errors: 1, throughput: 0.5, p50: 2, p99: 4 },
     ]);
     expect(m.leak?.verdict).toBe('insufficient data');
+  });
+});
+
+describe('mergePhases: a part that measured nothing', () => {
+  // A phase whose capacity is below the part count (concurrency 1 on 2 threads, maxInFlight 1
+  // on 2 shards) leaves some parts idle: they ran no operation, so they have no TTFT and no
+  // token figures. That is not "this part lacks the figure": the merge must keep the others'.
+  const busy = (): PhaseResult => {
+    const p = phaseResult({ name: 'load', medianMs: 2, seed: 1, count: 50 });
+    const out = rescale(summaryOf(Array.from({ length: 50 }, (_, i) => 30 + (i % 5))), 'tokens', 1);
+    return {
+      ...p,
+      ttft: summaryOf(Array.from({ length: 50 }, (_, i) => 1e6 + i * 1e4)),
+      tokens: { source: 'usage', operations: 50, estimated: 0, output: out, outputTotal: 1_600, outputPerSecond: 0 },
+      window: { startMs: 0, endMs: 1_000 },
+    };
+  };
+  const idle = (): PhaseResult => {
+    const { ttft: _t, tokens: _k, ...p } = busy();
+    return { ...p, count: 0, errors: 0, latency: summaryOf([]), window: { startMs: 0, endMs: 1 } };
+  };
+
+  it('is left out of the distributions and token figures instead of dropping them', () => {
+    const a = busy();
+    const m = mergePhases([a, idle()], 'concurrent');
+    expect(m.count).toBe(50);
+    expect(m.ttft?.histogram).toBe(a.ttft?.histogram);
+    expect(m.tokens?.operations).toBe(50);
+    expect(m.tokens?.outputTotal).toBe(1_600);
+    expect(m.tokens?.output?.count).toBe(50);
+    expect(m.tokens?.outputPerSecond).toBeCloseTo(1_600 / (m.durationMs / 1000), 9);
+  });
+
+  it('a part that did run operations but lacks a figure still drops it (one part alone would misread as the whole)', () => {
+    const { ttft: _t, tokens: _k, ...lacking } = busy();
+    const m = mergePhases([busy(), lacking], 'concurrent');
+    expect(m.ttft).toBeUndefined();
+    expect(m.tokens).toBeUndefined();
   });
 });
 
