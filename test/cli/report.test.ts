@@ -31,7 +31,9 @@ describe('run saves its result and report', () => {
     const md = files.filter((f) => /^store-retrieve-\d{8}-\d{6}\.md$/.test(f));
     expect(json).toHaveLength(1);
     expect(md).toHaveLength(1);
-    expect(files).toEqual([json[0], md[0], 'latest.json', 'latest.md'].sort());
+    const html = files.filter((f) => /^store-retrieve-\d{8}-\d{6}\.html$/.test(f));
+    expect(html).toHaveLength(1);
+    expect(files).toEqual([json[0], md[0], html[0], 'latest.json', 'latest.md', 'latest.html'].sort());
     expect(run.stderr).toContain(`result written to ${path.join('reports', json[0]!)}\n`);
     expect(run.stderr).toContain(`report written to ${path.join('reports', md[0]!)}\n`);
     expect(run.stderr).toContain(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
@@ -97,7 +99,8 @@ describe('where files go', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8')).scenarios[0].name).toBe('tiny');
     expect(readFileSync(path.join(dir, 'r.md'), 'utf8')).toContain('## 1. tiny');
-    expect(readdirSync(dir).sort()).toEqual(['r.json', 'r.md']);
+    // The HTML report goes beside the markdown one.
+    expect(readdirSync(dir).sort()).toEqual(['r.html', 'r.json', 'r.md']);
   });
 
   it('--no-save still writes the --out file named on the command line', async () => {

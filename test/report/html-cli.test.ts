@@ -107,7 +107,7 @@ describe('report --format html', () => {
 
   it('bad input: an unknown format, a file that is not a result — exit 2, one line', async () => {
     writeFileSync(path.join(cwd, 'package.json'), '{"name": "x"}');
-    expectOneLineError(await runInProcess(['report', 'reports/latest.json', '--format', 'pdf'], { cwd }), /--format "pdf": unknown format \(allowed: md, markdown, html, json, benchmark-action, table\)/);
+    expectOneLineError(await runInProcess(['report', 'reports/latest.json', '--format', 'pdf'], { cwd }), /--format "pdf": unknown format \(allowed: md, markdown, json, benchmark-action, table, html\)/);
     expectOneLineError(await runInProcess(['report', 'package.json', '--format', 'html', '--out', 'x.html'], { cwd }), /package\.json: no "schemaVersion" and "scenarios": not a cluster-bench result/);
     expect(existsSync(path.join(cwd, 'x.html'))).toBe(false);
   });

@@ -68,7 +68,7 @@ describe('executors on a virtual clock', () => {
   it('rate: starts on schedule, none late, and the phase lasts its duration', async () => {
     const r = await onVirtualTime({ kind: 'rate', rate: 200, durationMs: 1000, maxInFlight: 100 }, createVirtualClock(), 12);
     expect(r.done).toBe(200);
-    expect(r.schedule).toEqual({ late: 0, dropped: 0, maxLateNs: 0 });
+    expect(r.schedule).toEqual({ late: 0, dropped: 0, maxLateNs: 0, arrivals: { pattern: 'constant', scheduled: 200 } });
     expect(Math.abs(r.latency.max - 12e6)).toBeLessThan(12e6 * 0.001);
     expect(r.elapsedMs).toBeCloseTo(995 + 12, 6);
   });

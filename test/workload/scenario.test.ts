@@ -198,7 +198,8 @@ phases:
     expect(p.durationMs).toBeGreaterThan(5800 / 20 - 5);
     // Three named users, each through its 4-turn conversations in order.
     expect(p.extra?.['conversations']).toBeLessThanOrEqual(12);
-    expect(p.description).toContain('trace replay of 30 arrivals over 5.8 s from arrivals.jsonl at 20x speed');
+    expect(p.description).toContain('trace replay of arrivals.jsonl at 20x speed');
+    expect(p.schedule?.arrivals?.scheduled).toBe(30);
   });
 });
 
