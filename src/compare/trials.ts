@@ -109,6 +109,12 @@ function mergePhase(phases: readonly PhaseResult[]): PhaseResult {
       maxLateNs: Math.max(...schedules.map((s) => s.maxLateNs)),
     };
   }
+  // Goodput pools like the counts: good requests summed, over all operations and phase time.
+  const goods = phases.map((p) => p.goodput);
+  if (first.goodput !== undefined && goods.every((g) => g !== undefined)) {
+    const good = goods.reduce((a, g) => a + (g?.good ?? 0), 0);
+    merged.goodput = { ...first.goodput, good, fraction: count > 0 ? good / count : 0, rate: durationMs > 0 ? (good * 1000) / durationMs : 0 };
+  } else delete merged.goodput;
   const extra = mergeExtra(phases);
   if (extra !== undefined) merged.extra = extra;
   return merged;

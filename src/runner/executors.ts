@@ -32,6 +32,8 @@ export interface ExecContext {
   batchSize: number;
   /** Set when the run is interrupted: stop offering load. */
   stopped: () => boolean;
+  /** Each successful operation timed on its own: its recorded latency (ns) and value (goodput). */
+  onOk?: (latencyNs: number, value: unknown) => void;
 }
 
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
@@ -161,7 +163,9 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
         if (slot.orphaned) return;
         const t1 = performance.now();
         slot.startedAt = -1;
-        latency.record(Math.round((t1 - start) * 1e6));
+        const ns = Math.round((t1 - start) * 1e6);
+        latency.record(ns);
+        ctx.onOk?.(ns, v);
         counters.ok++;
         counters.done++;
         if (settle) {
@@ -295,7 +299,9 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     if (failed) countError(counters, error);
     else {
       const t1 = performance.now();
-      latency.record(Math.round((t1 - slot.due) * 1e6));
+      const ns = Math.round((t1 - slot.due) * 1e6);
+      latency.record(ns);
+      ctx.onOk?.(ns, value);
       ctx.serviceTime?.record(Math.round((t1 - slot.startedAt) * 1e6));
       counters.ok++;
       counters.done++;

@@ -21,6 +21,7 @@ import {
   type Counters,
   type ExecContext,
 } from './executors.js';
+import { createGoodputCounter } from './goodput.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
 
 /** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
@@ -126,7 +127,8 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
 export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRunOptions): Promise<PhaseResult> {
   const op: PreparedOp = prepareOperation(phase.op, phase.params, opCtx);
   const sequential = concurrencyOf(phase.executor) === 1;
-  const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast);
+  // Goodput judges each request on its own: no batch means.
+  const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast) && phase.goodput === undefined;
   const warmup = phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
   const planned = plannedOps(phase.executor);
   const plannedDuration = plannedMs(phase.executor);
@@ -141,7 +143,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const intervalLoop = new LoopMonitor();
   try {
     // Batches only ever for strictly sequential phases, whatever the scenario asks.
-    let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
+    let batchSize = typeof phase.batch === 'number' && mayBatch ? phase.batch : 1;
     if (warmup > 0 && !opts.stopped()) {
       opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
       const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
@@ -162,6 +164,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     }
 
     const counters = newCounters();
+    const goodput = phase.goodput !== undefined ? createGoodputCounter(phase.goodput) : undefined;
     const ctx: ExecContext = {
       op,
       timeoutMs: phase.timeoutMs,
@@ -170,6 +173,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       counters,
       batchSize,
       stopped: opts.stopped,
+      ...(goodput ? { onOk: goodput.onOk } : {}),
     };
     opts.onEvent({
       type: 'phase-start',
@@ -265,6 +269,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(op.histograms ? { steps: op.histograms.summarize() } : {}),
           ...(op.timings?.() ?? {}),
           ...(op.extra ? { extra: op.extra() } : {}),
+          ...(goodput ? { goodput: goodput.result(counters.done, durationMs) } : {}),
         };
       } finally {
         merged.destroy();
