@@ -19,6 +19,7 @@ import { runScenario } from '../runner/run-scenario.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { evaluateGate, evaluateTargets } from '../targets/evaluate.js';
+import { isCapacityTarget } from '../targets/slo.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
@@ -54,13 +55,13 @@ export const MAX_TRIALS = 100;
 /** How often a long phase's partial result is saved. */
 const CHECKPOINT_MS = 10_000;
 
-function parseSeed(text: string | undefined): number {
+export function parseSeed(text: string | undefined): number {
   if (text === undefined) return randomInt(0, 2 ** 31);
   if (!/^\d+$/.test(text) || Number(text) >= 2 ** 32) throw badInput(`--seed "${text}": expected a whole number from 0 to 4294967295`);
   return Number(text);
 }
 
-function gitCommit(cwd: string): string | undefined {
+export function gitCommit(cwd: string): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 })
       .toString()
@@ -70,7 +71,7 @@ function gitCommit(cwd: string): string | undefined {
   }
 }
 
-function commandLine(argv: readonly string[]): string {
+export function commandLine(argv: readonly string[]): string {
   return ['cluster-bench', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
@@ -125,7 +126,8 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const checkpointFile = flags.out ?? (base !== undefined ? path.join(REPORTS_DIR, `${base}.json`) : undefined);
   // One place that turns scenario results into a RunResult (checkpoints and the final one).
   const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult => {
-    for (const r of scenarioResults) r.targets = evaluateTargets(scenarios.find((x) => x.name === r.name)?.targets ?? [], r);
+    // Capacity targets are judged by `cluster-bench capacity`, which measures what they name.
+    for (const r of scenarioResults) r.targets = evaluateTargets((scenarios.find((x) => x.name === r.name)?.targets ?? []).filter((t) => !isCapacityTarget(t)), r);
     return {
       schemaVersion: RESULT_SCHEMA_VERSION,
       tool: { name: 'cluster-bench', version: TOOL_VERSION },

@@ -34,6 +34,7 @@ import {
   summaryCells,
 } from './format.js';
 import { floorNote } from './floor.js';
+import { renderCapacityMarkdown } from './capacity.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 /** Cell text: a "|" would end the cell, a newline the row. */
@@ -295,6 +296,7 @@ function scenarioSection(section: Section): string[] {
   }
   out.push(...trialsSection(scenario));
   out.push(...intervalCharts(scenario));
+  if (scenario.capacity !== undefined) out.push(...renderCapacityMarkdown(scenario.capacity));
 
   if (scenario.memory.length > 0) {
     out.push('### Memory', '');
