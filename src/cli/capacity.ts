@@ -201,14 +201,16 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
       const result = await s.run({ rate, durationMs: settings.stepDurationMs, warmupMs: settings.warmupMs, label });
       return judgeStep(result, rate, stage, index, (p) => evaluateStepSlos(slos, p), settings.precision);
     };
-    const outcome =
-      s === undefined ? { steps: [], verdict: 'interrupted' as const } : await searchCapacity(measure, settings, (step) => progress.note(stepLine(step)));
-    capacity = summarizeCapacity(outcome, {
-      phase: phase.name,
-      op: phase.op,
-      slos: [...slos.map(({ source, stat, comparator, current, target, unit }) => ({ source, stat, comparator, current, target, unit })), keepUpSlo(settings.precision)],
-      settings,
-    });
+    // Without providers there is nothing to search: the result carries the failure (exit 3).
+    if (s !== undefined) {
+      const outcome = await searchCapacity(measure, settings, (step) => progress.note(stepLine(step)));
+      capacity = summarizeCapacity(outcome, {
+        phase: phase.name,
+        op: phase.op,
+        slos: [...slos.map(({ source, stat, comparator, current, target, unit }) => ({ source, stat, comparator, current, target, unit })), keepUpSlo(settings.precision)],
+        settings,
+      });
+    }
   } finally {
     try {
       await session?.close();

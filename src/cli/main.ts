@@ -87,13 +87,18 @@ How it searches:
   (--repeat times in all), so the answer is an interval: "capacity 406/s (knee between 400/s and 413/s)".
   A step is held to the --slo expressions, or else to the scenario's targets on the phase; unless an
   SLO covers failures (errorRate, goodput), also to "errorRate < 1%" (percentiles are of the
-  successful requests only, so a server that refuses work would look fast).
+  successful requests only, so a server that refuses work would look fast). And always: the system
+  keeps up, completing at least 1 - precision (95%) of the offered rate during the window; above
+  capacity the backlog grows without bound, which a latency SLO with much headroom sees only late.
 
 When the tool is the limit:
-  A step the load generator could not drive (starts more than 1 ms late for over 5% of them, event
-  loop delay p99 over 50 ms, or arrivals dropped at maxInFlight while the SLOs held) is invalid: run
-  once more, and if invalid again the search ends "generator-bound at R/s" instead of reporting a
-  knee the generator made. The system's capacity is then above what one thread can offer.
+  A step is invalid, neither pass nor fail, when the load generator could not drive it: event loop
+  delay p99 over 50 ms, arrivals dropped at maxInFlight while the SLOs held, or a failure the tool's
+  own delays explain (counted from the actual start, less the longest event-loop stall, it would
+  have passed). It is run again; invalid 3 times during the ramp, and the search ends
+  "generator-bound at R/s" instead of reporting a knee the generator made: the system does more than
+  one thread can offer (worker threads or shards). Inside the bracket an invalid rate only costs
+  precision, and the result says so.
 
 Reading the knee:
   binding constraint  the SLO that broke at the lowest rate: the one to work on first.
@@ -113,8 +118,9 @@ Examples:
   $ cluster-bench capacity llm-call --phase sequential --set providers.llm.slots=4 --set providers.llm.latency=10ms --slo "p99 < 50ms"
         simulated server with 4 slots of 10 ms: capacity ~400/s
   $ cluster-bench capacity ./my-scenario.yaml --phase load --slo "p99 < 200ms" --slo "errorRate < 0.1%" --max-rate 2000
-  $ cluster-bench capacity llm-call --phase sequential --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 \
-        --slo "p99 < 50ms" --target "capacity > 300/s / > 400/s"      against mock-llm --slots 4 --ttft 10ms; exit 1 below 300/s
+  $ cluster-bench mock-llm --port 8080 --slots 4 --ttft 10ms &
+  $ cluster-bench capacity llm-call --phase sequential --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 --slo "p99 < 50ms" --target "capacity > 300/s / > 400/s"
+        the same over HTTP; exit 1 when capacity is below 300/s
   $ cluster-bench compare main-capacity.json pr-capacity.json         "capacity fell from 412 to 371 req/s", exit 1
 
 Exit codes:

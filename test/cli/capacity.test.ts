@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/results/types.js';
 import { tempDir } from '../e2e/helpers.js';
@@ -58,6 +59,20 @@ describe('capacity: bad input is one line, exit 2', () => {
     const r = await runInProcess(['capacity', 'llm-call', '--phase', 'concurrent-100', '--set', 'targets=[]']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no SLO to hold the steps to: give --slo');
+  });
+});
+
+describe('capacity: a run that fails', () => {
+  it('providers that cannot start: exit 3, the failure kept in the result', async () => {
+    const plugin = fileURLToPath(new URL('../fixtures/plugins/factory-throws.mjs', import.meta.url));
+    const r = await runInProcess(
+      ['capacity', 'llm-call', '--phase', 'sequential', '--slo', 'p99 < 50ms', '--set', `providers.llm.module=${plugin}`, '--no-save', '--out', 'broken.json'],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(3);
+    const s = read('broken.json').scenarios[0]!;
+    expect(s.failure).toMatch(/^initializing providers: .*options\.endpoint is required/);
+    expect(s.capacity).toBeUndefined();
   });
 });
 
