@@ -74,16 +74,19 @@ export function keepUpSlo(precision: number): CapacityResult['slos'][number] {
 
 /**
  * Completions per second in the steady part of the window: intervals from a quarter of the way
- * in (the first requests have not finished yet) to its end (after it, only the drain). The step
- * phase cuts its window into intervals for this (capacity-steps.ts).
+ * in, and at least two median latencies (before that the first requests have not finished),
+ * to its end (after it, only the drain). The step phase cuts its window into intervals for
+ * this (capacity-steps.ts). Undefined when too little of the window is left to tell: a latency
+ * that long needs a longer step.
  */
 export function windowCompletionRate(phase: PhaseResult, windowMs: number): { rate: number; ms: number } | undefined {
+  const fromMs = Math.max(windowMs * 0.25, phase.latency.count > 0 ? (2 * phase.latency.p50) / 1e6 : 0);
   let count = 0;
   let ms = 0;
   for (const i of phase.intervals ?? []) {
     const duration = i.durationMs ?? 0;
     const start = i.tMs - duration;
-    if (start >= windowMs * 0.25 - 1 && i.tMs <= windowMs * 1.04) {
+    if (start >= fromMs - 1 && i.tMs <= windowMs * 1.04) {
       count += i.count;
       ms += duration;
     }

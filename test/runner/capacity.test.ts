@@ -121,6 +121,19 @@ describe('judgeStep: pass, fail or invalid', () => {
     expect(keepUpSlo(0.05).source).toBe('keeps up (completes >= 95% of the offered rate)');
   });
 
+  it('judges keeping up only once the first requests can have finished (long latencies)', () => {
+    // A 1 s median latency in a 2 s window: nothing completes in the first second, so the
+    // completion rate of the window says nothing about keeping up: the check is left out.
+    const p = phase({ rate: 100, p50Ms: 1000, p99Ms: 1100 });
+    p.intervals = p.intervals!.map((i, k) => (k < 2 ? { ...i, count: 0, throughput: 0 } : k === 2 ? { ...i, count: 20, throughput: 50 } : i));
+    const s = judgeStep(p, 100, 'ramp', 1, (x) => evaluateStepSlos([parseSlo('p99 < 2s', 'load')], x), PRECISION);
+    expect(s.slos.map((x) => x.stat)).toEqual(['p99']);
+    expect(s.verdict).toBe('pass');
+    // With a 100 ms median the same window is judged, from its second half on.
+    const q = phase({ rate: 100, p50Ms: 100, p99Ms: 150, completed: 80 });
+    expect(judgeStep(q, 100, 'ramp', 1, (x) => evaluateStepSlos([parseSlo('p99 < 2s', 'load')], x), PRECISION).slos[1]).toMatchObject({ stat: 'keepUp', status: 'red' });
+  });
+
   it('calls a saturated event loop invalid, pass or fail', () => {
     const s = judgeStep(phase({ rate: 100, p99Ms: 12, loopP99Ms: 80, loopMaxMs: 90 }), 100, 'ramp', 1, judge, PRECISION);
     expect(s.verdict).toBe('invalid');
