@@ -142,11 +142,16 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   let requests = 0;
   let seq = 0;
 
+  /**
+   * Runs fn after `ms`, never before: Node truncates a timer's fractional milliseconds (1.99
+   * fires after 1 ms), and delays here are computed against absolute times, so they are
+   * rounded up. An answer may come a fraction of a millisecond late, never early.
+   */
   function later(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       timers.delete(t);
       fn();
-    }, Math.max(0, ms));
+    }, Math.max(0, Math.ceil(ms)));
     timers.add(t);
     return t;
   }
