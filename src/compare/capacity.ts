@@ -31,6 +31,11 @@ function rate(r: number): string {
   return formatRate(r).replace('/s', ' req/s');
 }
 
+/** "412 to 371 req/s": the unit once, as people say it. */
+function fromTo(a: number, b: number): string {
+  return `${formatRate(a).replace('/s', '')} to ${rate(b)}`;
+}
+
 function pct(f: number): string {
   return `${Number((f * 100).toFixed(1))}%`;
 }
@@ -77,9 +82,9 @@ export function compareCapacity(
   const regression = verdict === 'lower' && -change > opts.maxRegression;
   const moved =
     verdict === 'lower'
-      ? `capacity fell from ${rate(b)} to ${rate(c)} (${pct(change)})`
+      ? `capacity fell from ${fromTo(b, c)} (${pct(change)})`
       : verdict === 'higher'
-        ? `capacity rose from ${rate(b)} to ${rate(c)} (+${pct(change)})`
+        ? `capacity rose from ${fromTo(b, c)} (+${pct(change)})`
         : verdict === 'no change'
           ? `capacity unchanged: ${rate(b)} then ${rate(c)} (${change >= 0 ? '+' : ''}${pct(change)}, inside the ±${pct(opts.noiseBand)} band)`
           : `capacity ${rate(b)} then ${rate(c)} (${change >= 0 ? '+' : ''}${pct(change)}), but the knee intervals overlap (${rate(bi.lower)}-${rate(bi.upper)} vs ${rate(ci.lower)}-${rate(ci.upper)}): inconclusive`;

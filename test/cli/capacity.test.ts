@@ -132,7 +132,7 @@ describe.sequential('capacity of a simulated server with 4 slots x 10 ms (400 re
     expect(c.capacity!).toBeLessThan(330);
     const r = await runInProcess(['compare', 'four.json', 'three.json'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/llm-call › sequential: capacity fell from \d+ req\/s to \d+ req\/s \(-2\d(\.\d)?%\): a regression beyond 10%/);
+    expect(r.stdout).toMatch(/llm-call › sequential: capacity fell from \d+ to \d+ req\/s \(-2\d(\.\d)?%\): a regression beyond 10%/);
     expect(r.stdout).toMatch(/^compare: failed — llm-call › sequential: capacity fell from/m);
     // Inside the band it is not a regression: against itself, no change, exit 0.
     const same = await runInProcess(['compare', 'four.json', 'four.json'], { cwd: dir });
@@ -161,8 +161,18 @@ describe('capacity: when the tool is the limit', () => {
 
   it('Ctrl-C keeps the steps so far, writes them and exits 130', async () => {
     const r = await runInProcess(
-      ['capacity', 'llm-call', '--phase', 'sequential', '--set', 'providers.llm.slots=2', '--set', 'providers.llm.latency=100ms', '--slo', 'p99 < 1s', '--step-duration', '1s', '--warmup', '0s', '--start-rate', '5', '--no-save', '--out', 'stopped.json'],
-      { cwd: dir, onStart: (p) => setTimeout(() => p.signal('SIGINT'), 2_500) },
+      ['capacity', 'llm-call', '--phase', 'sequential', '--set', 'providers.llm.slots=2', '--set', 'providers.llm.latency=100ms', '--slo', 'p99 < 1s', '--step-duration', '1s', '--warmup', '0s', '--start-rate', '10', '--no-save', '--out', 'stopped.json'],
+      {
+        cwd: dir,
+        // Ctrl-C once the first step is done, in the middle of the second.
+        onStart: (p) => {
+          const poll = setInterval(() => {
+            if (!p.err.join('').includes('step 1 (ramp)')) return;
+            clearInterval(poll);
+            setTimeout(() => p.signal('SIGINT'), 300);
+          }, 20);
+        },
+      },
     );
     expect(r.code).toBe(130);
     const result = read('stopped.json');

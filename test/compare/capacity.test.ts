@@ -22,7 +22,7 @@ describe('compareCapacity', () => {
     const c = compareCapacity('llm', cap(412, 405, 420), cap(365, 360, 372), OPTS);
     expect(c).toMatchObject({ verdict: 'lower', regression: true });
     expect(c.change).toBeCloseTo(365 / 412 - 1, 9);
-    expect(c.text).toBe('capacity fell from 412 req/s to 365 req/s (-11.4%): a regression beyond 10%');
+    expect(c.text).toBe('capacity fell from 412 to 365 req/s (-11.4%): a regression beyond 10%');
     // 412 -> 371 is a 9.95% fall: beyond a 5% limit, within the default 10%.
     expect(compareCapacity('llm', cap(412, 405, 420), cap(371, 365, 378), { ...OPTS, maxRegression: 0.05 }).regression).toBe(true);
     expect(compareCapacity('llm', cap(412, 405, 420), cap(371, 365, 378), OPTS).regression).toBe(false);
@@ -31,7 +31,7 @@ describe('compareCapacity', () => {
   it('a fall smaller than --max-regression is reported but passes', () => {
     const c = compareCapacity('llm', cap(412, 405, 420), cap(385, 378, 392), OPTS);
     expect(c).toMatchObject({ verdict: 'lower', regression: false });
-    expect(c.text).toBe('capacity fell from 412 req/s to 385 req/s (-6.6%)');
+    expect(c.text).toBe('capacity fell from 412 to 385 req/s (-6.6%)');
   });
 
   it('overlapping intervals cannot tell a change apart: inconclusive, never a regression', () => {
@@ -42,7 +42,7 @@ describe('compareCapacity', () => {
 
   it('inside the noise band: no change; a rise is a rise', () => {
     expect(compareCapacity('llm', cap(400, 395, 405), cap(410, 405, 415), OPTS).verdict).toBe('no change');
-    expect(compareCapacity('llm', cap(300, 295, 305), cap(400, 395, 405), OPTS)).toMatchObject({ verdict: 'higher', regression: false, text: 'capacity rose from 300 req/s to 400 req/s (+33.3%)' });
+    expect(compareCapacity('llm', cap(300, 295, 305), cap(400, 395, 405), OPTS)).toMatchObject({ verdict: 'higher', regression: false, text: 'capacity rose from 300 to 400 req/s (+33.3%)' });
   });
 
   it('a side without a capacity (generator-bound) cannot be compared and says why', () => {
