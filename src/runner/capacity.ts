@@ -94,12 +94,16 @@ export function windowCompletionRate(phase: PhaseResult, windowMs: number): { ra
   return ms >= windowMs * 0.3 ? { rate: (count * 1000) / ms, ms } : undefined;
 }
 
-function keepUpOf(phase: PhaseResult, rate: number, windowMs: number, precision: number): StepSlo | undefined {
+/**
+ * The keep-up check of a step. `creditMs`: the tool's own delays (start lateness, stalls) to
+ * forgive: a generator that fell that far behind could only have completed that much less.
+ */
+function keepUpOf(phase: PhaseResult, rate: number, windowMs: number, precision: number, creditMs = 0): StepSlo | undefined {
   const spec = keepUpSlo(precision);
   const completed = windowCompletionRate(phase, windowMs);
   if (completed === undefined) return undefined;
   // One completion of slack: a low rate over a short step counts in ones.
-  const slack = 1 / (completed.ms / 1000) / rate;
+  const slack = 1 / (completed.ms / 1000) / rate + creditMs / completed.ms;
   const fraction = completed.rate / rate;
   return { source: spec.source, stat: spec.stat, measured: fraction, status: fraction + slack >= spec.current ? 'green' : 'red' };
 }
@@ -116,13 +120,15 @@ function msText(ns: number): string {
  * Turns a step's phase result into a judged step. Generator checks come first: figures that
  * measure the tool cannot pass or fail the system. The step is invalid when
  *  - the event loop was saturated (delay p99 over 50 ms): the generator could not offer the
- *    load evenly, whatever the figures say;
+ *    load evenly, and a generator short of CPU queues work inside itself, a backlog that grows
+ *    like a server's queue (so not even a failure can be trusted);
  *  - arrivals were dropped at maxInFlight while the SLOs held: the unmeasured ones might not
  *    have (when the SLOs already fail, they could only have made it worse, so the fail stands);
- *  - it failed, but would have passed without the tool's own delays: counted from the actual
- *    start (service time, so no start lateness) and less the longest stall of the event loop.
- *    Queueing inside the system counts in both, so a real knee fails either way and stays a
- *    failure; a hiccup of a shared machine does not make a knee.
+ *  - it failed, but would have passed without the tool's own delays: latency counted from the
+ *    actual start (service time, so no start lateness) and less the longest stall of the event
+ *    loop; completions credited with the generator's worst lateness and stall. Queueing inside
+ *    the system counts either way, so a real knee fails either way and stays a failure; a
+ *    hiccup of a shared machine, or a generator that fell behind, does not make a knee.
  * Late starts alone do not void a step: latency counts from the scheduled start, so lateness
  * can only make it worse, and a pass despite it stands (a shared machine is often a little late).
  */
@@ -138,6 +144,8 @@ export function judgeStep(phase: PhaseResult, rate: number, stage: StepStage, in
   const dropped = schedule?.dropped ?? 0;
   const reasons: string[] = [];
   const generator: string[] = [];
+  // A saturated loop voids a failure too: a generator short of CPU queues work inside itself,
+  // and that backlog grows like a server's queue, inside the service time as well.
   if (loopP99 > LOOP_SATURATED_NS) generator.push(`event loop saturated (delay p99 ${msText(loopP99)})`);
   if (dropped > 0 && failed.length === 0) {
     generator.push(`${dropped} arrivals dropped at maxInFlight${phase.executor.kind === 'rate' ? ` ${phase.executor.maxInFlight}` : ''}`);
@@ -149,17 +157,21 @@ export function judgeStep(phase: PhaseResult, rate: number, stage: StepStage, in
     // delays that matter count (TOOL_DELAY_MATERIAL): every machine has a millisecond of
     // jitter, and a knee failed by a hair must stay a failure, not become "the tool".
     const stallNs = phase.health?.eventLoopMaxNs ?? 0;
+    const toolNs = stallNs + (schedule?.maxLateNs ?? 0);
+    const material = toolNs >= TOOL_DELAY_MATERIAL_NS;
     const withoutTool = { ...phase, latency: lessStall(phase.serviceTime, stallNs) };
-    const again = [...judge(withoutTool), ...(keepUp ? [keepUp] : [])];
+    const keepUpWithout = keepUpOf(phase, rate, windowMs, precision, toolNs / 1e6);
+    const again = [...judge(withoutTool), ...(keepUpWithout ? [keepUpWithout] : [])];
     const explained = failed.every((f) => {
       const a = again.find((x) => x.source === f.source);
       if (a === undefined || a.status === 'red' || f.measured === null || a.measured === null) return false;
+      if (f.stat === KEEP_UP_STAT) return material;
       return f.measured - a.measured >= Math.max(TOOL_DELAY_MATERIAL_NS, TOOL_DELAY_MATERIAL_FRACTION * f.measured);
     });
     if (explained) {
       generator.push(
         `the failure is within the tool's own delays: ${pct(lateFraction)} of starts more than 1 ms late (worst ${msText(schedule?.maxLateNs ?? 0)}), ` +
-          `event loop stalled up to ${msText(stallNs)}; counted from the actual start and less that stall, it would have passed`,
+          `event loop stalled up to ${msText(stallNs)}; without those delays it would have passed`,
       );
     }
   }

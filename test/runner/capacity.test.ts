@@ -34,6 +34,7 @@ interface Synthetic {
   completed?: number;
   errorRate?: number;
   late?: number;
+  maxLateMs?: number;
   dropped?: number;
   loopP99Ms?: number;
   loopMaxMs?: number;
@@ -71,9 +72,9 @@ function phase(s: Synthetic): PhaseResult {
     latency: summary((s.p50Ms ?? s.p99Ms / 2) * 1e6, s.p99Ms * 1e6, count - errors),
     serviceTime: summary((s.p50Ms ?? s.p99Ms / 2) * 1e6, (s.serviceP99Ms ?? s.p99Ms) * 1e6, count - errors),
     batchTimed: false,
-    schedule: { late: s.late ?? 0, dropped: s.dropped ?? 0, maxLateNs: (s.late ?? 0) > 0 ? 30e6 : 0 },
+    schedule: { late: s.late ?? 0, dropped: s.dropped ?? 0, maxLateNs: (s.maxLateMs ?? ((s.late ?? 0) > 0 ? 30 : 0)) * 1e6 },
     intervals,
-    health: { eventLoopP99Ns: (s.loopP99Ms ?? 1) * 1e6, eventLoopMaxNs: (s.loopMaxMs ?? 2) * 1e6, warnings: [] },
+    health: { eventLoopP99Ns: (s.loopP99Ms ?? 1) * 1e6, eventLoopMaxNs: (s.loopMaxMs ?? Math.max(2, s.loopP99Ms ?? 0)) * 1e6, warnings: [] },
     ...(s.interrupted ? { interrupted: true } : {}),
   };
 }
@@ -158,6 +159,15 @@ describe('judgeStep: pass, fail or invalid', () => {
     // The server's own queue shows from the actual start too, and beyond any stall: a failure.
     const queue = judgeStep(phase({ rate: 300, p99Ms: 150, serviceP99Ms: 148, late: 100, loopMaxMs: 20 }), 300, 'ramp', 1, judge, PRECISION);
     expect(queue.verdict).toBe('fail');
+  });
+
+  it('a generator that fell behind its schedule cannot fail the keep-up check; a server that did can', () => {
+    // Starts up to 200 ms late: 1.2 s of the window at 300/s completes up to 60 fewer. 255/s is within that.
+    const behind = judgeStep(phase({ rate: 300, p99Ms: 20, completed: 255, late: 200, maxLateMs: 200 }), 300, 'ramp', 1, judge, PRECISION);
+    expect(behind.verdict).toBe('invalid');
+    // On schedule, the same shortfall is the system's.
+    const slow = judgeStep(phase({ rate: 300, p99Ms: 20, completed: 255 }), 300, 'ramp', 1, judge, PRECISION);
+    expect(slow.verdict).toBe('fail');
   });
 
   it('an interrupted step is invalid and says so', () => {
