@@ -12,12 +12,13 @@
  *  3. Confirm: measure both ends again (`repeat` times in all). A rate that passed once and failed
  *     once is no longer an end, so the bracket widens and bisection resumes. The answer is then
  *     an interval the knee lies in, and a point estimate where the pass fraction crosses 1/2.
+ * Besides the SLOs, every step must keep up: complete 1 - precision of the offered rate.
  *
- * A step is invalid, neither pass nor fail, when the load generator was the limit (it could not
- * keep its schedule, its event loop was saturated, or it dropped arrivals while the SLOs held):
+ * A step is invalid, neither pass nor fail, when the load generator was the limit (judgeStep):
  * the figures then measure the tool. An invalid step is run again (a shared machine has
- * hiccups); invalid three times, and the search ends "generator-bound at R/s". It never reports
- * a knee the generator made.
+ * hiccups). Invalid three times during the ramp, and the search ends "generator-bound at R/s";
+ * inside an established bracket it only stops the narrowing, and says so. It never reports a
+ * knee the generator made.
  */
 import type {
   CapacityResult,
