@@ -95,11 +95,13 @@ describe.sequential('capacity of a simulated server with 4 slots x 10 ms (400 re
     expect(c.capacity!).toBeLessThan(440);
     expect(c.interval!.lower).toBeLessThanOrEqual(c.capacity!);
     expect(c.interval!.upper).toBeGreaterThanOrEqual(c.capacity!);
-    // Both ends of the interval measured more than once, each time with the same outcome.
+    // Both ends of the interval run more than once; every valid run of an end agrees (a step the
+    // generator could not drive is invalid, and the result then notes the precision it cost).
     for (const rate of [c.interval!.lower, c.interval!.upper]) {
-      const at = c.steps.filter((s) => s.rate === rate && s.verdict !== 'invalid');
-      expect(at.length).toBeGreaterThanOrEqual(2);
-      expect(new Set(at.map((s) => s.verdict)).size).toBe(1);
+      expect(c.steps.filter((s) => s.rate === rate).length).toBeGreaterThanOrEqual(2);
+      const valid = c.steps.filter((s) => s.rate === rate && s.verdict !== 'invalid');
+      expect(valid.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(valid.map((s) => s.verdict)).size).toBe(1);
     }
     expect(c.binding?.rate).toBeGreaterThan(c.interval!.lower);
     expect(['cliff', 'smooth']).toContain(c.knee?.shape);
