@@ -71,16 +71,20 @@ export function capacitySettings(flags: CapacityFlags, phase: PhaseSpec | undefi
   const stepDurationMs = flags.stepDuration === undefined ? d.stepDurationMs : parseDuration(flags.stepDuration, '--step-duration', 100);
   const warmupMs = flags.warmup === undefined ? Math.min(d.warmupMs, stepDurationMs / 2) : parseDuration(flags.warmup, '--warmup', 0);
   const maxRate = flags.maxRate === undefined ? d.maxRate : parseRate(flags.maxRate, '--max-rate');
+  // A step needs operations to judge: at least ~10 in its window.
+  const minRate = Math.max(0.01, 10 / (stepDurationMs / 1000));
   const ownRate = phase?.executor.kind === 'rate' ? phase.executor.rate : undefined;
-  const startRate = flags.startRate === undefined ? Math.min(ownRate ?? d.startRate, maxRate) : parseRate(flags.startRate, '--start-rate');
+  const startRate =
+    flags.startRate === undefined ? Math.min(Math.max(ownRate ?? d.startRate, minRate), maxRate) : parseRate(flags.startRate, '--start-rate');
   if (startRate > maxRate) throw badInput(`--start-rate ${formatRate(startRate)} is above --max-rate ${formatRate(maxRate)}`);
   const precision = flags.precision === undefined ? d.precision : parsePercent(flags.precision, '--precision', 100);
   if (precision < 0.005) throw badInput(`--precision "${flags.precision}": expected at least 0.5% (steps cannot tell rates closer than that apart)`);
   const repeat = flags.repeat === undefined ? d.repeat : parseWhole(flags.repeat, '--repeat', 1, 10);
   const maxSteps = flags.maxSteps === undefined ? d.maxSteps : parseWhole(flags.maxSteps, '--max-steps', 2, 1000);
-  // A step needs operations to judge: at least ~10 in its window.
-  const minRate = Math.max(0.01, 10 / (stepDurationMs / 1000));
-  if (startRate < minRate) throw badInput(`--start-rate ${formatRate(startRate)} gives fewer than 10 operations per ${formatNs(stepDurationMs * 1e6)} step: raise it or --step-duration`);
+  if (startRate < minRate) {
+    const flag = flags.startRate !== undefined ? '--start-rate' : '--max-rate';
+    throw badInput(`${flag} ${formatRate(startRate)} gives fewer than 10 operations per ${formatNs(stepDurationMs * 1e6)} step: raise it or --step-duration`);
+  }
   return { startRate, maxRate, minRate, stepDurationMs, warmupMs, precision, repeat, maxSteps };
 }
 
