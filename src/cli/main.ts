@@ -97,8 +97,8 @@ When the tool is the limit:
   own delays explain (counted from the actual start, less the longest event-loop stall, it would
   have passed). It is run again; invalid 3 times during the ramp, and the search ends
   "generator-bound at R/s" instead of reporting a knee the generator made: the system does more than
-  one thread can offer (worker threads or shards). Inside the bracket an invalid rate only costs
-  precision, and the result says so.
+  one thread can offer (worker threads or shards). Inside the bracket the search steps around a
+  rate it cannot drive (twice at most): that only costs precision, and the result says so.
 
 Reading the knee:
   binding constraint  the SLO that broke at the lowest rate: the one to work on first.

@@ -46,6 +46,9 @@ export const DEFAULT_CAPACITY_SETTINGS: CapacitySettings = {
 /** Runs of one rate before an invalid outcome ends the search: a shared machine has hiccups. */
 export const INVALID_ATTEMPTS = 3;
 
+/** Rates inside the bracket the search steps around before it settles for a wider interval. */
+const MAX_UNMEASURABLE = 2;
+
 /** The tool's own delays explain a failure only when they are at least this large (and this fraction of the figure). */
 export const TOOL_DELAY_MATERIAL_NS = 5e6;
 export const TOOL_DELAY_MATERIAL_FRACTION = 0.1;
@@ -349,10 +352,12 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
   // 2 + 3. Bisect until the bracket is narrow, then confirm both of its ends. Both ends are
   //    valid measurements, so a rate in between that the generator cannot drive only costs
   //    precision: the search stops there and says so, with the bracket it has.
-  const precisionLost = (r: number): SearchOutcome => {
+  const precisionLost = (): SearchOutcome => {
+    const rates = [...unmeasurable].sort((a, b) => a - b).map(rateText);
+    const list = rates.length > 1 ? `${rates.slice(0, -1).join(', ')} and ${rates.at(-1)}` : rates[0];
     notes.push(
-      `steps at ${rateText(r)} were invalid ${INVALID_ATTEMPTS} times (the load generator's own delays), so the search stopped there: ` +
-        'the interval is only as narrow as the valid steps made it',
+      `steps at ${list} were invalid ${INVALID_ATTEMPTS} times${rates.length > 1 ? ' each' : ''} (the load generator's own delays), ` +
+        'so the search stopped narrowing: the interval is only as narrow as the valid steps made it',
     );
     return done('found');
   };
@@ -373,14 +378,20 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
       if (next < s.minRate) return done('below-min-rate');
       stage = 'bisect';
     } else {
-      const mid = roundRate((lower + upper) / 2);
       const t = tallies(steps);
-      const seen = (t.get(mid)?.pass ?? 0) + (t.get(mid)?.fail ?? 0);
+      const seen = (r: number): number => (t.get(r)?.pass ?? 0) + (t.get(r)?.fail ?? 0);
       // A midpoint already measured `repeat` times with mixed outcomes is where the knee is:
-      // measuring it again would not narrow the bracket.
-      if (upper / lower - 1 > s.precision && mid > lower && mid < upper && seen < s.repeat) {
-        next = mid;
+      // measuring it again would not narrow the bracket. One the generator could not drive is
+      // stepped around: the midpoints on either side of it still narrow the bracket (the upper
+      // one first: above the knee a step fails clearly, below it passes only narrowly).
+      const mid = roundRate((lower + upper) / 2);
+      const around = unmeasurable.has(mid) ? [roundRate((mid + upper) / 2), roundRate((lower + mid) / 2)] : [mid];
+      const candidate = around.find((r) => r > lower && r < upper && !unmeasurable.has(r) && seen(r) < s.repeat);
+      if (upper / lower - 1 > s.precision && candidate !== undefined && unmeasurable.size < MAX_UNMEASURABLE) {
+        next = candidate;
         stage = 'bisect';
+      } else if (upper / lower - 1 > s.precision && unmeasurable.size > 0) {
+        return precisionLost();
       } else if ((t.get(lower)?.pass ?? 0) < s.repeat) {
         next = lower;
         stage = 'confirm';
@@ -393,15 +404,16 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
     }
     if (unmeasurable.has(next)) {
       const b = bracket(steps);
-      if (b.lower !== undefined && b.upper !== undefined) return precisionLost(next);
+      if (b.lower !== undefined && b.upper !== undefined) return precisionLost();
       return done('generator-bound', { generatorBoundAt: next });
     }
     const r = await run(next, stage);
     if (r === 'stop') return stop as SearchOutcome;
     if (r === 'invalid') {
       const b = bracket(steps);
-      if (b.lower !== undefined && b.upper !== undefined) return precisionLost(next);
-      return done('generator-bound', { generatorBoundAt: next });
+      if (b.lower === undefined || b.upper === undefined) return done('generator-bound', { generatorBoundAt: next });
+      // An end that cannot be confirmed: the answer stands on its one valid measurement.
+      if (stage === 'confirm') return precisionLost();
     }
   }
 }

@@ -253,12 +253,21 @@ describe('searchCapacity', () => {
     expect(out.steps.slice(2, 4).map((s) => `${s.stage} ${s.rate} ${s.verdict}`)).toEqual(['ramp 200 invalid', 'retry 200 pass']);
   });
 
-  it('keeps the bracket when steps inside it cannot be driven, and says the precision was lost', async () => {
-    const measure = server(400, (rate) => (rate > 400 && rate < 800 ? { loopP99Ms: 90 } : {}));
-    const out = await searchCapacity(measure, SETTINGS);
-    expect(out.verdict).toBe('found');
-    expect(bracket(out.steps)).toEqual({ lower: 400, upper: 800 });
-    expect(out.notes?.[0]).toMatch(/^steps at 600\/s were invalid 3 times/);
+  it('steps around rates inside the bracket it cannot drive, and says what precision that cost', async () => {
+    // 600/s cannot be driven: the search tries 700/s (fails: narrows the top), then goes on.
+    const one = await searchCapacity(server(400, (rate) => (rate === 600 ? { loopP99Ms: 90 } : {})), SETTINGS);
+    expect(one.verdict).toBe('found');
+    expect(one.steps.filter((s) => s.rate === 600).map((s) => s.verdict)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(one.steps.find((s) => s.rate === 700)?.verdict).toBe('fail');
+    const b = bracket(one.steps);
+    expect(b.upper! / b.lower! - 1).toBeLessThanOrEqual(SETTINGS.precision);
+    // Nothing between 400/s and 800/s can be driven: after two tries it settles for that interval.
+    const none = await searchCapacity(server(400, (rate) => (rate > 400 && rate < 800 ? { loopP99Ms: 90 } : {})), SETTINGS);
+    expect(none.verdict).toBe('found');
+    expect(bracket(none.steps)).toEqual({ lower: 400, upper: 800 });
+    expect(none.notes).toEqual([
+      'steps at 600/s and 700/s were invalid 3 times each (the load generator\'s own delays), so the search stopped narrowing: the interval is only as narrow as the valid steps made it',
+    ]);
   });
 
   it('goes down when the first step already fails, up to --max-rate when nothing fails', async () => {
