@@ -356,8 +356,8 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
     const rates = [...unmeasurable].sort((a, b) => a - b).map(rateText);
     const list = rates.length > 1 ? `${rates.slice(0, -1).join(', ')} and ${rates.at(-1)}` : rates[0];
     notes.push(
-      `steps at ${list} were invalid ${INVALID_ATTEMPTS} times${rates.length > 1 ? ' each' : ''} (the load generator's own delays), ` +
-        'so the search stopped narrowing: the interval is only as narrow as the valid steps made it',
+      `steps at ${list} were invalid ${INVALID_ATTEMPTS} times${rates.length > 1 ? ' each' : ''} (the load generator's own delays): ` +
+        'the interval rests on the valid steps only, and may be wider or less confirmed than asked',
     );
     return done('found');
   };
@@ -392,14 +392,14 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
         stage = 'bisect';
       } else if (upper / lower - 1 > s.precision && unmeasurable.size > 0) {
         return precisionLost();
-      } else if ((t.get(lower)?.pass ?? 0) < s.repeat) {
+      } else if ((t.get(lower)?.pass ?? 0) < s.repeat && !unmeasurable.has(lower)) {
         next = lower;
         stage = 'confirm';
-      } else if ((t.get(upper)?.fail ?? 0) < s.repeat) {
+      } else if ((t.get(upper)?.fail ?? 0) < s.repeat && !unmeasurable.has(upper)) {
         next = upper;
         stage = 'confirm';
       } else {
-        return done('found');
+        return unmeasurable.size > 0 ? precisionLost() : done('found');
       }
     }
     if (unmeasurable.has(next)) {
@@ -412,8 +412,8 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
     if (r === 'invalid') {
       const b = bracket(steps);
       if (b.lower === undefined || b.upper === undefined) return done('generator-bound', { generatorBoundAt: next });
-      // An end that cannot be confirmed: the answer stands on its one valid measurement.
-      if (stage === 'confirm') return precisionLost();
+      // Otherwise go on: a rate inside the bracket is stepped around, an end that cannot be
+      // confirmed stands on its valid measurement (and the result notes both).
     }
   }
 }

@@ -266,8 +266,22 @@ describe('searchCapacity', () => {
     expect(none.verdict).toBe('found');
     expect(bracket(none.steps)).toEqual({ lower: 400, upper: 800 });
     expect(none.notes).toEqual([
-      'steps at 600/s and 700/s were invalid 3 times each (the load generator\'s own delays), so the search stopped narrowing: the interval is only as narrow as the valid steps made it',
+      'steps at 600/s and 700/s were invalid 3 times each (the load generator\'s own delays): the interval rests on the valid steps only, and may be wider or less confirmed than asked',
     ]);
+  });
+
+  it('an end it cannot confirm stands on its valid step; the other end is still confirmed', async () => {
+    let stuck: number | undefined;
+    const measure: MeasureStep = async (rate, stage, index) => {
+      if (stage === 'confirm' && stuck === undefined) stuck = rate;
+      return server(400, (r) => (r === stuck ? { loopP99Ms: 90 } : {}))(rate, stage, index);
+    };
+    const out = await searchCapacity(measure, SETTINGS);
+    expect(out.verdict).toBe('found');
+    const { lower, upper } = bracket(out.steps);
+    expect(lower).toBe(stuck);
+    expect(out.steps.filter((s) => s.rate === upper && s.verdict === 'fail')).toHaveLength(SETTINGS.repeat);
+    expect(out.notes?.[0]).toMatch(new RegExp(`^steps at ${stuck}/s were invalid 3 times`));
   });
 
   it('goes down when the first step already fails, up to --max-rate when nothing fails', async () => {
