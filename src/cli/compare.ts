@@ -62,7 +62,7 @@ export function checkEnvironments(baseline: Environment, current: Environment, l
 export function compareOrRefuse(baseline: RunResult, current: RunResult, labels: ComparisonLabels, flags: CompareFlags): Comparison {
   const forced = checkEnvironments(baseline.environment, current.environment, labels, flags.force === true);
   const comparison = compareResults(baseline, current, compareOptions(flags));
-  if (comparison.phases.length === 0) {
+  if (comparison.phases.length === 0 && (comparison.capacity ?? []).length === 0) {
     const names = (r: RunResult): string => r.scenarios.map((s) => s.name).join(', ') || 'none';
     throw badInput(
       `nothing to compare: ${labels.baseline} and ${labels.current} have no scenario phase in common (baseline scenarios: ${names(baseline)}; current: ${names(current)})`,

@@ -169,6 +169,55 @@ Examples:
   $ cluster-bench report merged.json                             the merged result is an ordinary result
 `;
 
+const CAPACITY_HELP = `
+What capacity means here:
+  The highest offered rate (operations/s) at which the phase still meets its SLOs. Each step runs the
+  phase at one rate under the open model: requests start on schedule whatever the system does, and
+  latency counts from each request's scheduled start, so a queue building up inside the system shows
+  in the percentiles. A short warm-up at the same rate comes first and is not recorded.
+
+How it searches:
+  Doubling from --start-rate until a step fails, then bisection between the highest rate that passed
+  and the lowest that failed until they are within --precision; both ends are then measured again
+  (--repeat times in all), so the answer is an interval: "capacity 406/s (knee between 400/s and 413/s)".
+  A step is held to the --slo expressions, or else to the scenario's targets on the phase; unless an
+  SLO covers failures (errorRate, goodput), also to "errorRate < 1%" (percentiles are of the
+  successful requests only, so a server that refuses work would look fast). And always: the system
+  keeps up, completing at least 1 - precision (95%) of the offered rate during the window; above
+  capacity the backlog grows without bound, which a latency SLO with much headroom sees only late.
+
+When the tool is the limit:
+  A step is invalid, neither pass nor fail, when the load generator could not drive it: event loop
+  delay p99 over 50 ms, arrivals dropped at maxInFlight while the SLOs held, or a failure the tool's
+  own delays explain (counted from the actual start, less the longest event-loop stall, it would
+  have passed). It is run again; invalid 3 times during the ramp, and the search ends
+  "generator-bound at R/s" instead of reporting a knee the generator made: the system does more than
+  one thread can offer (worker threads or shards). Inside the bracket the search steps around a
+  rate it cannot drive (twice at most): that only costs precision, and the result says so.
+
+Reading the knee:
+  binding constraint  the SLO that broke at the lowest rate: the one to work on first.
+  cliff               the binding statistic at least doubled between the last passing and the first
+                      failing rate: past the knee it breaks at once (a saturated queue); run well below.
+  smooth              it climbed gradually: capacity depends on how strict the SLO is.
+  A step of length D can only see an overload that builds up more than the latency headroom within D
+  (queue wait grows by about D x overload%): longer --step-duration resolves a sharper knee.
+
+Output:
+  The steps table (offered, achieved, p50, p99, errors, goodput, verdict), the capacity and interval,
+  the binding constraint and knee; the JSON result (scenarios[0].capacity) and a markdown report with a
+  chart of latency against offered rate, saved like run's (reports/<scenario>-capacity-<time>.json/.md).
+  Ctrl-C keeps the steps done so far, writes them, and exits 130.
+
+Exit codes:
+  0 done (targets met, if any)   1 a capacity target missed   2 bad input   3 the providers failed   130 interrupted
+
+Examples (a simulated server of 4 slots x 10 ms has a capacity of ~400/s; compare exits 1 when it fell):
+  $ cluster-bench capacity llm-call --phase sequential --set providers.llm.slots=4 --set providers.llm.latency=10ms --slo "p99 < 50ms"
+  $ cluster-bench capacity ./my-scenario.yaml --phase load --slo "p99 < 200ms" --slo "errorRate < 0.1%" --max-rate 2000
+  $ cluster-bench compare main-capacity.json pr-capacity.json
+`;
+
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -269,6 +318,33 @@ Examples:
     );
 
   program
+    .command('capacity')
+    .description('find the highest rate a phase sustains within its SLOs: ramp, bisect, confirm; report the knee')
+    .argument('<scenario>', 'built-in name or path to a scenario file')
+    .option('--phase <name>', 'the phase to load (default: the only phase, or the only rate phase)')
+    .addOption(new Option('--slo <expr>', 'what every step must meet, e.g. "p99 < 50ms", "errorRate < 0.1%", "goodput > 95%" (repeatable; default: the phase\'s targets)').argParser(collect))
+    .addOption(new Option('--target <expr>', 'gate on the result, e.g. "capacity > 300/s / > 400/s" (repeatable; scenario targets on capacity count too)').argParser(collect))
+    .option('--step-duration <d>', 'measured window of each step (default 3s)')
+    .option('--warmup <d>', 'warm-up at the step\'s rate before each window, not recorded (default 1s, at most half the step)')
+    .option('--start-rate <rate>', 'first rate tried, e.g. 100 or 100/s (default: the phase\'s rate, or 50/s)')
+    .option('--max-rate <rate>', 'never offer more than this (default 1000000/s)')
+    .option('--precision <pct>', 'stop bisecting when the bracket is this narrow (default 5%)')
+    .option('--repeat <n>', 'times each end of the bracket is measured (default 2)')
+    .option('--max-steps <n>', 'most steps in all (default 30)')
+    .option('--seed <n>', 'seed of the simulated providers (default: random, recorded in the result)')
+    .addOption(new Option('--set <path=value>', 'override a scenario field before validation, e.g. providers.llm.slots=4 (repeatable)').argParser(collect))
+    .option('-o, --out <file>', 'write the JSON result to FILE (atomically)')
+    .option('--report <file>', 'write the markdown report to FILE instead of reports/')
+    .option('--no-save', 'write no files (but those --out / --report name)')
+    .option('--json', 'print the JSON result on stdout; tables and progress go to stderr')
+    .option('--no-gate', 'exit 0 whenever the search completes, whatever capacity targets say')
+    .addHelpText('after', CAPACITY_HELP)
+    .action(async (ref: string, opts: Omit<import('./capacity.js').CapacityFlags, 'set'> & { set?: string[] }) => {
+      const { capacityCommand } = await import('./capacity.js');
+      setExit(await capacityCommand(io, ref, { ...opts, set: opts.set ?? [] }));
+    });
+
+  program
     .command('report')
     .description('render saved JSON results as one report (markdown by default)')
     .argument('<result...>', 'JSON result files written by run (--out, or reports/*.json)')
@@ -347,16 +423,24 @@ Examples:
     .option('--tool-rounds <n>', 'rounds of tool calls asked for when a request offers tools', '1')
     .option('--api-key-env <name>', 'require "Authorization: Bearer $NAME" (401 otherwise)')
     .option('--seed <n>', 'seed of the answers and injected errors', '1')
+    .option('--slots <n>', 'requests served at once (default unlimited); the rest wait in FIFO order, and queueing counts in their latency')
+    .option('--queue-limit <n>', 'requests that may wait for a slot; beyond it they get a 429 (default unlimited; needs --slots)')
+    .option('--service-time <model>', 'time to the answer / first token drawn per request: 10ms, uniform(5ms,15ms), lognormal(8ms,30ms) (replaces --ttft)')
     .addHelpText(
       'after',
       `
+Capacity:
+  With --slots N a request holds a slot from its start to its last token: service time = --ttft (or
+  --service-time) + (tokens - 1) / --tokens-per-second. So --slots 4 --ttft 10ms serves exactly 400
+  requests/s; beyond that the queue, and the latency with it, grows until --queue-limit refuses (429).
+
 Routes: GET / (health), GET /v1/models, POST /v1/chat/completions (JSON, or SSE with "stream": true).
 Prints the base URL on stdout; stops cleanly on SIGINT/SIGTERM. One token per SSE chunk, so a run
 against it shows TTFT = --ttft and TPOT = 1 / --tokens-per-second (docs/metrics.md defines them).
 
-Examples:
-  $ cluster-bench mock-llm --port 8080 --ttft 50ms --tokens-per-second 100 &
-  $ DEEPSEEK_API_KEY=sk-local cluster-bench run llm-call --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 --set providers.llm.stream=true
+Examples (then run or capacity with --set providers.llm.baseUrl=http://127.0.0.1:8080/v1):
+  $ cluster-bench mock-llm --port 8080 --slots 4 --ttft 10ms
+  $ cluster-bench mock-llm --port 8080 --ttft 50ms --tokens-per-second 100
   $ cluster-bench mock-llm --port 8080 --error-rate 0.05 --error-status 429`,
     )
     .action(async (opts: import('./mock-llm.js').MockLlmFlags) => {

@@ -8,6 +8,7 @@ import { parseWhole } from './options.js';
 import { ExitCode, badInput } from '../errors.js';
 import { startMockLLM, type MockLLMOptions } from '../mock/mock-llm-server.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
+import { parseLatencyModel } from '../scenarios/schema.js';
 
 export interface MockLlmFlags {
   port: string;
@@ -20,6 +21,9 @@ export interface MockLlmFlags {
   toolRounds: string;
   apiKeyEnv?: string;
   seed: string;
+  slots?: string;
+  queueLimit?: string;
+  serviceTime?: string;
 }
 
 function number(flag: string, text: string, min: number, max: number): number {
@@ -39,6 +43,16 @@ export function parseMockFlags(flags: MockLlmFlags, env: Readonly<Record<string,
     if (apiKey === undefined || apiKey === '') throw badInput(`--api-key-env ${flags.apiKeyEnv}: that environment variable is not set`);
   }
   if (flags.host.trim() === '') throw badInput('--host: expected a host name or address, e.g. 127.0.0.1');
+  const slots = flags.slots === undefined ? undefined : parseWhole(flags.slots, '--slots', 1, 1_000_000);
+  const queueLimit = flags.queueLimit === undefined ? undefined : parseWhole(flags.queueLimit, '--queue-limit', 0, 100_000_000);
+  if (queueLimit !== undefined && slots === undefined) throw badInput('--queue-limit needs --slots (with unlimited slots nothing ever waits)');
+  let serviceTime;
+  if (flags.serviceTime !== undefined) {
+    if (flags.ttft !== '0ms') throw badInput('--service-time replaces --ttft: give one of them');
+    const parsed = parseLatencyModel(flags.serviceTime);
+    if (typeof parsed === 'string') throw badInput(`--service-time ${parsed}`);
+    serviceTime = parsed;
+  }
   return {
     host: flags.host,
     port: parseWhole(flags.port, '--port', 0, 65535),
@@ -50,6 +64,9 @@ export function parseMockFlags(flags: MockLlmFlags, env: Readonly<Record<string,
     toolRounds: parseWhole(flags.toolRounds, '--tool-rounds', 0, 100),
     seed: parseWhole(flags.seed, '--seed', 0, 2 ** 32 - 1),
     ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(slots !== undefined ? { slots } : {}),
+    ...(queueLimit !== undefined ? { queueLimit } : {}),
+    ...(serviceTime !== undefined ? { serviceTime } : {}),
   };
 }
 

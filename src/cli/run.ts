@@ -24,6 +24,7 @@ import { commandLine } from './command-line.js';
 import type { Scenario } from '../scenarios/types.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import { checkWorkloads } from '../workload/check.js';
+import { isCapacityTarget } from '../targets/slo.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
@@ -67,7 +68,7 @@ export const MAX_TRIALS = 100;
 /** How often a long phase's partial result is saved. */
 const CHECKPOINT_MS = 10_000;
 
-function parseSeed(text: string | undefined): number {
+export function parseSeed(text: string | undefined): number {
   if (text === undefined) return randomInt(0, 2 ** 31);
   if (!/^\d+$/.test(text) || Number(text) >= 2 ** 32) throw badInput(`--seed "${text}": expected a whole number from 0 to 4294967295`);
   return Number(text);
@@ -79,7 +80,7 @@ function parseSpeed(text: string): number {
   return n;
 }
 
-function gitCommit(cwd: string): string | undefined {
+export function gitCommit(cwd: string): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 })
       .toString()
@@ -153,7 +154,8 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
       scenarioResults,
       { toolVersion: TOOL_VERSION, command: commandLine(io.argv), seed, startedAt, finishedAt: new Date().toISOString(), environment },
       {
-        targets: (name) => scenarios.find((x) => x.name === name)?.targets ?? [],
+        // Capacity targets are judged by `cluster-bench capacity`, which measures what they name.
+        targets: (name) => (scenarios.find((x) => x.name === name)?.targets ?? []).filter((t) => !isCapacityTarget(t)),
         interrupted: state.interrupted,
         ...(state.checkpoint ? { checkpoint: true } : {}),
         gate: { strict: flags.strict === true, enabled: flags.gate },

@@ -33,6 +33,7 @@
 import { InputError } from '../util/input-error.js';
 import { decodeRecorder } from '../metrics/histogram.js';
 import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../results/types.js';
+import { compareCapacities, type CapacityComparison } from './capacity.js';
 import {
   bootstrapQuantileChange,
   hashSeed,
@@ -135,6 +136,8 @@ export interface Comparison {
   baselineOnly: string[];
   currentOnly: string[];
   regressions: Array<{ scenario: string; phase: string; stat: CompareStat; change: number }>;
+  /** Results of `cluster-bench capacity` on both sides: their capacities (compare/capacity.ts). */
+  capacity?: CapacityComparison[];
   passed: boolean;
 }
 
@@ -498,6 +501,7 @@ export function compareResults(
   const regressions = phases.flatMap((p) =>
     p.stats.filter((s) => s.regression).map((s) => ({ scenario: p.scenario, phase: p.phase, stat: s.stat, change: s.change ?? 0 })),
   );
+  const capacity = compareCapacities(baseline, current, opts);
   return {
     baseline: summarize(baseline),
     current: summarize(current),
@@ -508,6 +512,7 @@ export function compareResults(
     baselineOnly,
     currentOnly,
     regressions,
-    passed: regressions.length === 0,
+    ...(capacity.length > 0 ? { capacity } : {}),
+    passed: regressions.length === 0 && !capacity.some((c) => c.regression),
   };
 }

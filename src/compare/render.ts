@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { formatChange, formatNs, formatPercent as percent, formatRate } from '../util/units.js';
 import type { Comparison, PhaseComparison, StatComparison, Verdict } from './compare.js';
+import { capacityLines } from './capacity.js';
 
 export interface ComparisonLabels {
   baseline: string;
@@ -83,9 +84,20 @@ export function verdictLine(comparison: Comparison): string {
   const all = comparison.phases.flatMap((p) => p.stats);
   const count = (v: Verdict): number => all.filter((s) => s.verdict === v).length;
   const tally = `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change, ${count('inconclusive')} inconclusive`;
+  const fell = (comparison.capacity ?? []).filter((c) => c.regression);
+  if (!comparison.passed && fell.length > 0 && comparison.regressions.length === 0) {
+    return `compare: failed — ${fell.map((c) => `${c.scenario} › ${c.phase}: ${c.text}`).join('; ')}`;
+  }
   if (!comparison.passed) {
-    const which = comparison.regressions.map((r) => `${r.scenario} › ${r.phase} ${r.stat} ${formatChange(r.change)}`).join(', ');
-    return `compare: failed — ${comparison.regressions.length} significant slowdown${comparison.regressions.length === 1 ? '' : 's'} beyond ${percent(comparison.options.maxRegression)}: ${which} (${tally})`;
+    const which = [
+      ...comparison.regressions.map((r) => `${r.scenario} › ${r.phase} ${r.stat} ${formatChange(r.change)}`),
+      ...fell.map((c) => `${c.scenario} › ${c.phase} capacity ${formatChange(c.change)}`),
+    ].join(', ');
+    const n = comparison.regressions.length + fell.length;
+    return `compare: failed — ${n} significant slowdown${n === 1 ? '' : 's'} beyond ${percent(comparison.options.maxRegression)}: ${which} (${tally})`;
+  }
+  if ((comparison.capacity ?? []).length > 0 && comparison.phases.length === 0) {
+    return `compare: passed — no capacity fall beyond ${percent(comparison.options.maxRegression)}`;
   }
   return `compare: passed — no significant slowdown beyond ${percent(comparison.options.maxRegression)} (${tally})`;
 }
@@ -111,7 +123,9 @@ export function renderComparisonTable(comparison: Comparison, labels: Comparison
       ]);
     });
   }
-  const out = [...headerLines(comparison, labels).map((l) => c.dim(l)), table.toString()];
+  const out = [...headerLines(comparison, labels).map((l) => c.dim(l))];
+  if (comparison.phases.length > 0) out.push(table.toString());
+  for (const line of capacityLines(comparison.capacity ?? [])) out.push(line);
   for (const n of noteLines(comparison)) out.push(c.yellow(n));
   const line = verdictLine(comparison);
   out.push(comparison.passed ? c.green.bold(line) : c.red.bold(line));
@@ -126,8 +140,15 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
   const out: string[] = ['## Comparison with the baseline', ''];
   for (const l of headerLines(comparison, labels)) out.push(`- ${mdCell(l.replace(/^current /, 'current'))}`);
   out.push('');
-  out.push(`| phase | stat | baseline | current | change | ${ciHeader(comparison)} | verdict | basis |`);
-  out.push('| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
+  const capacity = capacityLines(comparison.capacity ?? []);
+  if (capacity.length > 0) {
+    for (const line of capacity) out.push(`- **${mdCell(line)}**`);
+    out.push('');
+  }
+  if (comparison.phases.length > 0) {
+    out.push(`| phase | stat | baseline | current | change | ${ciHeader(comparison)} | verdict | basis |`);
+    out.push('| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
+  }
   for (const p of comparison.phases) {
     for (const s of p.stats) {
       const cells = [

@@ -23,6 +23,9 @@ import {
   toolCallTokens,
   type PlannedToolCall,
 } from '../providers/llm/simulated-model.js';
+import type { LatencyModel } from '../providers/config.js';
+import { createLatencySampler, describeLatency } from '../providers/llm/latency.js';
+import { describeServerModel, SlotQueue } from '../providers/llm/server-model.js';
 import { createRandom } from '../providers/random.js';
 import { formatMs } from '../util/units.js';
 
@@ -46,6 +49,18 @@ export interface MockLLMOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get a 401. */
   apiKey?: string;
   seed?: number;
+  /**
+   * Requests served at once (a finite-capacity server, providers/llm/server-model.ts); the
+   * rest wait in FIFO order, and a request holds its slot until its last token. Default unlimited.
+   */
+  slots?: number;
+  /** Requests that may wait for a slot; beyond it they get a 429. Default unlimited. */
+  queueLimit?: number;
+  /**
+   * Time to the answer (JSON) or to the first token (stream), drawn per request; replaces
+   * `ttftMs`. Tokens after the first still follow at `tokensPerSecond`.
+   */
+  serviceTime?: LatencyModel;
 }
 
 export interface MockLLMServer {
@@ -115,17 +130,24 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   const toolRounds = options.toolRounds ?? 1;
   const expectedAuth = options.apiKey !== undefined ? `Bearer ${options.apiKey}` : undefined;
   const rng = createRandom(options.seed ?? 1);
+  const sampleFirst: () => number = options.serviceTime !== undefined ? createLatencySampler(options.serviceTime, rng) : () => ttftMs;
+  const queue = options.slots !== undefined ? new SlotQueue({ slots: options.slots, ...(options.queueLimit !== undefined ? { queueLimit: options.queueLimit } : {}) }) : undefined;
   const timers = new Set<NodeJS.Timeout>();
   let requests = 0;
   let seq = 0;
   // The simulated transport's model: the same requests accepted, the same tools asked for.
   const planToolCall = createToolPlanner();
 
+  /**
+   * Runs fn after `ms`, never before: Node truncates a timer's fractional milliseconds (1.99
+   * fires after 1 ms), and delays here are computed against absolute times, so they are
+   * rounded up. An answer may come a fraction of a millisecond late, never early.
+   */
   function later(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       timers.delete(t);
       fn();
-    }, Math.max(0, ms));
+    }, Math.max(0, Math.ceil(ms)));
     timers.add(t);
     return t;
   }
@@ -148,7 +170,19 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
     return p.toolCall !== undefined ? toolCallTokens(p.toolCall) : p.pieces.length;
   }
 
-  function answerJson(res: ServerResponse, req: ChatCompletionRequest, p: Plan): void {
+  /** Output events of a streamed answer (a tool call goes out in three). */
+  function eventCount(p: Plan): number {
+    return p.toolCall !== undefined ? 3 : p.pieces.length;
+  }
+
+  /** How long the answer holds its slot, ms: to the first event, then one interval per further event. */
+  function serviceMs(p: Plan, stream: boolean, firstMs: number): number {
+    const events = stream ? eventCount(p) : p.pieces.length;
+    return firstMs + Math.max(0, events - 1) * intervalMs;
+  }
+
+  /** `t0`: when the answer's service starts (performance.now() time); `firstMs`: from then to the first token. */
+  function answerJson(res: ServerResponse, req: ChatCompletionRequest, p: Plan, t0: number, firstMs: number): void {
     const done = (): void => {
       const completion = completionTokens(p);
       const message: Record<string, unknown> = { role: 'assistant', content: p.toolCall ? null : p.pieces.join('') };
@@ -165,12 +199,13 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
       });
     };
     // The whole answer takes as long as streaming it would have.
-    const ms = ttftMs + Math.max(0, p.pieces.length - 1) * intervalMs;
+    const ms = t0 + serviceMs(p, false, firstMs) - performance.now();
     if (ms <= 0) done();
     else later(ms, done);
   }
 
-  function answerStream(res: ServerResponse, req: ChatCompletionRequest, p: Plan): void {
+  function answerStream(res: ServerResponse, req: ChatCompletionRequest, p: Plan, t0: number, firstMs: number): void {
+    if (res.destroyed) return; // the client left while the request waited for a slot
     const id = `chatcmpl-mock-${++seq}`;
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: WireFinishReason | null): string => {
@@ -216,7 +251,6 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
       }
       res.end(`${tail}data: [DONE]\n\n`);
     };
-    const t0 = performance.now();
     let k = 0;
     const next = (): void => {
       if (res.destroyed) return;
@@ -232,18 +266,20 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
         return;
       }
       // Scheduled against the start, so timer lateness does not add up over a long answer.
-      const t = later(t0 + ttftMs + k * intervalMs - performance.now(), () => {
+      const t = later(t0 + firstMs + k * intervalMs - performance.now(), () => {
         own.delete(t);
         next();
       });
       own.add(t);
     };
+    // Against t0, so a queued answer's first token is not delayed by its start timer's lateness.
+    const first = t0 + firstMs - performance.now();
     if (events.length === 0) {
-      if (ttftMs > 0) own.add(later(ttftMs, end));
+      if (first > 0) own.add(later(first, end));
       else end();
       return;
     }
-    if (ttftMs > 0) own.add(later(ttftMs, next));
+    if (first > 0) own.add(later(first, next));
     else next();
   }
 
@@ -277,8 +313,22 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
       return;
     }
     const p = plan(body);
-    if (body.stream === true) answerStream(res, body, p);
-    else answerJson(res, body, p);
+    const stream = body.stream === true;
+    const firstMs = sampleFirst();
+    const now = performance.now();
+    let t0 = now;
+    if (queue !== undefined) {
+      // Waiting for a slot is part of the latency the client sees, as on a real engine.
+      const admission = queue.admit(now, serviceMs(p, stream, firstMs));
+      if (admission === undefined) {
+        sendError(res, 429, `mock server overloaded: all ${options.slots} slots busy and ${options.queueLimit} requests queued`, 'rate_limit_error');
+        return;
+      }
+      t0 = admission.startMs;
+    }
+    const answer = (): void => (stream ? answerStream(res, body, p, t0, firstMs) : answerJson(res, body, p, t0, firstMs));
+    if (t0 > now && stream) later(t0 - now, answer);
+    else answer();
   }
 
   const server: Server = createServer((req, res) => {
@@ -321,12 +371,13 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostInUrl}:${port}`;
   const description = [
-    `ttft ${formatMs(ttftMs)}`,
+    options.serviceTime !== undefined ? `service time ${describeLatency(options.serviceTime)}` : `ttft ${formatMs(ttftMs)}`,
     tps > 0 ? `${tps} tokens/s` : 'tokens at once',
     `${tokens} tokens`,
     `error rate ${errorRate}${errorRate > 0 ? ` (HTTP ${errorStatus})` : ''}`,
     `${toolRounds} tool round${toolRounds === 1 ? '' : 's'}`,
     expectedAuth !== undefined ? 'API key required' : 'no API key required',
+    describeServerModel({ ...(options.slots !== undefined ? { slots: options.slots } : {}), ...(options.queueLimit !== undefined ? { queueLimit: options.queueLimit } : {}) }),
   ].join(', ');
 
   let closing: Promise<void> | undefined;

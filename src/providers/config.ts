@@ -24,6 +24,19 @@ export interface LLMProviderConfig {
   stallEvery: number;
   /** How long each stall lasts, ms. */
   stallForMs: number;
+  /**
+   * Simulated transport only: requests served at once (a finite-capacity server, see
+   * llm/server-model.ts); the rest wait in FIFO order. Unset = unlimited.
+   */
+  slots?: number;
+  /** Simulated transport only: requests that may wait for a slot; beyond it they fail as LLM_OVERLOADED. Unset = unlimited. */
+  queueLimit?: number;
+  /**
+   * Simulated transport only: token-based service time instead of `latency`: prefillMs plus
+   * perTokenMs for every completion token of the answer.
+   */
+  prefillMs?: number;
+  perTokenMs?: number;
   /** Simulated model: how many rounds of tool calls it asks for before it answers. */
   toolRounds: number;
   /** Simulated model: length of a final answer, in tokens. */

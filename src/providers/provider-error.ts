@@ -7,6 +7,8 @@
 export type ProviderErrorCode =
   /** The (simulated) endpoint answered with a server error. */
   | 'LLM_SERVER_ERROR'
+  /** The (simulated) endpoint refused the request: every slot busy and its queue full (like a 429/503). */
+  | 'LLM_OVERLOADED'
   /** The endpoint rejected the request as malformed (a bug in the caller, not load). */
   | 'LLM_BAD_REQUEST'
   /** The endpoint's answer could not be understood. */

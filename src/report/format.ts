@@ -4,6 +4,7 @@
  */
 import type {
   GateResult,
+  GoodputResult,
   LatencySummary,
   PhaseResult,
   RunResult,
@@ -205,6 +206,7 @@ export function phaseNotes(phase: PhaseResult): string[] {
       .join(', ');
     notes.push(`${phase.name}: errors by kind: ${list}`);
   }
+  if (phase.goodput) notes.push(`${phase.name}: ${goodputText(phase.goodput)}`);
   if (phase.interrupted) notes.push(`${phase.name}: interrupted: the figures cover the operations that finished`);
   if (phase.clamped !== undefined && phase.clamped > 0) {
     notes.push(`${phase.name}: ${formatCount(phase.clamped)} latencies outside the histogram's range (1 ns to 1 h) were clamped into it`);
@@ -232,6 +234,14 @@ export function phaseNotes(phase: PhaseResult): string[] {
     );
   }
   return notes;
+}
+
+/** "goodput 97.3% (389/s): requests that succeeded with latency ≤ 50ms and ttft ≤ 200ms". */
+export function goodputText(g: GoodputResult): string {
+  const parts: string[] = [];
+  if (g.latencyNs !== undefined) parts.push(`latency ≤ ${formatNs(g.latencyNs)}`);
+  if (g.ttftNs !== undefined) parts.push(`ttft ≤ ${formatNs(g.ttftNs)}`);
+  return `goodput ${formatValue('fraction', g.fraction)} (${formatRate(g.rate)}): requests that succeeded with ${parts.join(' and ')}`;
 }
 
 function injectedFaults(config: Record<string, unknown>): string[] {

@@ -9,6 +9,7 @@
 import { formatCount, significant } from '../util/units.js';
 import type { PhaseInterval, RunResult, ScenarioResult } from '../results/types.js';
 import { statusText } from './format.js';
+import { renderCapacityMarkdown } from './capacity.js';
 import { reportModel, type MatrixModel, type ReportModel, type ScenarioModel, type SummaryRow, type TextTable } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
 
@@ -145,6 +146,7 @@ function scenarioSection(m: ScenarioModel): string[] {
   }
   if (m.trialsTable !== undefined) out.push('### Trials', '', m.trialsTable.intro, '', ...textTable(m.trialsTable.table), '');
   out.push(...intervalCharts(m.scenario));
+  if (m.scenario.capacity !== undefined) out.push(...renderCapacityMarkdown(m.scenario.capacity));
 
   if (m.memory !== undefined) out.push('### Memory', '', ...textTable(m.memory), '');
 

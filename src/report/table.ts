@@ -31,6 +31,7 @@ import {
   summaryCells,
 } from './format.js';
 import { floorNote } from './floor.js';
+import { renderCapacityText } from './capacity.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 type Align = 'left' | 'right' | 'center';
@@ -118,6 +119,7 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
       for (const note of phaseNotes(phase)) lines.push(c.yellow(note));
     }
   }
+  if (scenario.capacity !== undefined) lines.push(renderCapacityText(scenario.capacity, { color: c.level > 0 }));
   if (scenario.memory.length > 0) lines.push(memoryTable(c, scenario));
   if (scenario.targets.length > 0) {
     lines.push(targetTable(c, scenario));

@@ -207,6 +207,12 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
       ...(schedules[0]?.arrivals ? { arrivals: { ...schedules[0].arrivals, scheduled: schedules.reduce((a, s) => a + (s.arrivals?.scheduled ?? 0), 0) } } : {}),
     };
   }
+  // Goodput pools like the counts: good requests summed, over all operations and phase time.
+  const goods = phases.map((p) => p.goodput);
+  if (first.goodput !== undefined && goods.every((g) => g !== undefined)) {
+    const good = goods.reduce((a, g) => a + (g?.good ?? 0), 0);
+    merged.goodput = { ...first.goodput, good, fraction: count > 0 ? good / count : 0, rate: durationMs > 0 ? (good * 1000) / durationMs : 0 };
+  } else delete merged.goodput;
   const tokens = mergeTokens(measured, durationMs);
   if (tokens !== undefined) merged.tokens = tokens;
   else delete merged.tokens;

@@ -26,6 +26,29 @@ function checkLatency(v: unknown, where: string): void {
   need(v, 'histogram', 'string', where);
 }
 
+/** The capacity block of `cluster-bench capacity`: what report and compare read. */
+function checkCapacity(c: unknown, where: string): void {
+  if (!isObject(c)) throw new Invalid(`${where}: expected an object`);
+  for (const k of ['phase', 'op', 'verdict', 'summary']) need(c, k, 'string', where);
+  need(c, 'steps', 'array', where);
+  need(c, 'slos', 'array', where);
+  need(c, 'settings', 'object', where);
+  if (c['capacity'] !== undefined) need(c, 'capacity', 'number', where);
+  if (c['interval'] !== undefined) {
+    need(c, 'interval', 'object', where);
+    for (const k of ['lower', 'upper']) need(c['interval'] as Json, k, 'number', `${where}.interval`);
+  }
+  (c['steps'] as unknown[]).forEach((st, i) => {
+    const sw = `${where}.steps.${i}`;
+    if (!isObject(st)) throw new Invalid(`${sw}: expected an object`);
+    for (const k of ['index', 'rate', 'achieved', 'count', 'errors', 'errorRate']) need(st, k, 'number', sw);
+    for (const k of ['verdict', 'stage']) need(st, k, 'string', sw);
+    need(st, 'slos', 'array', sw);
+    need(st, 'reasons', 'array', sw);
+    checkLatency(st['latency'], `${sw}.latency`);
+  });
+}
+
 function checkResult(data: unknown): RunResult {
   if (!isObject(data)) throw new Invalid('expected a JSON object');
   if (!('schemaVersion' in data) || !('scenarios' in data)) {
@@ -96,6 +119,7 @@ function checkResult(data: unknown): RunResult {
       for (const k of ['current', 'target']) need(t, k, 'number', tw);
       if (t['measured'] !== null) need(t, 'measured', 'number', tw);
     });
+    if (s['capacity'] !== undefined) checkCapacity(s['capacity'], `${where}.capacity`);
     if (s['trials'] !== undefined) {
       need(s, 'trials', 'array', where);
       (s['trials'] as unknown[]).forEach((t, j) => {

@@ -230,6 +230,21 @@ export interface PhaseResult {
    * a per-operation figure or a state reading.
    */
   extraTotals?: string[];
+  /** Set when the phase defines goodput (a per-request SLO). */
+  goodput?: GoodputResult;
+}
+
+/** Goodput of a phase: requests that succeeded and met every part of its per-request SLO. */
+export interface GoodputResult {
+  /** The SLO's parts, ns (absent: not part of it). */
+  latencyNs?: number;
+  ttftNs?: number;
+  /** Good requests. */
+  good: number;
+  /** good / count (failed requests count, as not good). */
+  fraction: number;
+  /** Good requests per second of phase time. */
+  rate: number;
 }
 
 export interface TimeWindow {
@@ -284,6 +299,104 @@ export interface TargetResult {
   status: Status;
 }
 
+/** How one capacity step came out: within its SLOs, not, or not a measurement of the system at all. */
+export type StepVerdict = 'pass' | 'fail' | 'invalid';
+export type StepStage = 'ramp' | 'bisect' | 'confirm' | 'retry';
+
+/** One SLO at one step (the target syntax; measured in the stat's base unit). */
+export interface StepSlo {
+  source: string;
+  stat: string;
+  measured: number | null;
+  status: Status;
+}
+
+/** One step of a capacity search: the phase at one offered rate (open model). */
+export interface CapacityStep {
+  /** 1-based, in the order the steps ran. */
+  index: number;
+  stage: StepStage;
+  /** Offered rate, operations/s. */
+  rate: number;
+  /** Length of the measured window (after the warm-up), ms. */
+  durationMs: number;
+  /** Finished operations per second of the step (ok or not; the drain after the window counts as step time). */
+  achieved: number;
+  count: number;
+  errors: number;
+  errorRate: number;
+  errorsByKind: Record<string, number>;
+  /** From the scheduled start, ns (queueing and generator lag included). */
+  latency: LatencySummary;
+  /** p99 of the time from the actual start, ns: latency minus it is the generator's own lag. */
+  serviceP99?: number;
+  goodput?: GoodputResult;
+  schedule?: ScheduleStats;
+  eventLoopP99Ns: number;
+  slos: StepSlo[];
+  verdict: StepVerdict;
+  /** Why it failed or is invalid, in words. */
+  reasons: string[];
+  interrupted?: boolean;
+}
+
+export type CapacityVerdict =
+  /** A knee between a rate that always passed and one that always failed. */
+  | 'found'
+  /** The load generator became the limit before the system did: no knee measured. */
+  | 'generator-bound'
+  /** Every step passed up to --max-rate. */
+  | 'above-max-rate'
+  /** Even the lowest rate tried failed. */
+  | 'below-min-rate'
+  /** The step budget ran out before the bracket was narrow enough and confirmed. */
+  | 'unresolved'
+  | 'interrupted';
+
+export interface CapacitySettings {
+  startRate: number;
+  maxRate: number;
+  minRate: number;
+  stepDurationMs: number;
+  warmupMs: number;
+  /** The bracket is narrow enough when upper / lower - 1 is at most this. */
+  precision: number;
+  /** Times each rate at the boundary is measured. */
+  repeat: number;
+  maxSteps: number;
+}
+
+/** The result of `cluster-bench capacity`: the highest offered rate at which the phase meets its SLOs. */
+export interface CapacityResult {
+  phase: string;
+  op: string;
+  /** The SLOs every step was held to (source: target syntax, as given; a step passes when it meets `current`). */
+  slos: Array<Pick<TargetResult, 'source' | 'stat' | 'comparator' | 'current' | 'target' | 'unit'>>;
+  settings: CapacitySettings;
+  steps: CapacityStep[];
+  verdict: CapacityVerdict;
+  /** The estimate of the knee (verdict "found" only): where the pass fraction crosses one half, operations/s. */
+  capacity?: number;
+  /** The knee lies between the highest rate that passed every time and the lowest that failed every time. */
+  interval?: { lower: number; upper: number };
+  /** The highest rate that passed every time (also without a knee: capacity is at least this). */
+  lowerBound?: number;
+  /** verdict "generator-bound": the rate at which the tool itself became the limit. */
+  generatorBoundAt?: number;
+  /** The SLO that broke at the lowest rate, and that rate; `others` broke later (or at the same rate). */
+  binding?: { source: string; stat: string; rate: number; measured: number | null };
+  broken?: Array<{ source: string; stat: string; rate: number }>;
+  /**
+   * The shape of the knee, from the binding SLO's statistic at the boundary: "cliff" when it at
+   * least doubled between the highest passing and the lowest failing rate, else "smooth".
+   */
+  knee?: { shape: 'cliff' | 'smooth'; stat: string; below: number | null; above: number | null; ratio: number | null };
+  /** How the answer was reached, when the reader must know (e.g. precision lost to invalid steps). */
+  notes?: string[];
+  /** One line for people: "capacity 406/s (400-413), p99 < 50ms binding at 413/s, cliff". */
+  summary: string;
+}
+
 export interface MemorySnapshot {
   label: string;
   heapUsed: number;
@@ -320,6 +433,8 @@ export interface ScenarioResult {
   memory: MemorySnapshot[];
   /** Set when the scenario could not finish (a phase crashed); the other scenarios still run. */
   failure?: string;
+  /** `cluster-bench capacity`: the search, its steps and the capacity found. */
+  capacity?: CapacityResult;
   /**
    * `run --trials N` (N > 1): each trial's figures, in the order they ran. The scenario's own
    * figures are then those of all trials together: latency from the merged histograms,

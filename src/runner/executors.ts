@@ -49,6 +49,8 @@ export interface ExecContext {
    * included: every part draws the same global schedule from the same seed).
    */
   stripe?: { rank: number; of: number };
+  /** Each successful operation timed on its own: its recorded latency (ns) and value (goodput). */
+  onOk?: (latencyNs: number, value: unknown) => void;
   /**
    * What the executor times with. Default: performance.now(). A virtual clock (one with
    * sleep()) makes the figures exact; the open model then waits for its starts on it too.
@@ -204,7 +206,9 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
         if (slot.orphaned) return;
         const t1 = now();
         slot.startedAt = -1;
-        latency.record(Math.round((t1 - start) * 1e6));
+        const ns = Math.round((t1 - start) * 1e6);
+        latency.record(ns);
+        ctx.onOk?.(ns, v);
         counters.ok++;
         counters.done++;
         if (settle) {
@@ -338,7 +342,9 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     if (failed) countError(counters, error);
     else {
       const t1 = now();
-      latency.record(Math.round((t1 - slot.due) * 1e6));
+      const ns = Math.round((t1 - slot.due) * 1e6);
+      latency.record(ns);
+      ctx.onOk?.(ns, value);
       ctx.serviceTime?.record(Math.round((t1 - slot.startedAt) * 1e6));
       counters.ok++;
       counters.done++;

@@ -19,6 +19,7 @@ import {
   type Counters,
   type ExecContext,
 } from './executors.js';
+import { createGoodputCounter } from './goodput.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
 import type { PhaseShare } from './split.js';
 import { formatNs, formatPercent } from '../util/units.js';
@@ -147,7 +148,8 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     : prepared;
   const executor = share?.executor ?? phase.executor;
   const sequential = concurrencyOf(executor) === 1;
-  const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast);
+  // Goodput judges each request on its own: no batch means.
+  const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast) && phase.goodput === undefined;
   const warmup = share?.active === false ? 0 : phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
   const planned = share?.arrivals ?? plannedOps(executor);
   const plannedDuration = plannedMs(executor);
@@ -167,7 +169,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   try {
     await op.init?.();
     // Batches only ever for strictly sequential phases, whatever the scenario asks.
-    let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
+    let batchSize = typeof phase.batch === 'number' && mayBatch ? phase.batch : 1;
     if (warmup > 0 && !opts.stopped()) {
       opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
       const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped, ...execClock };
@@ -188,6 +190,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     }
 
     const counters = newCounters();
+    const goodput = phase.goodput !== undefined ? createGoodputCounter(phase.goodput) : undefined;
     const ctx: ExecContext = {
       op,
       timeoutMs: phase.timeoutMs,
@@ -198,6 +201,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       stopped: opts.stopped,
       seed: opts.scheduleSeed ?? opCtx.deps.seed,
       ...execClock,
+      ...(goodput ? { onOk: goodput.onOk } : {}),
     };
     opts.onEvent({
       type: 'phase-start',
@@ -302,6 +306,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(op.extra ? { extra: op.extra() } : {}),
           window: { startMs: performance.timeOrigin + t0, endMs: performance.timeOrigin + t0 + durationMs },
           ...(op.totals && op.totals().length > 0 ? { extraTotals: [...op.totals()] } : {}),
+          ...(goodput ? { goodput: goodput.result(counters.done, durationMs) } : {}),
         };
       } finally {
         merged.destroy();

@@ -118,8 +118,12 @@ export function loadScenario(file: string, options: LoadOptions = {}): Scenario 
     } catch (e) {
       throw new InputError(`${file}: targets.${i}.expr: ${(e as Error).message}`);
     }
-    if (!phaseNames.has(spec.phase)) {
+    // "capacity > 300/s" names no phase: it is the capacity `cluster-bench capacity` finds.
+    if (spec.phase !== '' && !phaseNames.has(spec.phase)) {
       throw new InputError(`${file}: targets.${i}.expr: no phase named "${spec.phase}" (phases: ${[...phaseNames].join(', ')})`);
+    }
+    if ((spec.stat === 'goodput' || spec.stat === 'goodputRate') && s.phases.find((p) => p.name === spec.phase)?.goodput === undefined) {
+      throw new InputError(`${file}: targets.${i}.expr: phase "${spec.phase}" defines no goodput (add goodput: { latency: 50ms } or { ttft: 200ms } to it)`);
     }
     return spec;
   });

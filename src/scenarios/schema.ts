@@ -120,6 +120,10 @@ const llmSchema = strict({
   timeoutRate: fraction.default(d.llm.timeoutRate),
   stallEvery: nonNegativeInt.default(d.llm.stallEvery),
   stallFor: durationMs.prefault(d.llm.stallForMs),
+  slots: positiveInt.optional(),
+  queueLimit: nonNegativeInt.optional(),
+  prefill: durationMs.optional(),
+  perToken: durationMs.optional(),
   toolRounds: nonNegativeInt.default(d.llm.toolRounds),
   completionTokens: positiveInt.default(d.llm.completionTokens),
   temperature: z.number().min(0).max(2).default(d.llm.temperature),
@@ -143,8 +147,25 @@ const llmSchema = strict({
       ctx.addIssue({ code: 'custom', path: ['stream'], message: 'streaming needs providers.llm.baseUrl (the simulated transport does not stream)' });
     }
     if (l.timeout <= 0) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'expected a duration > 0' });
+    if (l.queueLimit !== undefined && l.slots === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['queueLimit'], message: 'a queue limit needs slots (with unlimited slots nothing ever waits)' });
+    }
+    const tokenBased = l.prefill !== undefined || l.perToken !== undefined;
+    if (tokenBased && l.latency.model !== 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [l.prefill !== undefined ? 'prefill' : 'perToken'],
+        message: 'service time is either the latency model or token-based (prefill + perToken per completion token), not both: drop latency or prefill/perToken',
+      });
+    }
   })
-  .transform(({ stallFor, timeout, ...rest }): LLMProviderConfig => ({ ...rest, stallForMs: stallFor, timeoutMs: timeout }));
+  .transform(({ stallFor, timeout, prefill, perToken, ...rest }): LLMProviderConfig => ({
+    ...rest,
+    stallForMs: stallFor,
+    timeoutMs: timeout,
+    // Token-based service time: both halves present, the missing one 0.
+    ...(prefill !== undefined || perToken !== undefined ? { prefillMs: prefill ?? 0, perTokenMs: perToken ?? 0 } : {}),
+  }));
 
 const memorySchema = strict({
   windowSize: positiveInt.default(d.memory.windowSize),
@@ -307,6 +328,16 @@ const batch = z
 const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 const name = z.string({ error: 'expected a name' }).regex(NAME_RE, 'expected lower-case letters, digits, "-" or "_"');
 
+const goodputSchema = strict({
+  latency: positiveDurationMs.optional(),
+  ttft: positiveDurationMs.optional(),
+})
+  .refine((g) => g.latency !== undefined || g.ttft !== undefined, { message: 'goodput needs latency, ttft or both, e.g. { latency: 50ms, ttft: 200ms }' })
+  .transform((g) => ({
+    ...(g.latency !== undefined ? { latencyMs: g.latency } : {}),
+    ...(g.ttft !== undefined ? { ttftMs: g.ttft } : {}),
+  }));
+
 const phaseSchema = strict({
   name,
   description: z.string().optional(),
@@ -318,6 +349,7 @@ const phaseSchema = strict({
   batch,
   progressEvery: positiveInt.optional(),
   interval: positiveDurationMs.prefault(10_000),
+  goodput: goodputSchema.optional(),
 })
   .superRefine((p, ctx) => {
     const { dataset, synthetic } = p.params;

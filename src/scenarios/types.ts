@@ -53,6 +53,12 @@ export interface OpParams {
 
 export type BatchMode = 'auto' | 'off' | number;
 
+/** A per-request SLO: a request is good when it succeeded and meets every part given (runner/goodput.ts). */
+export interface GoodputSpec {
+  latencyMs?: number;
+  ttftMs?: number;
+}
+
 export interface PhaseSpec {
   name: string;
   description?: string;
@@ -69,6 +75,8 @@ export interface PhaseSpec {
   progressEvery?: number;
   /** Length of one time-series interval, ms (throughput, p50/p99, heap, loop delay per interval). */
   intervalMs: number;
+  /** Goodput: which requests count as good (the phase then reports their fraction and rate). */
+  goodput?: GoodputSpec;
 }
 
 export interface Scenario {

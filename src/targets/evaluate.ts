@@ -25,9 +25,25 @@ function finiteOrNull(value: number | undefined): number | null {
  * know (a spec not made by parseTarget) also measures nothing, so it fails rather than passes.
  */
 export function measure(spec: TargetSpec, scenario: ScenarioResult): number | null {
+  if (spec.stat === 'capacity') {
+    // Only a search that found a knee has a capacity: "generator-bound" or "passed up to
+    // --max-rate" say only that it is higher, and a gate must not pass on what was not measured.
+    const c = scenario.capacity;
+    if (c === undefined || (spec.phase !== '' && c.phase !== spec.phase)) return null;
+    return c.capacity !== undefined ? finiteOrNull(c.capacity) : null;
+  }
   const phase: PhaseResult | undefined = scenario.phases.find((p) => p.name === spec.phase);
   if (!phase) return null;
-  const stat = spec.stat;
+  if (spec.stat === 'heapDelta') {
+    const baseline = scenario.memory.find((m) => m.label === BASELINE_SNAPSHOT);
+    if (!baseline || phase.heapAfterGc === undefined) return null;
+    return finiteOrNull(phase.heapAfterGc - baseline.heapUsed);
+  }
+  return measurePhase(spec.stat, phase);
+}
+
+/** A statistic of one phase on its own (every stat but heapDelta and capacity, which need the scenario). */
+export function measurePhase(stat: string, phase: PhaseResult): number | null {
   if (isLatencyStat(stat)) {
     return phase.latency.count > 0 ? finiteOrNull(phase.latency[stat]) : null;
   }
@@ -39,11 +55,10 @@ export function measure(spec: TargetSpec, scenario: ScenarioResult): number | nu
       return phase.count > 0 ? finiteOrNull(phase.errorRate) : null;
     case 'count':
       return finiteOrNull(phase.count);
-    case 'heapDelta': {
-      const baseline = scenario.memory.find((m) => m.label === BASELINE_SNAPSHOT);
-      if (!baseline || phase.heapAfterGc === undefined) return null;
-      return finiteOrNull(phase.heapAfterGc - baseline.heapUsed);
-    }
+    case 'goodput':
+      return phase.goodput !== undefined && phase.count > 0 ? finiteOrNull(phase.goodput.fraction) : null;
+    case 'goodputRate':
+      return phase.goodput !== undefined ? finiteOrNull(phase.goodput.rate) : null;
     default:
       return null;
   }

@@ -13,7 +13,7 @@ export type Comparator = TargetResult['comparator'];
 export const LATENCY_STATS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 
-export const TARGET_STATS = [...LATENCY_STATS, 'throughput', 'errorRate', 'count', 'heapDelta'] as const;
+export const TARGET_STATS = [...LATENCY_STATS, 'throughput', 'errorRate', 'count', 'heapDelta', 'goodput', 'goodputRate', 'capacity'] as const;
 export type TargetStat = (typeof TARGET_STATS)[number];
 
 export const COMPARATORS: readonly Comparator[] = ['<', '<=', '>', '>='];
@@ -49,8 +49,11 @@ const STAT_ALIASES: ReadonlyMap<string, TargetStat> = new Map([['p99.9', 'p999']
 export function statUnit(stat: TargetStat): TargetUnit {
   switch (stat) {
     case 'throughput':
+    case 'goodputRate':
+    case 'capacity':
       return 'per_s';
     case 'errorRate':
+    case 'goodput':
       return 'fraction';
     case 'count':
       return 'count';
@@ -119,11 +122,13 @@ export function parseTarget(source: string, metric: string): TargetSpec {
   const right = text.slice(sep.index + sep[0].length);
   if (right.trim() === '') throw fail(`missing target after "/" (expected ${TARGET_SYNTAX})`);
 
-  const head = /^([^\s<>]+)\s+([^\s<>]+)\s*(.*)$/.exec(left);
+  // "capacity > 300/s / > 400/s": the capacity `cluster-bench capacity` found, whichever phase it searched.
+  const phaseless = /^(capacity)\s*([<>].*)$/.exec(left);
+  const head = phaseless ? ['', '', phaseless[1], phaseless[2]] : /^([^\s<>]+)\s+([^\s<>]+)\s*(.*)$/.exec(left);
   if (!head) throw fail(`expected a phase name and a statistic before the comparator (expected ${TARGET_SYNTAX})`);
   const [, phase = '', rawStat = '', currentHalf = ''] = head;
 
-  if (!PHASE_RE.test(phase)) {
+  if (!phaseless && !PHASE_RE.test(phase)) {
     throw fail(`invalid phase name "${phase}" (allowed: lowercase letters, digits, "_" and "-")`);
   }
   const stat: TargetStat | undefined =

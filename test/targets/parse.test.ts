@@ -28,9 +28,9 @@ describe('parseTarget: valid expressions', () => {
 
   it('accepts every listed statistic', () => {
     for (const stat of TARGET_STATS) {
-      const value =
-        stat === 'throughput' ? '10/s' : stat === 'errorRate' ? '1%' : stat === 'count' ? '10' : stat === 'heapDelta' ? '1MB' : '1ms';
-      const cmp = stat === 'throughput' || stat === 'count' ? '>' : '<';
+      const rate = stat === 'throughput' || stat === 'goodputRate' || stat === 'capacity';
+      const value = rate ? '10/s' : stat === 'errorRate' || stat === 'goodput' ? '1%' : stat === 'count' ? '10' : stat === 'heapDelta' ? '1MB' : '1ms';
+      const cmp = rate || stat === 'count' ? '>' : '<';
       expect(parseTarget(`p ${stat} ${cmp} ${value} / ${cmp} ${value}`, 'm').stat).toBe(stat);
     }
   });
@@ -47,7 +47,7 @@ describe('parseTarget: errors', () => {
     ['no phase', 'p99 < 50ms / < 30ms', /^expected a phase name and a statistic/],
     ['bad phase', 'Sequential p99 < 50ms / < 30ms', /^invalid phase name "Sequential" \(allowed: lowercase letters, digits, "_" and "-"\)/],
     ['phase with dot', 'agent.execute p99 < 50ms / < 30ms', /^invalid phase name "agent.execute"/],
-    ['unknown stat', 'seq p98 < 50ms / < 30ms', /^unknown statistic "p98" \(allowed: min, mean, p50, p90, p95, p99, p999, max, throughput, errorRate, count, heapDelta\)$/],
+    ['unknown stat', 'seq p98 < 50ms / < 30ms', /^unknown statistic "p98" \(allowed: min, mean, p50, p90, p95, p99, p999, max, throughput, errorRate, count, heapDelta, goodput, goodputRate, capacity\)$/],
     ['inherited property name', 'seq constructor < 1ms / < 1ms', /^unknown statistic "constructor"/],
     ['stat case', 'seq errorrate < 1% / < 1%', /^unknown statistic "errorrate"/],
     ['bad comparator', 'seq p99 = 50ms / = 30ms', /^current "= 50ms" must start with a comparator/],

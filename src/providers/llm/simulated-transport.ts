@@ -11,6 +11,7 @@ import type { ChatCompletionRequest, WireFinishReason, WireMessage, WireTool } f
 import { estimateTokens, jsonString } from './chat-completion.js';
 import { answerLength, createToolPlanner, readConversation, requestProblem, toolCallTokens } from './simulated-model.js';
 import { createLatencySampler, describeLatency } from './latency.js';
+import { describeServerModel, SlotQueue, tokenServiceMs } from './server-model.js';
 import { ProviderError } from '../provider-error.js';
 
 export interface SimulatedTransport extends ChatTransport {
@@ -18,6 +19,8 @@ export interface SimulatedTransport extends ChatTransport {
   readonly calls: number;
   /** Requests that have not been answered yet (timeouts and ones waiting out their latency). */
   readonly pending: number;
+  /** Requests refused as LLM_OVERLOADED (every slot busy, queue full). */
+  readonly refused: number;
 }
 
 export interface SimulatedTransportDeps {
@@ -113,12 +116,20 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
   // config error, so building never throws; a transport used directly rejects every send.
   let configError: ProviderError | undefined;
   let sampleLatency: () => number;
+  // A finite-capacity server (providers.llm.slots): queueing becomes part of every latency.
+  let queue: SlotQueue | undefined;
   try {
     sampleLatency = createLatencySampler(cfg.latency, rng);
+    if (cfg.slots !== undefined) queue = new SlotQueue({ slots: cfg.slots, ...(cfg.queueLimit !== undefined ? { queueLimit: cfg.queueLimit } : {}) });
   } catch (error) {
     configError = new ProviderError('PROVIDER_CONFIG_INVALID', `simulated transport: ${(error as Error).message}`);
     sampleLatency = () => 0;
   }
+  const tokenBased = cfg.prefillMs !== undefined || cfg.perTokenMs !== undefined;
+  const prefillMs = cfg.prefillMs ?? 0;
+  const perTokenMs = cfg.perTokenMs ?? 0;
+  /** Completion tokens of the answer complete() wrote last (token-based service time). */
+  let lastCompletionTokens = 0;
   const { errorRate, timeoutRate, stallEvery, stallForMs, toolRounds, completionTokens } = cfg;
   const planToolCall = createToolPlanner();
   const virtualSleep = deps.clock?.sleep?.bind(deps.clock);
@@ -133,7 +144,9 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
   if (errorRate > 0) faults.push(`errors ${percent(errorRate)}`);
   if (timeoutRate > 0) faults.push(`timeouts ${percent(timeoutRate)}`);
   if (stallEvery > 0 && stallForMs > 0) faults.push(`stall ${stallForMs}ms every ${stallEvery} calls`);
-  const description = `simulated in-process (latency ${configError === undefined ? describeLatency(cfg.latency) : 'invalid'}${faults.length > 0 ? `; ${faults.join(', ')}` : ''})`;
+  const service = tokenBased ? `service ${prefillMs}ms + ${perTokenMs}ms/token` : `latency ${configError === undefined ? describeLatency(cfg.latency) : 'invalid'}`;
+  const capacity = cfg.slots !== undefined ? `; ${describeServerModel(cfg)}` : '';
+  const description = `simulated in-process (${service}${capacity}${faults.length > 0 ? `; ${faults.join(', ')}` : ''})`;
 
   /**
    * The simulated model; returns the response's JSON text. Cost grows with the
@@ -151,6 +164,7 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
 
     if (tools !== undefined && tools.length > 0 && rounds < toolRounds) {
       const call = planToolCall(tools, userText, rounds);
+      lastCompletionTokens = toolCallTokens(call);
       return writeResponse(
         id,
         created,
@@ -177,7 +191,8 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
     let text = space >= 0 ? source.slice(space + 1) : source;
     while (text.length < chars) text += ` ${source}`;
     const content = text.slice(0, chars);
-    return writeResponse(id, created, model, jsonString(content), finish, promptTokens, estimateTokens(content.length));
+    lastCompletionTokens = estimateTokens(content.length);
+    return writeResponse(id, created, model, jsonString(content), finish, promptTokens, lastCompletionTokens);
   }
 
   /**
@@ -214,6 +229,9 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
     get pending() {
       return pending.size;
     },
+    get refused() {
+      return queue?.refused ?? 0;
+    },
 
     send(body: string): Promise<string> {
       if (closed) return Promise.reject(new ProviderError('TRANSPORT_CLOSED', 'simulated transport is closed'));
@@ -239,18 +257,38 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
           pending.add({ reject, timer: undefined });
         });
       }
-      const latency = sampleLatency();
-      let answer: string;
+      let latency = sampleLatency();
+      let answer = '';
+      let failure: Error | undefined;
       try {
         const req = parseRequest(body);
         if (fail) throw new ProviderError('LLM_SERVER_ERROR', 'simulated 500 from LLM endpoint');
         answer = complete(req);
+        if (tokenBased) latency = tokenServiceMs(prefillMs, perTokenMs, lastCompletionTokens);
       } catch (error) {
-        if (latency <= 0) return Promise.reject(error as Error);
-        return delayed(latency, (_resolve, reject) => reject(error as Error));
+        failure = error as Error;
+        // A failure generates no tokens: it costs the prefill only.
+        if (tokenBased) latency = prefillMs;
+      }
+      if (queue !== undefined) {
+        // The answer is ready; it is delivered when the server would have finished it: after
+        // its wait for a slot plus its service time (server-model.ts).
+        const now = performance.now();
+        const admission = queue.admit(now, latency);
+        if (admission === undefined) {
+          return Promise.reject(
+            new ProviderError('LLM_OVERLOADED', `simulated 429 from LLM endpoint: all ${cfg.slots} slots busy and ${cfg.queueLimit} requests queued`),
+          );
+        }
+        latency = admission.endMs - now;
       }
       // No timer for zero latency: a timer would add ~1 ms of event-loop scheduling to
       // every call and measure Node's timers instead of the code under test.
+      if (failure !== undefined) {
+        const error = failure;
+        if (latency <= 0) return Promise.reject(error);
+        return delayed(latency, (_resolve, reject) => reject(error));
+      }
       if (latency <= 0) return Promise.resolve(answer);
       return delayed(latency, (resolve) => resolve(answer));
     },
