@@ -14,6 +14,7 @@ function isLatencyStat(stat: string): stat is LatencyStat {
 }
 
 function finiteOrNull(value: number | undefined): number | null {
+  // Stryker disable next-line ConditionalExpression: equivalent; Number.isFinite(undefined) is false, the first check only narrows the type
   return value !== undefined && Number.isFinite(value) ? value : null;
 }
 
@@ -41,6 +42,7 @@ export function measure(spec: TargetSpec, scenario: ScenarioResult): number | nu
       return finiteOrNull(phase.count);
     case 'heapDelta': {
       const baseline = scenario.memory.find((m) => m.label === BASELINE_SNAPSHOT);
+      // Stryker disable next-line ConditionalExpression: equivalent; without heapAfterGc the subtraction below is NaN, which finiteOrNull turns into null as well
       if (!baseline || phase.heapAfterGc === undefined) return null;
       return finiteOrNull(phase.heapAfterGc - baseline.heapUsed);
     }
