@@ -12,7 +12,7 @@ export default {
   vitest: { configFile: 'mutation/vitest.config.ts', related: true },
   // Each mutant runs only the tests that reached it in the dry run.
   coverageAnalysis: 'perTest',
-  mutate: module.mutate,
+  mutate: module.mutate(),
   // What the sandbox needs: sources, tests, fixtures, scenarios, configs.
   ignorePatterns: ['dist', 'reports', 'docs', 'bench', 'coverage', '.stryker-tmp', '*.tsbuildinfo'],
   reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -64,12 +64,16 @@ export const MODULES = {
   },
 };
 
-/** The module named by $MUTATION_MODULE, or every module merged (a plain `npx stryker run`). */
+/**
+ * The module named by $MUTATION_MODULE, or every module merged (a plain `npx stryker run`).
+ * `mutate()` reads the sources, so only the Stryker config calls it: the vitest config runs
+ * again inside Stryker's sandbox, where the sources are instrumented.
+ */
 export function selected() {
   const name = process.env.MUTATION_MODULE;
   const list = name ? [[name, MODULES[name]]] : Object.entries(MODULES);
   if (name && !MODULES[name]) throw new Error(`MUTATION_MODULE="${name}": choose from ${Object.keys(MODULES).join(', ')}`);
-  const mutate = list.flatMap(([, m]) => (typeof m.mutate === 'function' ? m.mutate() : m.mutate));
   const tests = [...new Set(list.flatMap(([, m]) => m.tests))];
+  const mutate = () => list.flatMap(([, m]) => (typeof m.mutate === 'function' ? m.mutate() : m.mutate));
   return { name: name ?? 'all', mutate, tests };
 }

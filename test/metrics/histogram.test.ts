@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HIGHEST_TRACKABLE_NS, LatencyRecorder, decodeRecorder, mergeEncoded } from '../../src/metrics/histogram.js';
 
 /** Equal to the histogram's precision: 3 significant digits (a bucket's top may be ~0.1 % above). */
@@ -89,6 +89,13 @@ describe('LatencyRecorder', () => {
       r.recordBatch(1000, 0);
       r.recordBatch(1000, -3);
       expect(r.count).toBe(15);
+    });
+  });
+
+  it('a batch whose mean is exactly one hour is in range, not clamped', () => {
+    withRecorder((r) => {
+      r.recordBatch(HIGHEST_TRACKABLE_NS * 3, 3);
+      expect([r.count, r.clamped]).toEqual([3, 0]);
     });
   });
 
@@ -205,6 +212,21 @@ describe('LatencyRecorder', () => {
     near(merged.max, 9_000);
     near(merged.min, 1_000);
     expect(mergeEncoded([]).count).toBe(0);
+  });
+
+  it('mergeEncoded frees every histogram it opens (WASM memory is not garbage-collected)', () => {
+    const one = withRecorder((r) => {
+      r.record(1000);
+      return r.summarize().histogram;
+    });
+    const destroy = vi.spyOn(LatencyRecorder.prototype, 'destroy');
+    try {
+      mergeEncoded([one, one, one]);
+      // The three decoded ones and the total.
+      expect(destroy).toHaveBeenCalledTimes(4);
+    } finally {
+      destroy.mockRestore();
+    }
   });
 
   it('refuses use after destroy, and destroying twice is harmless', () => {
