@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmarks of the tool itself (never part of `npm test`). Each section runs
 // in its own process, so one section's heap and JIT state cannot colour another's figures; each
 // prints its table, and the goals of issue 5 are summed up at the end with the measured figures.
-//   node bench/run.mjs [overhead|peers|stress|rss|startup ...]
+//   node bench/run.mjs [overhead|peers|stress|rss|startup|accuracy ...]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { mb, ns, table } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['overhead', 'peers', 'stress', 'rss', 'startup'];
+const SECTIONS = ['overhead', 'peers', 'stress', 'rss', 'startup', 'accuracy'];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !SECTIONS.includes(w));
 if (unknown.length > 0) {
@@ -57,8 +57,13 @@ if (figures.startup) {
   const x = figures.startup.version / figures.startup.node;
   rows.push(['--version vs node -e 0', '<= 1.5x', `${x.toFixed(2)}x`, mark(x <= 1.5)]);
 }
+if (figures.accuracy) {
+  const a = figures.accuracy;
+  rows.push(['lognormal(5ms,20ms) p50, 50 in flight', '< 6 ms', `${a.lognormalP50Ms.toFixed(2)} ms`, mark(a.lognormalP50Ms < 6)]);
+  rows.push(['batch-timed p50, 20 us settle outside', '< 10 us', `${(a.batchP50Ns / 1000).toFixed(2)} us`, mark(a.batchP50Ns < 10_000)]);
+}
 if (rows.length > 0) {
-  console.log('\nGoals (issue 5)\n');
+  console.log('\nGoals (issues 5 and 16)\n');
   console.log(table(['goal', 'wanted', 'measured', ''], rows));
 }
 process.exitCode = failed ? 1 : 0;

@@ -176,11 +176,12 @@ describe('recovered latency through the real runner', () => {
     expect(phase.latency.min).toBeGreaterThan(3_900_000);
   });
 
-  it('lognormal p50 5 ms / p99 20 ms: p50 and p99 recovered over 4,000 calls, 50 in flight', async () => {
+  it('lognormal p50 5 ms / p99 20 ms: the p50 and p99 of the 4,000 delays drawn are recovered, 50 in flight', async () => {
     // 4,000 calls, 50 in flight: ~80 rounds of ~6 ms, about 0.65 s. 50 in flight keep the event
-    // loop ~10 % busy. With 100-200 in flight and another process on the other core, completions
-    // queue behind each other for a millisecond or more: a true measurement of a busy process,
-    // but not of the model, and it moved p50 by up to +1.5 ms here.
+    // loop ~10 % busy. How close the recovered figures come to the model itself (p50 < 6 ms with
+    // 50 in flight) is a performance claim of a quiet machine: `npm run bench` (accuracy) prints
+    // it. Here they are held against the very samples the transport drew, which takes the
+    // sampling error out and leaves the timers' and the measurement's.
     const scenario = llmCall(['providers.llm.latency=lognormal(5ms,20ms)', 'phases.0.executor.iterations=4000', 'phases.0.executor.concurrency=50', 'phases.0.warmup=50']);
     const figures = async () => {
       const { result, planned } = await runWithPlannedDelays(scenario, 1);
@@ -189,30 +190,21 @@ describe('recovered latency through the real runner', () => {
       const phase = result.phases[0]!;
       return { result, phase, plannedP50: quantile(samples, 0.5), plannedP99: quantile(samples, 0.99), p50: phase.latency.p50 / 1e6, p99: phase.latency.p99 / 1e6 };
     };
-    const { result, phase, plannedP50, plannedP99, p50, p99 } = await untilInBounds(
-      figures,
-      (f) => f.p50 < 6.0 && f.p99 < 24 && f.p50 - f.plannedP50 < 1.2 && f.p99 - f.plannedP99 < 3,
-    );
+    const { result, phase, plannedP50, plannedP99, p50, p99 } = await untilInBounds(figures, (f) => f.p50 - f.plannedP50 < 1.2 && f.p99 - f.plannedP99 < 3);
     expect(result.failure).toBeUndefined();
     expect(phase.errors).toBe(0);
     expect(phase.latency.count).toBe(4_000);
+    // The draws themselves are the model's (seed 1; sampling error at n = 4,000 is checked
+    // above at the sampler level): a wrong model or unit in the transport fails here.
+    expect(plannedP50).toBeGreaterThan(4.7);
+    expect(plannedP50).toBeLessThan(5.3);
 
-    // 1) Against the model. Sampling error at n = 4,000 (standard errors: p50 0.06 ms, p99
-    //    0.7 ms; with seed 1 they are -0.03 and -0.9 ms) plus the timers' error (below) plus
-    //    queueing: p50 in 4.4-6.0 ms (5 - 3 SE - 0.4 ms early .. 5 + 3 SE + 0.8 ms late), p99
-    //    in 17-24 ms (20 - 3.5 SE - 0.5 ms .. 20 + 3 SE + 2 ms).
-    expect(p50).toBeGreaterThan(4.4);
-    expect(p50).toBeLessThan(6.0);
-    expect(p99).toBeGreaterThan(17);
-    expect(p99).toBeLessThan(24);
-
-    // 2) Against the very samples drawn, which takes the sampling error out: what is left is
-    //    the timers' and the measurement's error. Node runs a timer once libuv's loop clock,
-    //    whole milliseconds cached at the start of a loop iteration, has moved by the delay:
-    //    a fractional delay waits for the next whole millisecond, while the stale start can
-    //    make it fire up to ~1 ms early against a fresh performance.now(). Observed here:
-    //    p50 -0.3 to +0.5 ms, p99 -0.1 to +1.1 ms. Allowed: -0.6 to +1.2 ms (p50) and -1.2 to
-    //    +3 ms (p99, which moves with single samples).
+    // Node runs a timer once libuv's loop clock, whole milliseconds cached at the start of a
+    // loop iteration, has moved by the delay: a fractional delay waits for the next whole
+    // millisecond, while the stale start can make it fire up to ~1 ms early against a fresh
+    // performance.now(). Observed here: p50 -0.3 to +0.5 ms, p99 -0.1 to +1.1 ms. Allowed:
+    // -0.6 to +1.2 ms (p50) and -1.2 to +3 ms (p99, which moves with single samples); a busy
+    // machine only adds, and untilInBounds gives it five tries with the same draws.
     expect(p50 - plannedP50).toBeGreaterThan(-0.6);
     expect(p50 - plannedP50).toBeLessThan(1.2);
     expect(p99 - plannedP99).toBeGreaterThan(-1.2);
