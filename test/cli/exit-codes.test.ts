@@ -81,6 +81,16 @@ describe('run: the run itself fails', () => {
     expect((await run([file, '--no-gate'], dir)).code).toBe(3);
   });
 
+  it('3 when one of several scenarios crashes, though the others pass', async () => {
+    const phases = `  - name: calls\n    op: llm.call\n    executor: { type: iterations, iterations: 20 }\n`;
+    const crash = noopScenario([], { llm: `{ module: ${CRASHES}, options: { crashAfter: 5 } }`, extraPhases: phases });
+    const fine = path.join(crash.dir, 'fine.yaml');
+    writeFileSync(fine, 'name: fine\nphases:\n  - name: n\n    op: noop\n    executor: { type: iterations, iterations: 10 }\n');
+    const r = await run([fine, crash.file], crash.dir);
+    expect(r.stderr).toContain('tiny: FAILED');
+    expect(r.code).toBe(3);
+  });
+
   it('3 when the result cannot be written, with one line naming the file', async () => {
     const { dir, file } = noopScenario([]);
     writeFileSync(path.join(dir, 'blocker'), 'a file, not a directory');
