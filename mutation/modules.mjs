@@ -34,7 +34,7 @@ export const MODULES = {
   compare: {
     what: 'compare: verdicts, regressions, matching',
     mutate: ['src/compare/compare.ts'],
-    tests: ['test/compare/compare.test.ts'],
+    tests: ['test/compare/compare-rules.test.ts', 'test/compare/compare.test.ts'],
   },
   stats: {
     what: "compare's statistics",
