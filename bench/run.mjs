@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmarks of the tool itself (never part of `npm test`). Each section runs
 // in its own process, so one section's heap and JIT state cannot colour another's figures; each
 // prints its table, and the goals of issue 5 are summed up at the end with the measured figures.
-//   node bench/run.mjs [overhead|peers|stress|workers|rss|startup|capacity ...]
+//   node bench/run.mjs [overhead|peers|stress|workers|rss|startup|capacity|accuracy ...]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { mb, ns, table } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['overhead', 'peers', 'stress', 'workers', 'rss', 'startup', 'capacity'];
+const SECTIONS = ['overhead', 'peers', 'stress', 'workers', 'rss', 'startup', 'capacity', 'accuracy'];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !SECTIONS.includes(w));
 if (unknown.length > 0) {
@@ -67,8 +67,13 @@ if (figures.capacity) {
   rows.push(['capacity, 4 slots x 10 ms (400/s)', 'within 10% of 400/s', found === null ? verdict : `${found.toFixed(0)}/s`, mark(found !== null && Math.abs(found / 400 - 1) <= 0.1)]);
   rows.push(['capacity search, whole', '< 2 min', `${seconds.toFixed(1)} s`, mark(seconds < 120)]);
 }
+if (figures.accuracy) {
+  const a = figures.accuracy;
+  rows.push(['lognormal(5ms,20ms) p50, 50 in flight', '< 6 ms', `${a.lognormalP50Ms.toFixed(2)} ms`, mark(a.lognormalP50Ms < 6)]);
+  rows.push(['batch-timed p50, 20 us settle outside', '< 10 us', `${(a.batchP50Ns / 1000).toFixed(2)} us`, mark(a.batchP50Ns < 10_000)]);
+}
 if (rows.length > 0) {
-  console.log('\nGoals (issues 5, 9 and 10)\n');
+  console.log('\nGoals (issues 5, 9, 10 and 16)\n');
   console.log(table(['goal', 'wanted', 'measured', ''], rows));
 }
 process.exitCode = failed ? 1 : 0;

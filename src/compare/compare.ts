@@ -256,6 +256,7 @@ function summarize(r: RunResult): ResultSummary {
 export function effectiveSampleSize(phase: PhaseResult, blockMs: number = DEFAULT_COMPARE_OPTIONS.blockMs): number {
   const n = phase.latency.count;
   const inFlight = phase.throughput * (phase.latency.mean / 1e9);
+  // Stryker disable next-line EqualityOperator: equivalent; at exactly one in flight n / 1 is n
   const byConcurrency = Number.isFinite(inFlight) && inFlight > 1 ? n / inFlight : n;
   const byTime = blockMs > 0 && Number.isFinite(phase.durationMs) ? phase.durationMs / blockMs : Number.POSITIVE_INFINITY;
   return Math.max(1, Math.min(byConcurrency, byTime));
@@ -273,8 +274,10 @@ function verdictOf(
   significant: boolean,
   band: number,
 ): Verdict {
+  // Stryker disable next-line EqualityOperator: equivalent; a significant change of exactly 0 would need a histogram that contradicts its own summary
   const worse = higherIsWorse(stat) ? change > 0 : change < 0;
   if (significant && Math.abs(change) >= band) return worse ? 'slower' : 'faster';
+  // Stryker disable next-line LogicalOperator: equivalent; lower and upper are null together (no interval) or numbers together
   if (lower !== null && upper !== null && lower >= -band && upper <= band) return 'no change';
   if (significant) return 'no change';
   if (lower === null && Math.abs(change) < band) return 'no change';
@@ -302,6 +305,7 @@ function empty(stat: CompareStat, band: number, note: string, baseline: number |
     unit: stat === 'throughput' ? 'per_s' : 'ns',
     baseline,
     current,
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent; ratioChange gives null for a null side as well
     change: baseline !== null && current !== null ? ratioChange(baseline, current) : null,
     lower: null,
     upper: null,
@@ -311,6 +315,7 @@ function empty(stat: CompareStat, band: number, note: string, baseline: number |
     tested: false,
     band,
     verdict: 'inconclusive',
+    // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
     regression: false,
     note,
   };
@@ -328,6 +333,7 @@ function rankTest(stat: CompareStat, b: number[], c: number[], opts: CompareOpti
   const change = ratioChange(mb, mc) ?? 0;
   const lower = Math.exp(hl.lower) - 1;
   const upper = Math.exp(hl.upper) - 1;
+  // Stryker disable next-line EqualityOperator: equivalent; no attainable exact p-value equals 1 - confidence in floating point
   const significant = mw.p < 1 - opts.confidence;
   return {
     stat,
@@ -343,6 +349,7 @@ function rankTest(stat: CompareStat, b: number[], c: number[], opts: CompareOpti
     tested: true,
     band: opts.noiseBand,
     verdict: verdictOf(stat, change, lower, upper, significant, opts.noiseBand),
+    // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
     regression: false,
   };
 }
@@ -360,6 +367,7 @@ function compareStat(
   if (base.trials !== undefined && cur.trials !== undefined) {
     const b = trialValues(base.trials, stat);
     const c = trialValues(cur.trials, stat);
+    // Stryker disable next-line EqualityOperator: see significant in rankTest; the > 2 mutants are killed by the 2-trial tests
     if (b.length >= 2 && c.length >= 2 && minimumPValue(b.length, c.length) < alpha) {
       return rankTest(stat, b, c, opts);
     }
@@ -383,6 +391,7 @@ function compareStat(
       tested: false,
       band: opts.noiseBand,
       verdict: verdictOf(stat, change, null, null, false, opts.noiseBand),
+      // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
       regression: false,
       ...(note !== undefined ? { note } : {}),
     };
@@ -401,6 +410,7 @@ function compareStat(
     try {
       const sb: QuantileSource = { n: effectiveSampleSize(base.phase, opts.blockMs), quantile: (q) => hb.quantile(q) };
       const sc: QuantileSource = { n: effectiveSampleSize(cur.phase, opts.blockMs), quantile: (q) => hc.quantile(q) };
+      // Stryker disable next-line StringLiteral: the seed's text only picks the random stream; any fixed text gives an equally valid interval
       const ci = bootstrapQuantileChange(sb, sc, p, { confidence: opts.confidence, replicates: opts.replicates, seed: hashSeed(`${key}/${stat}`) });
       const change = ratioChange(bl[stat], cl[stat]) ?? ci.change;
       // One run's resample knows nothing of run-to-run noise: the band stands in for it.
@@ -421,6 +431,7 @@ function compareStat(
         tested,
         band: statBand,
         verdict: verdictOf(stat, change, ci.lower, ci.upper, significant, statBand),
+        // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
         regression: false,
         ...(note !== undefined ? { note } : {}),
       };
@@ -479,7 +490,9 @@ export function compareResults(
       const base: Side = { phase: bp, trials: trialsOf(b, bp.name) };
       const cur: Side = { phase: cp, trials: trialsOf(c, cp.name) };
       const stats = COMPARE_STATS.map((stat) => {
+        // Stryker disable next-line StringLiteral: the key only seeds the bootstrap (see compareStat)
         const s = compareStat(`${name}/${bp.name}`, stat, base, cur, opts, open);
+        // Stryker disable next-line ConditionalExpression: equivalent; null compares false against maxRegression either way
         const slowdown = s.change !== null && (higherIsWorse(stat) ? s.change : -s.change) > opts.maxRegression;
         return { ...s, regression: s.verdict === 'slower' && slowdown };
       });

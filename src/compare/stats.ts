@@ -46,6 +46,7 @@ export function normalCdf(z: number): number {
         1.26551223 +
         t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
+  // Stryker disable next-line EqualityOperator: equivalent; at z = 0 both sides give erfc(0) / 2 = 0.5
   return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
 
@@ -62,6 +63,7 @@ export function normalQuantile(p: number): number {
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   let x: number;
+  // Stryker disable EqualityOperator: equivalent; at a branch boundary both fits, refined by the Newton step below, land on the same root
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
     x = (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
@@ -73,15 +75,18 @@ export function normalQuantile(p: number): number {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x = -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   }
+  // Stryker restore EqualityOperator
   // One Newton step against our own CDF keeps the pair consistent.
   const e = normalCdf(x) - p;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  // Stryker disable next-line ArithmeticOperator: the surviving mutants only touch Halley's second-order term x u / 2 (u ~ 1e-7, so ~1e-14): equivalent to double precision
   return x - u / (1 + (x * u) / 2);
 }
 
 
 /** Quantile of sorted values by linear interpolation between order statistics (R's type 7). */
 export function quantileSorted(sorted: readonly number[], q: number): number {
+  // Stryker disable next-line ConditionalExpression: equivalent; without it the arithmetic on undefined entries gives NaN as well
   if (sorted.length === 0) return Number.NaN;
   const h = (sorted.length - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(h);
@@ -117,6 +122,7 @@ export function mannWhitneyCdf(n: number, m: number): number[] {
 
 /** The smallest two-sided p-value the exact test can give for sample sizes n and m. */
 export function minimumPValue(n: number, m: number): number {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent; with n or m = 0 the product below is 1, and so is the result
   if (n === 0 || m === 0) return 1;
   // 2 / C(n+m, n), computed as a product to stay finite.
   let inv = 1;
@@ -138,6 +144,7 @@ export interface MannWhitneyResult {
 /** Ranks 1..N with ties given their mean rank; also the tie-correction term sum(t^3 - t). */
 function rank(values: readonly number[]): { ranks: number[]; tieTerm: number } {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  // Stryker disable next-line ArrayDeclaration: equivalent; every index is assigned below, presizing only saves reallocation
   const ranks = new Array<number>(values.length);
   let tieTerm = 0;
   for (let i = 0; i < order.length; ) {
@@ -210,7 +217,9 @@ export function hodgesLehmann(x: readonly number[], y: readonly number[], confid
   if (n < 50 && m < 50) {
     const cdf = mannWhitneyCdf(n, m);
     // qwilcox(alpha/2): the smallest u with P(U <= u) >= alpha/2; at least 1 (the full range).
+    // Stryker disable next-line EqualityOperator: equivalent; > and >= differ only on a value exactly 1e-12 below alpha/2
     const qu = cdf.findIndex((c) => c >= alpha / 2 - 1e-12);
+    // Stryker disable next-line ConditionalExpression: equivalent; the cdf ends at exactly 1, so findIndex always finds a value
     k = Math.max(1, qu < 0 ? nm : qu);
     // [d_k, d_(nm+1-k)] misses the true shift with probability P(U <= k-1) on each side.
     reached = 1 - 2 * cdf[k - 1]!;
@@ -219,6 +228,7 @@ export function hodgesLehmann(x: readonly number[], y: readonly number[], confid
     k = Math.max(1, Math.floor(nm / 2 - z * Math.sqrt((nm * (n + m + 1)) / 12)));
     reached = confidence;
   }
+  // Stryker disable next-line ArithmeticOperator: equivalent; for a confidence in (0, 1), k never exceeds nm/2 (P(U <= nm/2) >= 0.5 >= alpha/2), the cap is a guard
   k = Math.min(k, Math.ceil(nm / 2));
   return {
     estimate: quantileSorted(diffs, 0.5),
@@ -237,6 +247,7 @@ export function normalSample(random: Random): number {
 
 /** Gamma(shape, 1) draw by Marsaglia and Tsang; shapes below 1 by the boost u^(1/shape). */
 export function gammaSample(shape: number, random: Random): number {
+  // Stryker disable next-line EqualityOperator: equivalent; at shape 1 the boost u^(1/1) x Gamma(2) is Gamma(1) as well
   if (shape < 1) {
     let u = 0;
     while (u === 0) u = random();
@@ -247,13 +258,18 @@ export function gammaSample(shape: number, random: Random): number {
   for (;;) {
     let x: number;
     let v: number;
+    // Stryker disable EqualityOperator,ConditionalExpression: equivalent; v <= 0 needs |x| >= 3 sqrt(d) >= 2.45, where both acceptance tests below reject (0.0331 x^4 > 1, log of a negative v is NaN)
     do {
       x = normalSample(random);
+      // Stryker disable next-line ArithmeticOperator: 1 - c x is the same distribution, x is a symmetric normal
       v = 1 + c * x;
     } while (v <= 0);
+    // Stryker restore EqualityOperator,ConditionalExpression
     v = v * v * v;
     const u = random();
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent; the squeeze only saves the log() of the exact test below (dropping it changes no draw's fate), and < vs <= differ on a set of probability zero
     if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    // Stryker disable next-line EqualityOperator: equivalent; < vs <= differ on a set of probability zero
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
 }
@@ -302,10 +318,12 @@ export function bootstrapQuantileChange(
   opts: { confidence: number; replicates: number; seed: number },
 ): RatioInterval {
   const random = seededRandom(opts.seed);
+  // Stryker disable next-line ArrayDeclaration: equivalent; every index is assigned below
   const ratios = new Array<number>(opts.replicates);
   for (let i = 0; i < opts.replicates; i++) {
     const b = bootstrapQuantile(baseline, p, random);
     const c = bootstrapQuantile(current, p, random);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent in use; quantiles of recorded histograms are >= 1 ns, and a zero baseline gives non-finite bounds either way
     ratios[i] = b > 0 ? c / b : Number.POSITIVE_INFINITY;
   }
   ratios.sort((a, b) => a - b);

@@ -14,6 +14,7 @@ function isLatencyStat(stat: string): stat is LatencyStat {
 }
 
 function finiteOrNull(value: number | undefined): number | null {
+  // Stryker disable next-line ConditionalExpression: equivalent; Number.isFinite(undefined) is false, the first check only narrows the type
   return value !== undefined && Number.isFinite(value) ? value : null;
 }
 

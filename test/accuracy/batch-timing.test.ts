@@ -131,21 +131,29 @@ function spin(us: number): void {
 describe('the batch path of the executor', () => {
   it('keeps settle out of the timing, as the one-by-one path does', async () => {
     let settled = 0;
-    // settle takes 20 us, the operation itself well under 1 us: a batch mean that included
-    // settle would be over 20 us.
+    let settleMs = 0;
+    // settle holds the thread for 100 us of wall time, the operation itself takes well under
+    // 1 us: a batch mean that included settle would be at least the settle time actually
+    // spent per operation, whatever the machine's load. (How small the batch-timed figure is,
+    // < 10 us, is a performance claim: `npm run bench` (accuracy) prints it.)
     const op: PreparedOp = {
       fast: true,
       run: () => Promise.resolve(7),
       settle: (v) => {
-        spin(20);
+        const t0 = performance.now();
+        spin(100);
+        settleMs += performance.now() - t0;
         if (v === 7) settled++;
       },
     };
-    const r = await drive(op, 2_000, 100);
-    expect(settled).toBe(2_000);
-    expect(r.counters).toMatchObject({ done: 2_000, ok: 2_000, errors: 0 });
-    expect(r.count).toBe(2_000);
-    expect(r.p50).toBeLessThan(10_000);
+    const r = await drive(op, 1_000, 50);
+    expect(settled).toBe(1_000);
+    expect(r.counters).toMatchObject({ done: 1_000, ok: 1_000, errors: 0 });
+    expect(r.count).toBe(1_000);
+    const settleNsEach = (settleMs * 1e6) / 1_000;
+    expect(settleNsEach).toBeGreaterThanOrEqual(100_000);
+    // Half the settle time: room for a batch that the scheduler preempted, none for settle.
+    expect(r.p50).toBeLessThan(settleNsEach / 2);
   });
 
   it('still times out an operation that never settles inside a batch', async () => {

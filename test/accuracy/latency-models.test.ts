@@ -1,14 +1,15 @@
 /**
  * Accuracy: does cluster-bench recover the latency the simulated transport was told to add?
  *
- * Two error sources are kept apart. Sampling error (2,000 or 4,000 draws of a lognormal do not
- * have exactly the model's quantiles) is fixed by the seed and checked at the sampler level.
- * Measurement error is what the runner adds on top: Node's timers (setTimeout fires on
- * libuv's millisecond clock: usually 0.1-1 ms late, occasionally up to ~1 ms early against a
- * fresh performance.now() because libuv compares with the loop time cached at the start of
- * the iteration), queueing on the one event loop the providers share with the load generator,
- * and the histogram's 3 significant digits (0.1 %). Every tolerance below names its parts; the
- * margins are sized for a shared 2-core machine where another process may hold a core.
+ * Three error sources are kept apart. Sampling error (2,000 or 4,000 draws of a lognormal do
+ * not have exactly the model's quantiles) is fixed by the seed and checked at the sampler
+ * level. Timer error (setTimeout fires on libuv's millisecond clock, 0.1-1 ms late on an idle
+ * machine and far later on a busy one) belongs to the machine: the tests follow each wait of
+ * the transport to its end and hold the recorded figures against what was actually waited, so
+ * a busy machine cannot fail them; how close the figures come to the model itself is printed by
+ * `npm run bench` (accuracy). What is left is the harness's own error: building and parsing
+ * around the wait, queueing on the one event loop the providers share with the load generator,
+ * and the histogram's 3 significant digits (0.1 %).
  */
 import { describe, expect, it } from 'vitest';
 import type { LatencyModel } from '../../src/providers/config.js';
@@ -55,27 +56,50 @@ function calledFrom(file: string): boolean {
 }
 
 /**
- * Runs the scenario and also returns the latencies the simulated transport planned (the
- * setTimeout delays it asked for), so the recovered figures can be held against the very
- * samples they should recover, with the sampling error taken out. Only the transport's
- * timers are collected (found by their call stack), whatever else the runner schedules.
+ * Runs the scenario and also returns, for every wait of the simulated transport, the latency
+ * it planned and the time it actually waited. The transport sets a timer TIMER_SLACK_MS short
+ * of the answer and waits out the rest turn by turn with setImmediate, so its wait ends at the
+ * last callback of that chain: both are followed (the timers found by their call stack,
+ * whatever else the runner schedules). On a busy machine the timers and turns run late, and
+ * that is in `slept`; what is left between `slept` and the recorded latency is the harness's
+ * own error. (Delays below the slack start their timer at 0 and plan as the slack: 2 % of the
+ * lognormal's draws, far below its p50.)
  */
 async function runWithPlannedDelays(scenario: ReturnType<typeof llmCall>, seed: number) {
-  const planned: number[] = [];
-  const original = globalThis.setTimeout;
-  const spy = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
-    // The transport sets its timer TIMER_SLACK_MS short of the answer and waits out the rest
-    // turn by turn; the planned latency is the timer's delay plus that slack (delays below
-    // the slack start at 0 and read as the slack: 2 % of this model's draws, far from p50/p99).
-    if (typeof ms === 'number' && calledFrom('simulated-transport')) planned.push(ms + TIMER_SLACK_MS);
-    return original(fn, ms, ...rest);
+  interface Wait {
+    planned: number;
+    set: number;
+    last: number;
+  }
+  const waits: Wait[] = [];
+  let chain: Wait | undefined;
+  const follow = (w: Wait, fn: (...a: unknown[]) => void, rest: unknown[]) => () => {
+    w.last = performance.now();
+    chain = w;
+    try {
+      fn(...rest);
+    } finally {
+      chain = undefined;
+    }
+  };
+  const originalTimeout = globalThis.setTimeout;
+  const originalImmediate = globalThis.setImmediate;
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
+    // Read first: the stack walk below takes time that is not part of the wait.
+    const now = performance.now();
+    if (typeof ms !== 'number' || !calledFrom('simulated-transport')) return originalTimeout(fn, ms, ...rest);
+    const w: Wait = { planned: ms + TIMER_SLACK_MS, set: now, last: now };
+    waits.push(w);
+    return originalTimeout(follow(w, fn, rest), ms);
   }) as typeof setTimeout;
-  globalThis.setTimeout = spy;
+  globalThis.setImmediate = ((fn: (...a: unknown[]) => void, ...rest: unknown[]) =>
+    chain === undefined ? originalImmediate(fn, ...rest) : originalImmediate(follow(chain, fn, rest))) as typeof setImmediate;
   try {
     const result = await runScenario(scenario, { seed });
-    return { result, planned };
+    return { result, planned: waits.map((w) => w.planned), slept: waits.map((w) => w.last - w.set) };
   } finally {
-    globalThis.setTimeout = original;
+    globalThis.setTimeout = originalTimeout;
+    globalThis.setImmediate = originalImmediate;
   }
 }
 
@@ -151,71 +175,64 @@ describe('simulated transport: --seed replays the same latencies and answers', (
 });
 
 describe('recovered latency through the real runner', () => {
-  it('fixed 5 ms: p50 within 4.9-5.6 ms', async () => {
+  it('fixed 5 ms: every call planned 5 ms, and the p50 recorded is the p50 actually slept', async () => {
     // 400 calls, 4 at a time: 100 rounds of ~5.3 ms, under a second.
     const scenario = llmCall(['providers.llm.latency=5ms', 'phases.0.executor.iterations=400', 'phases.0.executor.concurrency=4', 'phases.0.warmup=20']);
-    const inBounds = (p50: number) => p50 >= 4_900_000 && p50 <= 5_600_000;
-    const { result, planned } = await untilInBounds(
-      () => runWithPlannedDelays(scenario, 1),
-      (r) => inBounds(r.result.phases[0]?.latency.p50 ?? 0),
-    );
+    const { result, planned, slept } = await runWithPlannedDelays(scenario, 1);
     const phase = result.phases[0]!;
     expect(result.failure).toBeUndefined();
     expect(phase.errors).toBe(0);
     expect(phase.latency.count).toBe(400);
     expect(planned.every((ms) => ms === 5)).toBe(true);
-    // The measured value is what the call really took, timer included. On these machines
-    // p50 is 5.25-5.35 ms: setTimeout(5) wakes on a whole-millisecond poll after its due time.
-    // Lower bound 4.9: a median cannot sit much below 5 ms, as early firings (cached loop
-    // time) are the exception. Upper bound 5.6: 0.3 ms of slack above the usual overshoot for
-    // a busy machine; a latency measured from the wrong instant (e.g. including the warm-up
-    // or the think time of the next call) or in the wrong unit lands far outside.
-    expect(phase.latency.p50).toBeGreaterThanOrEqual(4_900_000);
-    expect(phase.latency.p50).toBeLessThanOrEqual(5_600_000);
-    // No call can be recorded as much faster than its timer allows (at most ~1 ms early).
-    expect(phase.latency.min).toBeGreaterThan(3_900_000);
+    // The measured value is what the call really took, timer included. On an idle machine p50
+    // is 5.25-5.35 ms: setTimeout wakes on a whole-millisecond poll after its due time; a busy
+    // machine wakes it later still. That lateness is in `slept`; the recorded latency adds only
+    // building and parsing the request around it (tens of microseconds). A latency measured
+    // from the wrong instant (the warm-up, the next call's think time) or in the wrong unit
+    // lands far outside.
+    const s = [...slept.slice(-400)].sort((a, b) => a - b);
+    const sleptP50 = quantile(s, 0.5) * 1e6;
+    expect(phase.latency.p50).toBeGreaterThanOrEqual(sleptP50 * 0.999);
+    expect(phase.latency.p50 - sleptP50).toBeLessThan(0.5e6);
+    // No call is recorded as faster than its 5 ms.
+    expect(phase.latency.min).toBeGreaterThanOrEqual(5e6 * 0.999);
   });
 
-  it('lognormal p50 5 ms / p99 20 ms: p50 and p99 recovered over 4,000 calls, 50 in flight', async () => {
+  it('lognormal p50 5 ms / p99 20 ms: the p50 and p99 of the 4,000 delays drawn are recovered, 50 in flight', async () => {
     // 4,000 calls, 50 in flight: ~80 rounds of ~6 ms, about 0.65 s. 50 in flight keep the event
-    // loop ~10 % busy. With 100-200 in flight and another process on the other core, completions
-    // queue behind each other for a millisecond or more: a true measurement of a busy process,
-    // but not of the model, and it moved p50 by up to +1.5 ms here.
+    // loop ~10 % busy. How close the recovered figures come to the model itself (p50 < 6 ms with
+    // 50 in flight) is a performance claim of a quiet machine: `npm run bench` (accuracy) prints
+    // it. Here the draws are held against the model, and the recorded figures against the
+    // waits that actually happened: what is left is the harness's error.
     const scenario = llmCall(['providers.llm.latency=lognormal(5ms,20ms)', 'phases.0.executor.iterations=4000', 'phases.0.executor.concurrency=50', 'phases.0.warmup=50']);
     const figures = async () => {
-      const { result, planned } = await runWithPlannedDelays(scenario, 1);
-      // What the transport was asked to wait (the measured phase's calls are the last 4,000).
-      const samples = planned.slice(-4_000).sort((a, b) => a - b);
+      const { result, planned, slept } = await runWithPlannedDelays(scenario, 1);
+      // The measured phase's calls are the last 4,000 timers.
+      const drawn = planned.slice(-4_000).sort((a, b) => a - b);
+      const actual = slept.slice(-4_000).sort((a, b) => a - b);
       const phase = result.phases[0]!;
-      return { result, phase, plannedP50: quantile(samples, 0.5), plannedP99: quantile(samples, 0.99), p50: phase.latency.p50 / 1e6, p99: phase.latency.p99 / 1e6 };
+      return { result, phase, drawn, actual, p50: phase.latency.p50 / 1e6, p99: phase.latency.p99 / 1e6 };
     };
-    const { result, phase, plannedP50, plannedP99, p50, p99 } = await untilInBounds(
+    const { result, phase, drawn, actual, p50, p99 } = await untilInBounds(
       figures,
-      (f) => f.p50 < 6.0 && f.p99 < 24 && f.p50 - f.plannedP50 < 1.2 && f.p99 - f.plannedP99 < 3,
+      (f) => f.p50 - quantile(f.actual, 0.5) < 1 && f.p99 - quantile(f.actual, 0.99) < 3,
     );
     expect(result.failure).toBeUndefined();
     expect(phase.errors).toBe(0);
     expect(phase.latency.count).toBe(4_000);
-
-    // 1) Against the model. Sampling error at n = 4,000 (standard errors: p50 0.06 ms, p99
-    //    0.7 ms; with seed 1 they are -0.03 and -0.9 ms) plus the timers' error (below) plus
-    //    queueing: p50 in 4.4-6.0 ms (5 - 3 SE - 0.4 ms early .. 5 + 3 SE + 0.8 ms late), p99
-    //    in 17-24 ms (20 - 3.5 SE - 0.5 ms .. 20 + 3 SE + 2 ms).
-    expect(p50).toBeGreaterThan(4.4);
-    expect(p50).toBeLessThan(6.0);
-    expect(p99).toBeGreaterThan(17);
-    expect(p99).toBeLessThan(24);
-
-    // 2) Against the very samples drawn, which takes the sampling error out: what is left is
-    //    the timers' and the measurement's error. Node runs a timer once libuv's loop clock,
-    //    whole milliseconds cached at the start of a loop iteration, has moved by the delay:
-    //    a fractional delay waits for the next whole millisecond, while the stale start can
-    //    make it fire up to ~1 ms early against a fresh performance.now(). Observed here:
-    //    p50 -0.3 to +0.5 ms, p99 -0.1 to +1.1 ms. Allowed: -0.6 to +1.2 ms (p50) and -1.2 to
-    //    +3 ms (p99, which moves with single samples).
-    expect(p50 - plannedP50).toBeGreaterThan(-0.6);
-    expect(p50 - plannedP50).toBeLessThan(1.2);
-    expect(p99 - plannedP99).toBeGreaterThan(-1.2);
-    expect(p99 - plannedP99).toBeLessThan(3);
+    // The draws themselves are the model's (seed 1; sampling error at n = 4,000 is checked
+    // above at the sampler level): a wrong model or unit in the transport fails here.
+    expect(quantile(drawn, 0.5)).toBeGreaterThan(4.7);
+    expect(quantile(drawn, 0.5)).toBeLessThan(5.3);
+    expect(quantile(drawn, 0.99)).toBeGreaterThan(17);
+    expect(quantile(drawn, 0.99)).toBeLessThan(23);
+    // Every recorded latency contains its call's whole wait, so each quantile is at least the
+    // one actually slept; on top come request building, parsing and the queue of completions
+    // that land in the same loop turn (50 in flight). Allowed: 1 ms at p50, 3 ms at p99 (a
+    // single late completion moves it).
+    expect(p50).toBeGreaterThanOrEqual(quantile(actual, 0.5) * 0.999);
+    expect(p50 - quantile(actual, 0.5)).toBeLessThan(1);
+    expect(p99).toBeGreaterThanOrEqual(quantile(actual, 0.99) * 0.999);
+    expect(p99 - quantile(actual, 0.99)).toBeLessThan(3);
   });
 });

@@ -11,6 +11,18 @@ import {
 } from '../../src/compare/compare.js';
 import { ENV, phaseResult, runResult, scenario, single, trialsOf } from './synthetic.js';
 
+/** Every statistic's verdict for one phase: pinned whole, so a verdict that flips anywhere fails. */
+function verdicts(c: Comparison, phase = 'calls'): Record<CompareStat, string> {
+  const p = c.phases.find((x) => x.phase === phase);
+  if (!p) throw new Error(`no phase ${phase}`);
+  return Object.fromEntries(p.stats.map((s) => [s.stat, s.verdict])) as Record<CompareStat, string>;
+}
+
+/** The regressions as (stat, change) pairs, in order. */
+function regressions(c: Comparison): Array<[CompareStat, number]> {
+  return c.regressions.map((r) => [r.stat, r.change]);
+}
+
 function stat(c: Comparison, name: CompareStat, phase = 'calls'): StatComparison {
   const p = c.phases.find((x) => x.phase === phase);
   const s = p?.stats.find((x) => x.stat === name);
@@ -30,7 +42,8 @@ describe('one run per side: bootstrap of the histograms', () => {
     expect(p50.change).toBeGreaterThan(0.15);
     expect(p50.lower).toBeGreaterThan(0.05);
     expect(c.passed).toBe(false);
-    expect(c.regressions).toContainEqual({ scenario: 's', phase: 'calls', stat: 'p50', change: p50.change });
+    expect(verdicts(c)).toEqual({ p50: 'slower', p99: 'inconclusive', throughput: 'inconclusive' });
+    expect(c.regressions).toEqual([{ scenario: 's', phase: 'calls', stat: 'p50', change: p50.change }]);
   });
 
   it('the same distribution again is no change, and passes', () => {
@@ -38,12 +51,15 @@ describe('one run per side: bootstrap of the histograms', () => {
     expect(stat(c, 'p50').verdict).toBe('no change');
     expect(Math.abs(stat(c, 'p50').change ?? 1)).toBeLessThan(0.02);
     expect(stat(c, 'throughput').verdict).toBe('no change');
+    expect(verdicts(c)).toEqual({ p50: 'no change', p99: 'inconclusive', throughput: 'no change' });
+    expect(c.regressions).toEqual([]);
     expect(c.passed).toBe(true);
   });
 
   it('a clear 20% speed-up is faster and passes', () => {
     const c = compareResults(base, single({ medianMs: 4, seed: 4 }));
-    expect(stat(c, 'p50').verdict).toBe('faster');
+    expect(verdicts(c)).toEqual({ p50: 'faster', p99: 'inconclusive', throughput: 'inconclusive' });
+    expect(c.regressions).toEqual([]);
     expect(c.passed).toBe(true);
   });
 
@@ -51,6 +67,8 @@ describe('one run per side: bootstrap of the histograms', () => {
     const c = compareResults(base, single({ medianMs: 6, seed: 2 }), { maxRegression: 0.3 });
     expect(stat(c, 'p50').verdict).toBe('slower');
     expect(stat(c, 'p50').regression).toBe(false);
+    expect(verdicts(c)).toEqual({ p50: 'slower', p99: 'inconclusive', throughput: 'inconclusive' });
+    expect(c.regressions).toEqual([]);
     expect(c.passed).toBe(true);
   });
 
@@ -131,9 +149,32 @@ describe('per-trial figures: rank test', () => {
     expect(p50.regression).toBe(true);
     expect(p50.lower).toBeGreaterThan(0.1);
     expect(c.passed).toBe(false);
-    // Throughput is tested too, from the trials.
+    // Throughput is tested too, from the trials: 1000/6.2 ops/s against 1000/5.2 is slower.
     expect(stat(c, 'throughput').method).toBe('rank test');
-    expect(stat(c, 'throughput').verdict).toBe('slower');
+    expect(verdicts(c)).toEqual({ p50: 'slower', p99: 'slower', throughput: 'slower' });
+    expect(regressions(c)).toEqual([
+      ['p50', stat(c, 'p50').change],
+      ['p99', stat(c, 'p99').change],
+      ['throughput', stat(c, 'throughput').change],
+    ]);
+    expect(stat(c, 'throughput').change).toBeCloseTo(5.2 / 6.2 - 1, 12);
+  });
+
+  it('throughput alone 20% lower in every trial: slower, a regression; 20% higher: faster, passes', () => {
+    const tp = (values: number[]) => runResult([scenario('s', [phaseResult({ medianMs: 5, seed: 1 })], trialsOf(values.map((throughput) => ({ p50: 5, throughput }))))]);
+    const base = tp([1000, 1010, 990, 1005, 995]);
+    const drop = compareResults(base, tp([800, 810, 790, 805, 795]));
+    expect(verdicts(drop)).toEqual({ p50: 'no change', p99: 'no change', throughput: 'slower' });
+    expect(regressions(drop)).toEqual([['throughput', 800 / 1000 - 1]]);
+    expect(drop.passed).toBe(false);
+    const rise = compareResults(base, tp([1200, 1210, 1190, 1205, 1195]));
+    expect(verdicts(rise)).toEqual({ p50: 'no change', p99: 'no change', throughput: 'faster' });
+    expect(rise.regressions).toEqual([]);
+    expect(rise.passed).toBe(true);
+    // A drop within --max-regression is slower but passes.
+    const within = compareResults(base, tp([800, 810, 790, 805, 795]), { maxRegression: 0.25 });
+    expect(verdicts(within).throughput).toBe('slower');
+    expect(within.passed).toBe(true);
   });
 
   it('with trials the tail is tested: p99 doubled in every trial is slower', () => {
@@ -141,19 +182,20 @@ describe('per-trial figures: rank test', () => {
     const c = runResult([scenario('s', [phaseResult({ medianMs: 5, seed: 2 })], trialsOf([14.2, 15.1, 13.8, 14.9, 14.4].map((p99) => ({ p50: 5, p99 }))))]);
     const r = compareResults(b, c);
     expect(stat(r, 'p99')).toMatchObject({ method: 'rank test', tested: true, verdict: 'slower', regression: true });
-    expect(stat(r, 'p50').verdict).toBe('no change');
+    expect(verdicts(r)).toEqual({ p50: 'no change', p99: 'slower', throughput: 'no change' });
+    expect(regressions(r)).toEqual([['p99', stat(r, 'p99').change]]);
   });
 
   it('trials that overlap are not a change', () => {
     const c = compareResults(withTrials([5.1, 5.3, 5.2, 5.25, 5.15], 5.2, 1), withTrials([5.12, 5.28, 5.22, 5.18, 5.24], 5.2, 3));
-    expect(stat(c, 'p50').verdict).toBe('no change');
+    expect(verdicts(c)).toEqual({ p50: 'no change', p99: 'no change', throughput: 'no change' });
     expect(c.passed).toBe(true);
   });
 
   it('trials that swing widely: a 10% move of the median is inconclusive', () => {
     const c = compareResults(withTrials([4, 6.5, 5, 7, 4.5], 5, 1), withTrials([5.5, 4.4, 7.7, 5, 6.8], 5.5, 3));
     expect(stat(c, 'p50').pValue).toBeGreaterThan(0.05);
-    expect(stat(c, 'p50').verdict).toBe('inconclusive');
+    expect(verdicts(c)).toEqual({ p50: 'inconclusive', p99: 'inconclusive', throughput: 'inconclusive' });
     expect(c.passed).toBe(true);
   });
 
@@ -161,8 +203,9 @@ describe('per-trial figures: rank test', () => {
     const c = compareResults(withTrials([5.1, 5.2, 5.3], 5, 1), withTrials([6.1, 6.2, 6.3], 6, 2));
     const p50 = stat(c, 'p50');
     expect(p50.method).toBe('bootstrap');
-    expect(p50.note).toMatch(/3 vs 3 trials are too few for a rank test/);
-    expect(p50.verdict).toBe('slower');
+    expect(p50.note).toBe('3 vs 3 trials are too few for a rank test at 95%; judged on the pooled histograms');
+    expect(verdicts(c)).toEqual({ p50: 'slower', p99: 'inconclusive', throughput: 'inconclusive' });
+    expect(regressions(c)).toEqual([['p50', p50.change]]);
   });
 });
 

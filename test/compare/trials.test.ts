@@ -67,6 +67,17 @@ describe('mergeTrials', () => {
     expect(m.durationMs).toBe(t1.durationMs + t2.durationMs);
   });
 
+  it('sums the clamped latencies of the trials, and reports none when no trial clamped', () => {
+    const c1 = phaseResult({ name: 'a', medianMs: 5, seed: 7, count: 100 });
+    const c2 = phaseResult({ name: 'a', medianMs: 5, seed: 8, count: 100 });
+    const c3 = phaseResult({ name: 'a', medianMs: 5, seed: 9, count: 100 });
+    c1.clamped = 3;
+    c3.clamped = 4;
+    expect(mergeTrials([scenario('s', [c1]), scenario('s', [c2]), scenario('s', [c3])]).phases[0]!.clamped).toBe(7);
+    const clean = mergeTrials([scenario('s', [phaseResult({ name: 'a', medianMs: 5, seed: 7 })]), scenario('s', [c2])]).phases[0]!;
+    expect(clean).not.toHaveProperty('clamped');
+  });
+
   it('merges a phase only some trials reached, and collects failures by trial', () => {
     const crashed = { ...t2, phases: [t2.phases[0]!], failure: 'phase "b": boom' };
     const m = mergeTrials([t1, crashed]);

@@ -151,7 +151,7 @@ describe('plugins through the run command', () => {
       `name: plug\nproviders:\n  llm: { module: ${fixture('llm-ok.mjs')} }\nphases:\n  - name: calls\n    op: llm.call\n    executor: { type: iterations, iterations: 50 }\n    warmup: 5\n`,
     );
     const out = path.join(dir, 'r.json');
-    const r = await runInProcess(['run', file, '--no-gate', '--no-save', '--out', out]);
+    const r = await runInProcess(['run', file, '--no-gate', '--no-save', '--seed', '77', '--out', out]);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     const phase = JSON.parse(readFileSync(out, 'utf8')).scenarios[0].phases[0];
@@ -161,6 +161,43 @@ describe('plugins through the run command', () => {
     expect(phase.itl).toBeUndefined();
     expect(phase.ttft.p50).toBeGreaterThan(1.9e6);
     expect(phase.extra.fixtureCalls).toBe(50);
+    // The timings the plugin reported, replayed from the seed: 5 warm-up calls (not reported),
+    // then the 50 measured ones, one at a time, in order. The report must give back what was
+    // drawn, to the histogram's precision (3 significant digits: 0.1 %, 0.2 % allowed).
+    const { streamTiming } = (await import(fixture('llm-ok.mjs'))) as { streamTiming: (seed: number) => () => { ttftNs: number; itlNs: number[] } };
+    const next = streamTiming(77);
+    const drawn = Array.from({ length: 55 }, () => next()).slice(5);
+    const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+    const ttft = sorted(drawn.map((d) => d.ttftNs));
+    const itl = sorted(drawn.flatMap((d) => d.itlNs));
+    const near = (reported: number, expected: number): void => expect(Math.abs(reported / expected - 1)).toBeLessThan(0.002);
+    near(phase.ttft.min, ttft[0]!);
+    near(phase.ttft.p50, ttft[24]!);
+    near(phase.ttft.max, ttft[49]!);
+    near(phase.chunkGap.p50, itl[49]!);
+    near(phase.chunkGap.max, itl[99]!);
+  });
+
+  it('a plugin that crashes mid-run: exit 3, the failure named, the phases before it kept', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'crash.yaml');
+    const calls = (name: string, n: number): string => `  - name: ${name}\n    op: llm.call\n    executor: { type: iterations, iterations: ${n} }\n`;
+    writeFileSync(
+      file,
+      `name: crash\nproviders:\n  llm: { module: ${fixture('llm-crashes.mjs')}, options: { crashAfter: 10 } }\n` +
+        `targets:\n  - metric: calls\n    expr: "first count >= 1 / >= 1"\n` +
+        `phases:\n${calls('first', 5)}${calls('second', 20)}${calls('third', 5)}`,
+    );
+    const out = path.join(dir, 'r.json');
+    const r = cli(['run', file, '--no-save', '--out', out]);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('crashing-llm: internal table corrupted after 25 calls');
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    const s = result.scenarios[0];
+    expect(s.failure).toBe('phase "second": crashing-llm: internal table corrupted after 25 calls');
+    expect(s.phases.map((p: { name: string }) => p.name)).toEqual(['first']);
+    expect(result.gate.passed).toBe(false);
   });
 
   it('a bad plugin is exit 2 with one line on stderr', async () => {

@@ -70,9 +70,24 @@ describe('clocks', () => {
     expect(() => clock.advance(-1)).toThrow(/monotonic/);
   });
 
-  it('system clock is monotonic', () => {
+  it('system clock is monotonic and counts real milliseconds', () => {
+    // Held against process.hrtime, read around it: whatever the machine's load, the system
+    // clock must move by at least the inner hrtime span and at most the outer one (a clock in
+    // the wrong unit, or one that stands still, fails; no absolute duration is assumed).
+    const ms = (t: bigint): number => Number(t) / 1e6;
+    const outer0 = process.hrtime.bigint();
     const a = systemClock.now();
+    const inner0 = process.hrtime.bigint();
+    let last = a;
+    while (ms(process.hrtime.bigint() - inner0) < 20) {
+      const t = systemClock.now();
+      expect(t).toBeGreaterThanOrEqual(last);
+      last = t;
+    }
+    const inner1 = process.hrtime.bigint();
     const b = systemClock.now();
-    expect(b).toBeGreaterThanOrEqual(a);
+    const outer1 = process.hrtime.bigint();
+    expect(b - a).toBeGreaterThanOrEqual(ms(inner1 - inner0) - 0.01);
+    expect(b - a).toBeLessThanOrEqual(ms(outer1 - outer0) + 0.01);
   });
 });

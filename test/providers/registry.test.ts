@@ -4,6 +4,7 @@ import type { ProvidersConfig } from '../../src/providers/config.js';
 import { createProvider, createProviders, initializeAll } from '../../src/providers/registry.js';
 import { createManualClock } from '../../src/providers/random.js';
 import { caught } from '../helpers/caught.js';
+import type { AgentProvider, LLMProvider, MemoryProvider } from '../../src/providers/types.js';
 
 const QUESTION = [{ role: 'user' as const, content: 'What is 2 + 2? Then search memory windows.' }];
 
@@ -52,7 +53,14 @@ describe('createProvider', () => {
     const a = createProvider(kind, DEFAULT_PROVIDERS_CONFIG, { seed: 1 });
     const b = createProvider(kind, DEFAULT_PROVIDERS_CONFIG, { seed: 1 });
     expect(a).not.toBe(b);
+    // Uninitialized: its work is refused until initialize().
+    const use = (p: unknown): Promise<unknown> =>
+      kind === 'llm' ? (p as LLMProvider).call(QUESTION) : kind === 'memory' ? (p as MemoryProvider).store('s', QUESTION) : (p as AgentProvider).execute(QUESTION);
+    expect((await caught(use(a))).code).toBe('PROVIDER_NOT_READY');
     await a.initialize();
+    await use(a); // now accepted
+    // b is its own instance: initializing a did not initialize it.
+    expect((await caught(use(b))).code).toBe('PROVIDER_NOT_READY');
     await a.close();
   });
 

@@ -15,6 +15,7 @@ import type { Calibration } from '../../src/results/types.js';
 import { bareLoop, calibrate, toCalibration } from '../../src/runner/calibrate.js';
 import { cli } from '../e2e/helpers.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { median } from '../../src/util/median.js';
 
 const SAMPLE: Calibration = {
   harnessOverheadNs: 112,
@@ -27,6 +28,17 @@ const SAMPLE: Calibration = {
   cached: false,
 };
 
+/** Median wait of a 1 ms timer in this process right now, ns (about 1 ms or more: load only adds). */
+async function oneTimerNs(): Promise<number> {
+  const waits: number[] = [];
+  for (let k = 0; k < 9; k++) {
+    const t0 = process.hrtime.bigint();
+    await new Promise((r) => setTimeout(r, 1));
+    waits.push(Number(process.hrtime.bigint() - t0));
+  }
+  return median(waits);
+}
+
 describe('calibrate', () => {
   it('measures every executor against a bare loop, the clocks and the idle event loop', async () => {
     const r = await calibrate({ repetitions: 3, ops: 5_000, idleMs: 30 });
@@ -38,18 +50,17 @@ describe('calibrate', () => {
     }
     expect(r.harnessOverheadNs).toBe(r.executors[0]!.overheadNs);
     expect(r.batchOverheadNs).toBe(r.executors[4]!.overheadNs);
-    // Loose on purpose: inside vitest's worker a performance.now() costs ~200 ns instead of
-    // ~42 ns, and the headline is ~450 ns instead of ~115 ns (the binary's figure is checked
-    // below). What this bound catches is a harness gone wrong by orders of magnitude: a timer
-    // or a sleep per operation costs a millisecond.
-    expect(r.harnessOverheadNs).toBeLessThan(20_000);
+    // How many ns the harness costs is `npm run bench`'s business (overhead). What a test can
+    // hold on a shared machine is the order of magnitude, against something measured right
+    // here: an executor or a clock read that waited on a timer per operation would cost at
+    // least one 1 ms timer's wait, which is what this process takes for one now.
+    const timerNs = await oneTimerNs();
+    for (const e of r.executors) expect(e.executorNs, e.name).toBeLessThan(timerNs / 4);
     expect(r.clocks.map((c) => c.name)).toEqual(['performance.now()', 'process.hrtime.bigint()']);
     for (const c of r.clocks) {
       expect(c.costNs).toBeGreaterThan(0);
-      expect(c.costNs).toBeLessThan(5_000);
-      expect(c.resolutionNs).toBeGreaterThan(0);
-      // Node's clocks resolve well under a microsecond on Linux.
-      expect(c.resolutionNs).toBeLessThan(1_000);
+      expect(c.costNs, c.name).toBeLessThan(timerNs / 4);
+      expect(Number.isInteger(c.resolutionNs) && c.resolutionNs > 0).toBe(true);
     }
     expect(r.eventLoopDelay.samples).toBeGreaterThan(0);
     expect(r.eventLoopDelay.p99Ns).toBeGreaterThanOrEqual(r.eventLoopDelay.p50Ns);
@@ -83,20 +94,16 @@ describe('calibrate', () => {
 });
 
 describe('cluster-bench calibrate (the binary)', () => {
-  it('--json prints harnessOverheadNs <= 300 ns, and the table says what it measured', () => {
-    // ~115 ns on an idle machine of this project; 110-240 ns with another process hogging a
-    // core. Contention only ever adds, so the best of up to three runs is the machine's floor.
+  it('--json prints the figures and caches them; the table says what it measured', () => {
+    // How small harnessOverheadNs is (~115 ns on an idle machine of this project) is a
+    // performance claim: `npm run bench` (overhead) measures and holds it, not this test.
     const env = { CLUSTER_BENCH_CACHE_DIR: tempDir() };
-    let best = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < 3 && best > 300; k++) {
-      const r = cli(['calibrate', '--json'], { env });
-      expect(r.code).toBe(0);
-      const json = JSON.parse(r.stdout) as { harnessOverheadNs: number; executors: unknown[]; machine: { node: string } };
-      expect(json.executors).toHaveLength(5);
-      expect(json.machine.node).toBe(process.version);
-      best = Math.min(best, json.harnessOverheadNs);
-    }
-    expect(best).toBeLessThanOrEqual(300);
+    const r = cli(['calibrate', '--json'], { env });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { harnessOverheadNs: number; executors: Array<{ overheadNs: number }>; machine: { node: string } };
+    expect(json.executors).toHaveLength(5);
+    expect(json.machine.node).toBe(process.version);
+    expect(json.harnessOverheadNs).toBe(json.executors[0]!.overheadNs);
     expect(readdirSync(env.CLUSTER_BENCH_CACHE_DIR)).toHaveLength(1);
 
     const human = cli(['calibrate'], { env });
@@ -162,9 +169,11 @@ describe('calibrationForRun', () => {
     const dir = tempDir();
     const env = { CLUSTER_BENCH_CACHE_DIR: dir };
     writeCalibrationCache(dir, machineKey('1.2.3'), SAMPLE);
-    const t0 = performance.now();
+    const file = cacheFile(dir, machineKey('1.2.3'));
+    const before = readFileSync(file, 'utf8');
+    // The cached figures themselves (a fresh measurement would say cached: false and rewrite the file).
     expect(await calibrationForRun(env, '1.2.3')).toEqual({ ...SAMPLE, cached: true });
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
   it('measures and caches on a miss, only looks when told not to measure, and can be turned off', async () => {

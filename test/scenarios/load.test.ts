@@ -155,8 +155,16 @@ describe('latency models', () => {
     ['lognormal(5ms, 20ms)', { model: 'lognormal', p50Ms: 5, p99Ms: 20 }],
   ];
   it.each(cases)('%s', (text, model) => expect(parseLatencyModel(text)).toEqual(model));
-  it.each(['fast', 'uniform(8ms,2ms)', 'lognormal(20ms,5ms)', 'gamma(1ms,2ms)', 'normal(5ms)'])('rejects %s', (text) => {
-    expect(typeof parseLatencyModel(text)).toBe('string');
+  it.each([
+    ['fast', /^"fast" is not a latency model \(allowed: none, a fixed duration like 5ms, /],
+    ['uniform(8ms,2ms)', /^"uniform\(8ms,2ms\)": uniform\(min,max\) needs min <= max$/],
+    ['lognormal(20ms,5ms)', /^"lognormal\(20ms,5ms\)": lognormal\(p50,p99\) needs 0 < p50 < p99$/],
+    ['lognormal(0ms,5ms)', /^"lognormal\(0ms,5ms\)": lognormal\(p50,p99\) needs 0 < p50 < p99$/],
+    ['gamma(1ms,2ms)', /^"gamma\(1ms,2ms\)" is not a latency model/],
+    ['normal(5ms)', /^"normal\(5ms\)" is not a latency model/],
+    ['normal(5,1ms)', /^"normal\(5,1ms\)": both arguments must be durations \(allowed: /],
+  ])('rejects %s, saying why', (text, why) => {
+    expect(parseLatencyModel(text)).toMatch(why);
   });
 });
 

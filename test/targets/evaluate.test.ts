@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measuresRow } from '../../src/targets/seed-matrix.js';
 import type { LatencySummary, PhaseResult, ScenarioResult, Status, TargetResult } from '../../src/results/types.js';
-import { evaluateGate, evaluateTarget, measure } from '../../src/targets/evaluate.js';
+import { evaluateGate, evaluateTarget, evaluateTargets, measure } from '../../src/targets/evaluate.js';
 import { parseTarget } from '../../src/targets/parse.js';
 import { seedCoverage, SEED_MATRIX } from '../../src/targets/seed-matrix.js';
 import { FIXTURE } from '../report/fixture.js';
@@ -78,6 +78,22 @@ describe('measure', () => {
     expect(measure(parseTarget(source, 'm'), s)).toBe(expected);
   });
 
+  it('a figure that is not a finite number, or missing from an older result, measures nothing', () => {
+    const odd = scenario([
+      phase('nan', { throughput: Number.NaN, errorRate: Number.POSITIVE_INFINITY }),
+      phase('old', { latency: { ...latency(100, 40 * MS), p999: undefined as unknown as number } }),
+    ]);
+    expect(measure(parseTarget('nan throughput > 1/s / > 1/s', 'm'), odd)).toBeNull();
+    expect(measure(parseTarget('nan errorRate < 1% / < 1%', 'm'), odd)).toBeNull();
+    expect(measure(parseTarget('old p999 < 1s / < 1s', 'm'), odd)).toBeNull();
+    expect(evaluateTarget(parseTarget('old p999 < 1s / < 1s', 'm'), odd).status).toBe('red');
+  });
+
+  it('a statistic it does not know (a spec not made by parseTarget) measures nothing', () => {
+    const spec = { ...parseTarget('seq p99 < 1s / < 1s', 'm'), stat: 'p42' as never };
+    expect(measure(spec, s)).toBeNull();
+  });
+
   it('heapDelta is null without a baseline snapshot', () => {
     const noBaseline = scenario([phase('seq', { heapAfterGc: 30 * MB })], { memory: [{ label: 'providers ready', heapUsed: 1, rss: 1 }] });
     expect(measure(parseTarget('seq heapDelta < 20MB / < 15MB', 'm'), noBaseline)).toBeNull();
@@ -99,6 +115,9 @@ describe('evaluateTarget', () => {
     ['load throughput > 1000/s / > 2000/s', phase('load', { throughput: 900 }), 900, 'red'],
     ['load throughput > 1000/s / > 2000/s', phase('load', { throughput: 2000 }), 2000, 'yellow'],
     ['load throughput >= 1000/s / >= 2000/s', phase('load', { throughput: 2000 }), 2000, 'green'],
+    ['load throughput >= 1000/s / >= 2000/s', phase('load', { throughput: 1000 }), 1000, 'yellow'],
+    ['load throughput >= 1000/s / >= 2000/s', phase('load', { throughput: 999 }), 999, 'red'],
+    ['seq p99 <= 50ms / <= 30ms', phase('seq', { latency: latency(10, 51 * MS) }), 51 * MS, 'red'],
     ['load errorRate < 0.1% / < 0.01%', phase('load', { errorRate: 0.0005 }), 0.0005, 'yellow'],
     ['seq p99 < 50ms / < 30ms', phase('other'), null, 'red'],
   ];
@@ -130,6 +149,18 @@ describe('evaluateTarget', () => {
     expect(r.measured).toBe(16 * MB);
     expect(r.status).toBe('yellow');
     expect(r.unit).toBe('bytes');
+  });
+
+  it('evaluateTargets judges every spec against the scenario, in order', () => {
+    const s = scenario([phase('seq', { latency: latency(10, 40 * MS), throughput: 2500 })]);
+    const specs = [parseTarget('seq throughput > 1000/s / > 2000/s', 'a'), parseTarget('seq p99 < 50ms / < 30ms', 'b'), parseTarget('gone p99 < 1s / < 1s', 'c')];
+    expect(evaluateTargets(specs, s)).toEqual(specs.map((spec) => evaluateTarget(spec, s)));
+    expect(evaluateTargets(specs, s).map((t) => [t.metric, t.status])).toEqual([
+      ['a', 'green'],
+      ['b', 'yellow'],
+      ['c', 'red'],
+    ]);
+    expect(evaluateTargets([], s)).toEqual([]);
   });
 
   it('reproduces the statuses of the report fixture from its sources', () => {

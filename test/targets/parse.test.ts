@@ -21,6 +21,15 @@ describe('parseTarget: valid expressions', () => {
     // Alias and spacing: the canonical stat is stored, the source is kept verbatim.
     ['  seq p99.9 <50ms/<30ms  ', { phase: 'seq', stat: 'p999', unit: 'ns', comparator: '<', current: 50 * MS, target: 30 * MS }],
     ['a p90<5ms / <4ms', { phase: 'a', stat: 'p90', unit: 'ns', comparator: '<', current: 5 * MS, target: 4 * MS }],
+    ['seq  p99 < 50ms/ < 30ms', { phase: 'seq', stat: 'p99', unit: 'ns', comparator: '<', current: 50 * MS, target: 30 * MS }],
+    // Numbers without a leading digit, decimals and spaced units, as people type them.
+    ['load errorRate < .25 / < .125', { phase: 'load', stat: 'errorRate', unit: 'fraction', comparator: '<', current: 0.25, target: 0.125 }],
+    ['load errorRate < 12.5% / < .25%', { phase: 'load', stat: 'errorRate', unit: 'fraction', comparator: '<', current: 0.125, target: 0.0025 }],
+    ['load errorRate < 5 % / < 1 %', { phase: 'load', stat: 'errorRate', unit: 'fraction', comparator: '<', current: 0.05, target: 0.01 }],
+    // 100 % is a legal (if lax) bound; only beyond it is a typo.
+    ['load errorRate <= 100% / <= 1', { phase: 'load', stat: 'errorRate', unit: 'fraction', comparator: '<=', current: 1, target: 1 }],
+    ['load throughput > .25/s / > 1000.25 ops / s', { phase: 'load', stat: 'throughput', unit: 'per_s', comparator: '>', current: 0.25, target: 1000.25 }],
+    ['load count >= .25 / >= 10.5', { phase: 'load', stat: 'count', unit: 'count', comparator: '>=', current: 0.25, target: 10.5 }],
   ];
   it.each(cases)('%s', (source, expected) => {
     expect(parseTarget(source, 'some metric')).toEqual({ metric: 'some metric', source, ...expected });
@@ -58,6 +67,14 @@ describe('parseTarget: errors', () => {
     ['fraction over 1', 'load errorRate < 5 / < 1', /^invalid current value "5" for errorRate/],
     ['size without unit', 'ops heapDelta < 20 / < 15MB', /^invalid current value "20" for heapDelta \(expected a size such as 512KB or 20MB\)$/],
     ['count with unit', 'load count > 10ms / > 20ms', /^invalid current value "10ms" for count \(expected a plain number/],
+    // Whole values only: text before or after a number is not silently dropped.
+    ['count with junk before', 'load count > x10 / > 20', /^invalid current value "x10" for count/],
+    ['rate with junk before', 'load throughput > x1000/s / > 2000/s', /^invalid current value "x1000\/s" for throughput/],
+    ['rate with junk after', 'load throughput > 1000/sec / > 2000/s', /^invalid current value "1000\/sec" for throughput/],
+    ['percent with junk before', 'load errorRate < x5% / < 1%', /^invalid current value "x5%" for errorRate/],
+    ['percent with junk after', 'load errorRate < 5%x / < 1%', /^invalid current value "5%x" for errorRate/],
+    ['text before the comparator', 'seq p99 x< 50ms / < 30ms', /^current "x< 50ms" must start with a comparator/],
+    ['comparator before the phase', '>seq p99 < 50ms / < 30ms', /^expected a phase name and a statistic before the comparator/],
     ['missing value', 'seq p99 < / < 30ms', /^missing current value after "<"/],
     ['opposite directions', 'seq p99 < 50ms / > 30ms', /^current and target must use the same direction \(got "<" and ">"\)$/],
     ['mixed comparators', 'seq p99 < 50ms / <= 30ms', /^current and target must use the same comparator \(got "<" and "<="\)$/],
@@ -77,5 +94,12 @@ describe('parseTarget: errors', () => {
     expect(err.message).toBe(`invalid target "${source}": ${err.detail}`);
     expect(err.message).not.toContain('\n');
     expect(err.name).toBe('TargetParseError');
+  });
+});
+
+describe('parseTarget: a line break inside an expression', () => {
+  // A YAML block scalar can carry one; the part after it must not be silently dropped.
+  it.each(['seq p99 < 50ms\nx / < 30ms', 'seq p99 < 50ms / < 30ms\nx'])('%j is rejected', (source) => {
+    expect(() => parseTarget(source, 'm')).toThrow(TargetParseError);
   });
 });

@@ -214,6 +214,8 @@ describe('pool', () => {
     expect(p.transport.description).toContain('pool of 4');
     const answers = await Promise.all(Array.from({ length: 20 }, () => p.llm.call(HELLO)));
     expect(answers).toHaveLength(20);
+    // 20 calls at once: 4 instances take the first 4, the other 16 wait their turn.
+    expect(p.llm.counters?.()['poolWaits']).toBe(16);
     await p.close();
   });
 });

@@ -89,10 +89,13 @@ describe('HTTP transport against the mock endpoint', () => {
     if (timing === undefined) throw new Error('no timing');
     expect(timing.ttftNs).toBeGreaterThanOrEqual(29e6);
     expect(timing.chunkGapsNs).toHaveLength(5);
-    // 200 tokens/s: 5 ms apart on the server's schedule; timers and loopback blur that a little.
+    // 200 tokens/s: 5 ms apart on the server's schedule; timers and loopback blur that a little,
+    // a busy machine more. Held against that schedule within a factor that no timer slop
+    // reaches but a unit slip (x1000, /1000) far exceeds.
+    const scheduledNs = 1e9 / 200;
     const meanItl = timing.chunkGapsNs.reduce((a, b) => a + b, 0) / timing.chunkGapsNs.length;
-    expect(meanItl).toBeGreaterThan(2e6);
-    expect(meanItl).toBeLessThan(50e6);
+    expect(meanItl / scheduledNs).toBeGreaterThan(0.4);
+    expect(meanItl / scheduledNs).toBeLessThan(10);
     expect(timing.totalNs).toBeGreaterThanOrEqual(timing.ttftNs);
     expect(timing.outputTokens).toBe(6);
   });
