@@ -86,6 +86,7 @@ function headerLines(comparison: Comparison, labels: ComparisonLabels): string[]
 
 function noteLines(comparison: Comparison): string[] {
   const out: string[] = [];
+  for (const m of comparison.timingMismatches) out.push(`WARNING timing mode differs: ${m}`);
   for (const n of comparison.environmentNotes) out.push(`note: ${n}`);
   if (comparison.baselineOnly.length > 0) out.push(`only in the baseline: ${comparison.baselineOnly.join(', ')}`);
   if (comparison.currentOnly.length > 0) out.push(`only in the current result: ${comparison.currentOnly.join(', ')}`);
@@ -102,7 +103,10 @@ function noteLines(comparison: Comparison): string[] {
 export function verdictLine(comparison: Comparison): string {
   const all = comparison.phases.flatMap((p) => p.stats);
   const count = (v: Verdict): number => all.filter((s) => s.verdict === v).length;
-  const tally = `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change, ${count('inconclusive')} inconclusive`;
+  const mismatched = comparison.timingMismatches.length;
+  const tally =
+    `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change, ${count('inconclusive')} inconclusive` +
+    (mismatched > 0 ? `; ${mismatched} phase${mismatched === 1 ? '' : 's'} timed differently: latency not compared` : '');
   if (!comparison.passed) {
     const which = comparison.regressions.map((r) => `${r.scenario} › ${r.phase} ${r.stat} ${formatChange(r.change)}`).join(', ');
     return `compare: failed — ${comparison.regressions.length} significant slowdown${comparison.regressions.length === 1 ? '' : 's'} beyond ${percent(comparison.options.maxRegression)}: ${which} (${tally})`;

@@ -36,6 +36,7 @@ function checkResult(data: unknown): RunResult {
   }
   need(data, 'tool', 'object', '');
   need(data, 'command', 'string', '');
+  if (data['reproduce'] !== undefined) need(data, 'reproduce', 'string', '');
   need(data, 'seed', 'number', '');
   need(data, 'startedAt', 'string', '');
   need(data, 'finishedAt', 'string', '');
@@ -66,6 +67,11 @@ function checkResult(data: unknown): RunResult {
     need(llm, 'simulated', 'boolean', `${where}.providers.llm`);
     need(llm, 'transport', 'string', `${where}.providers.llm`);
     need(llm, 'config', 'object', `${where}.providers.llm`);
+    const names = (s['providers'] as Json)['names'];
+    if (names !== undefined) {
+      need(s['providers'] as Json, 'names', 'object', `${where}.providers`);
+      for (const k of ['llm', 'memory', 'agent']) need(names as Json, k, 'string', `${where}.providers.names`);
+    }
     (s['phases'] as unknown[]).forEach((p, j) => {
       const pw = `${where}.phases.${j}`;
       if (!isObject(p)) throw new Invalid(`${pw}: expected an object`);
@@ -74,6 +80,12 @@ function checkResult(data: unknown): RunResult {
       need(p, 'executor', 'object', pw);
       need(p, 'errorsByKind', 'object', pw);
       need(p, 'batchTimed', 'boolean', pw);
+      if (p['timing'] !== undefined) {
+        need(p, 'timing', 'object', pw);
+        const t = p['timing'] as Json;
+        if (t['mode'] !== 'batch' && t['mode'] !== 'per-op') throw new Invalid(`${pw}.timing.mode: expected "batch" or "per-op"`);
+        need(t, 'batchSize', 'number', `${pw}.timing`);
+      }
       checkLatency(p['latency'], `${pw}.latency`);
       for (const k of ['serviceTime', 'ttft', 'itl']) if (p[k] !== undefined) checkLatency(p[k], `${pw}.${k}`);
       if (p['steps'] !== undefined) {

@@ -22,13 +22,8 @@ import {
   type ExecContext,
 } from './executors.js';
 import { describeWork, prepareOperation, type OpContext, type PreparedOp } from './operations.js';
+import { warmUp, type TimingMode } from './timing-mode.js';
 
-/** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
-export const BATCH_THRESHOLD_NS = 1_000;
-/** Batches long enough that two clock reads (~100 ns) are noise against them. */
-const BATCH_TARGET_NS = 25_000;
-/** Fast operations get at least this many warm-up operations, to decide on batch timing. */
-export const MIN_FAST_WARMUP = 100;
 const PROGRESS_EVERY_MS = 200;
 /** Time series beyond this many samples are halved by merging neighbours: memory stays flat. */
 export const MAX_INTERVALS = 1_000;
@@ -52,6 +47,8 @@ export interface PhaseRunOptions {
   /** Called every `checkpointMs` with the phase's figures so far. */
   onCheckpoint?: (partial: PhaseResult) => void;
   checkpointMs?: number;
+  /** The timing mode this phase had earlier in this process (trials): auto's hysteresis. */
+  previousTiming?: TimingMode;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -126,8 +123,6 @@ export function generatorWarnings(loopP99Ns: number, count: number, schedule: Sc
 export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRunOptions): Promise<PhaseResult> {
   const op: PreparedOp = prepareOperation(phase.op, phase.params, opCtx);
   const sequential = concurrencyOf(phase.executor) === 1;
-  const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast);
-  const warmup = phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
   const planned = plannedOps(phase.executor);
   const plannedDuration = plannedMs(phase.executor);
   const isRate = phase.executor.kind === 'rate';
@@ -140,22 +135,35 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const loop = new LoopMonitor();
   const intervalLoop = new LoopMonitor();
   try {
-    // Batches only ever for strictly sequential phases, whatever the scenario asks.
-    let batchSize = typeof phase.batch === 'number' && sequential ? phase.batch : 1;
-    if (warmup > 0 && !opts.stopped()) {
-      opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
-      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped };
-      // Two halves: the first runs while the JIT is still compiling; only the second, steadier
-      // half decides on batch timing (a cold store costs ~2x a compiled one).
-      const firstHalf = Math.ceil(warmup / 2);
-      const warmBase = planned ?? 1_000_000_000;
-      await drive(warmupSpec(phase.executor, firstHalf), wctx, warmBase, opts);
-      current.reset();
-      if (warmup - firstHalf > 0 && !opts.stopped()) await drive(warmupSpec(phase.executor, warmup - firstHalf), wctx, warmBase + firstHalf, opts);
-      if (phase.batch === 'auto' && mayBatch) {
-        const p50 = current.valueAtPercentile(50);
-        if (p50 > 0 && p50 < BATCH_THRESHOLD_NS) batchSize = Math.min(4096, Math.max(16, Math.ceil(BATCH_TARGET_NS / p50)));
-      }
+    // Warm-up (not recorded) also decides how the phase is timed: timing-mode.ts.
+    let warmupEvent = false;
+    // The measured operations continue the warm-up's sequence (0..W-1, then W..): starting
+    // them over at 0 broke the round-robin over sessions once, which sent lru-cache down a
+    // branch the warm-up never took and deoptimised the executor's loop for the whole phase.
+    let warmIndex = 0;
+    const warmCounters = newCounters();
+    const warmed = await warmUp(
+      { batch: phase.batch, sequential, fast: op.fast, declared: phase.warmup, stopped: opts.stopped, ...(opts.previousTiming ? { previous: opts.previousTiming } : {}) },
+      async (n, batchSize) => {
+        if (!warmupEvent) {
+          warmupEvent = true;
+          opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: phase.warmup });
+        }
+        // The same shape as the measured phase's context (same keys, same order): another
+        // shape would deoptimise the executor's compiled loop as the measured phase starts.
+        const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, serviceTime: undefined, counters: warmCounters, batchSize, stopped: opts.stopped };
+        current.reset();
+        await drive(warmupSpec(phase.executor, n), wctx, warmIndex, opts);
+        warmIndex += n;
+        const p50 = current.count > 0 ? current.valueAtPercentile(50) : undefined;
+        current.reset();
+        return p50;
+      },
+    );
+    const timing = warmed.timing;
+    const warmup = warmed.ops;
+    const batchSize = timing.batchSize;
+    if (warmup > 0) {
       current.reset();
       op.histograms?.reset();
       op.afterWarmup?.();
@@ -166,7 +174,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       op,
       timeoutMs: phase.timeoutMs,
       latency: current,
-      ...(serviceCurrent ? { serviceTime: serviceCurrent } : {}),
+      serviceTime: serviceCurrent,
       counters,
       batchSize,
       stopped: opts.stopped,
@@ -258,6 +266,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(opts.stopped() || !final ? { interrupted: true } : {}),
           batchTimed: batchSize > 1,
           ...(batchSize > 1 ? { batchSize } : {}),
+          timing,
           ...(schedule ? { schedule } : {}),
           ...(heap ? { heapAfterGc: heap.heapUsed } : {}),
           ...(series.length > 0 ? { intervals: [...series], intervalMs: phase.intervalMs, leak: leakVerdict(series), drift: driftVerdict(series) } : {}),
@@ -272,7 +281,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       }
     };
 
-    schedule = await drive(phase.executor, ctx, 0, opts, (now) => {
+    schedule = await drive(phase.executor, ctx, warmIndex, opts, (now) => {
       if (now - intervalStart >= phase.intervalMs) closeInterval(now);
       if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointMs ?? 10_000)) {
         lastCheckpoint = now;

@@ -12,6 +12,14 @@ import type { Scenario } from '../scenarios/types.js';
 import { describeError } from './errors.js';
 import type { RunEventListener } from './events.js';
 import { runPhase } from './phase.js';
+import type { TimingMode } from './timing-mode.js';
+
+/**
+ * The timing mode each phase of a scenario had in this process, for auto's hysteresis: the
+ * trials of one run (the same Scenario object) keep the mode unless the estimate leaves the
+ * band around the threshold.
+ */
+const timingMemory = new WeakMap<Scenario, Map<string, TimingMode>>();
 
 export interface RunOptions {
   seed: number;
@@ -80,6 +88,7 @@ async function runWithSignal(
   const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
   let failure: string | undefined;
+  const names = { llm: providers.llm.name, memory: providers.memory.name, agent: providers.agent.name };
 
   const build = (partialPhase?: PhaseResult): ScenarioResult => ({
     name: scenario.name,
@@ -91,6 +100,7 @@ async function runWithSignal(
       llm: { simulated: providers.llm.simulated, transport: providers.transport.description, config: { ...scenario.providers.llm } },
       memory: { ...scenario.providers.memory },
       agent: { ...scenario.providers.agent },
+      names,
     },
     phases: partialPhase ? [...phases, partialPhase] : [...phases],
     targets: [],
@@ -105,15 +115,19 @@ async function runWithSignal(
     phases: scenario.phases.length,
     simulated: providers.llm.simulated,
     transport: providers.transport.description,
+    names,
   });
 
   let stage = 'initializing providers';
   try {
     await initializeAll(providers);
     memory.push(snapshot('providers'));
+    let modes = timingMemory.get(scenario);
+    if (modes === undefined) timingMemory.set(scenario, (modes = new Map()));
     for (const [index, phase] of scenario.phases.entries()) {
       if (stopped()) break;
       stage = `phase "${phase.name}"`;
+      const previousTiming = modes.get(phase.name);
       const result = await runPhase(
         phase,
         { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms) },
@@ -125,12 +139,14 @@ async function runWithSignal(
           stopped,
           stopSignal,
           graceMs: options.graceMs ?? 2_000,
+          ...(previousTiming !== undefined ? { previousTiming } : {}),
           ...(options.onCheckpoint
             ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
             : {}),
         },
       );
       phases.push(result);
+      if (result.timing?.basis === 'auto') modes.set(phase.name, result.timing.mode);
       if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: process.memoryUsage().rss });
       onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
       options.onCheckpoint?.(build());
