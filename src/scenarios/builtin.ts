@@ -82,5 +82,17 @@ export function readDocument(file: string, cwd: string = process.cwd()): unknown
     const message = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
     throw badInput(`${file}${where}: invalid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${message}`);
   }
-  return doc.toJS();
+  try {
+    // toJS expands aliases; the yaml package stops an alias bomb ("billion laughs") there.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(message)) {
+      throw badInput(`${file}: invalid YAML: too many alias expansions (more than ${MAX_ALIAS_COUNT}): anchors and aliases nested like an "alias bomb"`);
+    }
+    throw badInput(`${file}: invalid YAML: ${message.split('\n')[0] ?? message}`);
+  }
 }
+
+/** Alias expansions a document may make (the yaml package's default): enough for any real scenario. */
+export const MAX_ALIAS_COUNT = 100;
