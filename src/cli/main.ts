@@ -150,6 +150,11 @@ Examples:
           checkpoint?: string;
         },
       ) => {
+        // Output paths are checked before the run module and its dependencies load (up to a
+        // second on a busy machine): a bad --out fails at once. runCommand checks them again
+        // for callers that come in directly.
+        const { preflightOutputs } = await import('./save.js');
+        preflightOutputs(io, { save: opts.save, ...(opts.out !== undefined ? { out: opts.out } : {}), ...(opts.report !== undefined ? { report: opts.report } : {}) });
         const { runCommand } = await import('./run.js');
         setExit(await runCommand(io, refs, { ...opts, set: opts.set ?? [] }));
       },
