@@ -24,9 +24,10 @@ import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess, SignalName } from './process.js';
 import { createProgress } from './progress.js';
+import { quoteArgs, reproduceCommand } from './reproduce.js';
 import { TOOL_VERSION } from './version.js';
 import path from 'node:path';
-import { appendStepSummary, freeBase, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './save.js';
+import { appendStepSummary, freeBase, preflightOutputs, REPORTS_DIR, saveRunFiles, scenarioLabel, timestamp } from './save.js';
 
 export interface RunFlags {
   out?: string;
@@ -71,7 +72,7 @@ function gitCommit(cwd: string): string | undefined {
 }
 
 function commandLine(argv: readonly string[]): string {
-  return ['cluster-bench', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
+  return quoteArgs(['cluster-bench', ...argv]);
 }
 
 export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags): Promise<number> {
@@ -85,6 +86,8 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
   if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
   compareOptions(flags);
+  // Every file the run will write is checked before anything is loaded or run.
+  preflightOutputs(io, { save: flags.save, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.report !== undefined ? { report: flags.report } : {}) });
   const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd) });
   // A baseline that cannot be used must fail now, not after the run it was meant to judge.
   const baseline = flags.baseline === undefined ? undefined : readResultFile(io, flags.baseline);
@@ -130,6 +133,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
       schemaVersion: RESULT_SCHEMA_VERSION,
       tool: { name: 'cluster-bench', version: TOOL_VERSION },
       command: commandLine(io.argv),
+      reproduce: reproduceCommand(refs, seed, flags),
       seed,
       startedAt,
       finishedAt: new Date().toISOString(),

@@ -229,6 +229,12 @@ export function llmLine(llm: ScenarioResult['providers']['llm']): string {
   return `LLM: ${transport}${injected} — no model behind it: figures measure the harness and providers`;
 }
 
+/** The providers a scenario ran against, by their own names; undefined for results that lack them. */
+export function providersLine(providers: ScenarioResult['providers']): string | undefined {
+  const n = providers.names;
+  return n === undefined ? undefined : `providers: LLM ${n.llm} · memory ${n.memory} · agent ${n.agent}`;
+}
+
 export function environmentRows(env: Environment): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['CPU', `${env.cpu} (${env.cores} cores)`],

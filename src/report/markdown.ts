@@ -28,6 +28,7 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  providersLine,
   phaseNotes,
   secondaryDistributions,
   statusText,
@@ -272,6 +273,8 @@ function scenarioSection(section: Section): string[] {
   out.push(`- **Started**: ${formatDate(scenario.startedAt)}, took ${formatMs(scenario.durationMs)}`);
   if (scenario.trials !== undefined && scenario.trials.length > 1) out.push(`- **Trials**: ${scenario.trials.length}`);
   out.push('', `> ${llmLine(scenario.providers.llm)}`, '');
+  const names = providersLine(scenario.providers);
+  if (names !== undefined) out.push(`> ${names}`, '');
   if (scenario.failure !== undefined) out.push(`> 🔴 **Failed**: ${scenario.failure}`, '');
 
   if (scenario.phases.length > 0) {
@@ -398,7 +401,7 @@ export function renderMarkdownReport(results: readonly RunResult[]): string {
   for (const s of all) out.push(...scenarioSection(s));
   out.push(...seedMatrixSection(all, multi));
   out.push('---', '');
-  for (const [i, r] of results.entries()) out.push(`Reproduce${multi ? ` run ${i + 1}` : ''}: ${code(r.command)}`, '');
+  for (const [i, r] of results.entries()) out.push(`Reproduce${multi ? ` run ${i + 1}` : ''}: ${code(r.reproduce ?? r.command)}`, '');
   return out.join('\n');
 }
 

@@ -24,6 +24,7 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  providersLine,
   secondaryDistributions,
   summaryCells,
   phaseLabel,
@@ -110,6 +111,8 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
   lines.push(scenario.description === '' ? title : `${title} — ${scenario.description}`);
   lines.push(c.dim(`source ${scenario.source} · started ${scenario.startedAt} · took ${formatMs(scenario.durationMs)}`));
   lines.push(llmLine(scenario.providers.llm));
+  const names = providersLine(scenario.providers);
+  if (names !== undefined) lines.push(c.dim(names));
   if (scenario.failure !== undefined) lines.push(c.red.bold(`✖ failed: ${scenario.failure}`));
 
   if (scenario.phases.length > 0) {
