@@ -6,6 +6,7 @@ import { getRenderer } from '../report/registry.js';
 import { BENCHMARK_TOOLS, type BenchmarkTool } from '../report/types.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess } from './process.js';
+import { unwritableFile } from './save.js';
 
 export const REPORT_FORMATS = ['md', 'markdown', 'json', 'benchmark-action', 'table'] as const;
 
@@ -34,6 +35,10 @@ function benchmarkTool(tool: string | undefined, format: string): BenchmarkTool 
 export function reportCommand(io: CliProcess, files: string[], flags: ReportFlags): number {
   const name = rendererName(flags.format);
   const tool = benchmarkTool(flags.tool, flags.format);
+  if (flags.out !== undefined) {
+    const why = unwritableFile(io, flags.out);
+    if (why !== undefined) throw badInput(`--out ${flags.out}: ${why}`);
+  }
   const results = files.map((f) => readResultFile(io, f));
   const color = flags.out === undefined && name === 'table' && useColor(io.stdout, io.env);
   const text = getRenderer(name).renderAll(results, { color, ...(tool !== undefined ? { benchmarkTool: tool } : {}) });

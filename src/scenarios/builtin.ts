@@ -74,7 +74,9 @@ export function readDocument(file: string, cwd: string = process.cwd()): unknown
     throw badInput(`${file}: cannot read the file (${code})`);
   }
   // YAML 1.2 is a superset of JSON, so one parser serves both formats.
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // logLevel 'error': yaml would otherwise print a Node warning on stderr for a key that is a
+  // list or a mapping; such a key fails validation anyway, as an unknown key.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
