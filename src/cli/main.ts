@@ -32,6 +32,17 @@ Latency vs service time (rate executor, the open model):
   what one operation cost once it got going. A closed loop (iterations, vus) can only report the
   latter and so hides stalls (coordinated omission). Late and dropped starts are counted.
 
+Timing modes (a phase's "batch" field; recorded per phase, † in tables):
+  per-op   every operation timed alone: each value is one operation, clock reads (~100 ns) included;
+           percentiles are those of operations.
+  batch    N operations back to back, one clock pair, their mean recorded N times: the p50 is a
+           typical operation without the clock (as mitata reports it); the tail is that of batches.
+  auto (default) batches fast in-process operations (memory store/retrieve, noop) run one at a time
+  when the warm-up estimates them under 1 us, times them per operation above 2 us, and in between
+  keeps the earlier mode; "batch: 64" pins a size, "batch: off" times every operation. compare does
+  not compare latencies timed in different modes.
+  $ cluster-bench run store-retrieve --set phases.0.batch=off      the store timed per operation
+
 Latency models for providers.llm.latency:
   none | 5ms | uniform(2ms,8ms) | normal(5ms,1ms) | lognormal(5ms,20ms)  (lognormal: p50, p99)
 
@@ -196,9 +207,14 @@ Examples:
       'after',
       `
 Each executor runs a no-op next to a bare "await op()" loop in the same process; overhead =
-executor ns/op - bare ns/op (medians of paired repetitions). The figures are cached per machine
+executor ns/op - bare ns/op: the median of 61 pairs of 2,000-operation windows, with its 95%
+interval (harnessOverheadCiNs: how much the figure varies). The figures are cached per machine
 (~/.cache/cluster-bench, or $CLUSTER_BENCH_CACHE_DIR) and every run records them in its
-environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.`,
+environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.
+
+Examples:
+  $ cluster-bench calibrate
+  $ cluster-bench calibrate --json | jq '.harnessOverheadNs, .harnessOverheadCiNs'`,
     )
     .action(async (opts: { json?: boolean }) => {
       const { calibrateCommand } = await import('./calibrate.js');
@@ -248,6 +264,16 @@ function quietOnClosedPipe(stream: OutStream): void {
   });
 }
 
+/**
+ * A known error is one line, also when it quotes the user's input back (a --set value or a
+ * file name with a newline in it): control characters are shown escaped, as in JSON.
+ */
+export function oneLine(message: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Runs the CLI against a process edge (the real one from the bin shim) and returns the exit code. */
 export async function main(io: CliProcess): Promise<number> {
   quietOnClosedPipe(io.stdout);
@@ -265,11 +291,11 @@ export async function main(io: CliProcess): Promise<number> {
       return ExitCode.BAD_INPUT;
     }
     if (e instanceof CliError) {
-      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
+      io.stderr.write(`cluster-bench: error: ${oneLine(e.message)}\n`);
       return e.exitCode;
     }
     if (e instanceof InputError) {
-      io.stderr.write(`cluster-bench: error: ${e.message}\n`);
+      io.stderr.write(`cluster-bench: error: ${oneLine(e.message)}\n`);
       return ExitCode.BAD_INPUT;
     }
     io.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
