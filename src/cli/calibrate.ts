@@ -42,10 +42,13 @@ export function renderCalibration(r: CalibrationReport, machine: { cpu: string; 
   }
   lines.push('');
   const verdict = r.harnessOverheadNs <= OVERHEAD_GOAL_NS ? 'within' : 'above';
-  lines.push(`  harness overhead: ${r.harnessOverheadNs} ns per timed operation (${verdict} the ${OVERHEAD_GOAL_NS} ns goal); ${r.batchOverheadNs} ns per batch-timed operation`);
+  const [lo, hi] = r.harnessOverheadCiNs;
+  lines.push(
+    `  harness overhead: ${r.harnessOverheadNs} ns per timed operation (95% interval ${lo}-${hi} ns; ${verdict} the ${OVERHEAD_GOAL_NS} ns goal); ${r.batchOverheadNs} ns per batch-timed operation`,
+  );
   const el = r.eventLoopDelay;
   lines.push(`  event-loop delay at idle: p50 ${ns(el.p50Ns)}, p99 ${ns(el.p99Ns)}, max ${ns(el.maxNs)} (${el.samples} samples of a ${el.resolutionMs} ms timer)`);
-  lines.push(`  medians of ${r.repetitions} repetitions x ${r.opsPerRepetition.toLocaleString('en-US')} ops; measured in ${(r.durationMs / 1000).toFixed(1)} s; ${cacheNote}`);
+  lines.push(`  medians of ${r.repetitions} paired windows x ${r.opsPerRepetition.toLocaleString('en-US')} ops; measured in ${(r.durationMs / 1000).toFixed(1)} s; ${cacheNote}`);
   return `${lines.join('\n')}\n`;
 }
 
