@@ -128,6 +128,11 @@ function put(node: object, key: string, value: unknown): void {
   Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** Sets `value` at `path` of plain data (creating objects on the way; skipping through non-objects). */
+export function setAt(doc: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  mutate(doc, { kind: 'set', path: [...path], value });
+}
+
 /** Applies a mutation to a plain-data copy; paths through non-objects are skipped. */
 function mutate(doc: Record<string, unknown>, m: Mutation): void {
   let node: unknown = doc;

@@ -1,16 +1,19 @@
 /**
  * Property: whatever a user hands the CLI (a scenario file, --set overrides, any mix of flags,
- * the other commands' arguments), it ends in exit 0, 1 or 2, never 3; never prints "internal
- * error" or a stack trace; a bad-input error is one line; and no file it leaves is partial
- * (no temporary file, every JSON file parses), and no Node warning escapes to the terminal.
- * Runs in-process (test/helpers/in-process.ts): a thousand cases, ~25 s of CPU (valid runs
- * dominate: their memory snapshots force full GCs). FUZZ_RUNS scales the counts, FUZZ_SEED
- * replays a failure fast-check reports, FUZZ_STATS=1 prints how cases ended and the slowest.
+ * a saved result edited by hand, the other commands' arguments), it ends in exit 0, 1 or 2,
+ * never 3; it never prints "internal error" or a stack trace; a bad-input error is one line;
+ * no file it leaves is partial (no temporary file, every JSON file parses); and no Node
+ * warning escapes to the terminal. Runs in-process (test/helpers/in-process.ts): a thousand
+ * cases, ~25 s of CPU (valid runs dominate: their memory snapshots force full GCs).
+ * FUZZ_RUNS scales the counts, FUZZ_SEED replays a failure fast-check reports, FUZZ_STATS=1
+ * prints how the cases ended and the slowest ones.
  *
  * Bugs it found (all fixed): a --set value with a newline made a two-line error; a fractional
  * memory idleTtl failed initialize() (exit 3); `report --out DIR` was exit 3; a YAML key that
- * is a list printed a Node warning. Found while writing it: sizes the runner allocates by
- * (sessions, vus, batch, ...) had no upper bound (out of memory, or exit 3).
+ * is a list printed a Node warning; a saved result with an unknown target unit, or a time
+ * series that is not a list, crashed the report (results are now checked field by field).
+ * Found while writing it: sizes the runner allocates by (sessions, vus, batch, ...) had no
+ * upper bound (out of memory, or exit 3).
  *
  * A run that takes longer than GUARD_MS (a huge but valid value) is interrupted as a user
  * would (SIGINT); it may then also exit 130, and must still leave whole files.
@@ -21,7 +24,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../e2e/helpers.js';
 import { runInProcess, type InProcessRun } from '../helpers/in-process.js';
-import { aliasBomb, runFlag, scenarioText, setArg, toYaml } from './arbitraries.js';
+import { aliasBomb, nastyValue, runFlag, scenarioText, setArg, setAt, toYaml } from './arbitraries.js';
 
 const SCALE = Number(process.env['FUZZ_RUNS'] ?? 1);
 const SEED = process.env['FUZZ_SEED'] !== undefined ? Number(process.env['FUZZ_SEED']) : undefined;
@@ -163,7 +166,7 @@ describe('fuzz: no input reaches an internal error', () => {
       fc.asyncProperty(fc.array(setArg, { minLength: 1, maxLength: 3 }), async (sets) => {
         await runCase(['run', 'VALID', '--no-save', '--seed', '1', ...sets.flatMap((s) => ['--set', s])]);
       }),
-      runs(300),
+      runs(250),
     );
   }, TIMEOUT_MS);
 
@@ -176,7 +179,53 @@ describe('fuzz: no input reaches an internal error', () => {
           await runCase(['run', ...refs, ...flags.flat()]);
         },
       ),
-      runs(300),
+      runs(250),
+    );
+  }, TIMEOUT_MS);
+
+  it('saved results edited by hand: report and compare', async () => {
+    const base = JSON.parse(readFileSync(FILES['BASELINE'] as string, 'utf8')) as Record<string, unknown>;
+    const resultPath = fc.oneof(
+      fc.constantFrom<string[]>(
+        ['command'],
+        ['reproduce'],
+        ['seed'],
+        ['environment'],
+        ['environment', 'calibration'],
+        ['environment', 'cores'],
+        ['scenarios'],
+        ['scenarios', '0'],
+        ['scenarios', '0', 'providers'],
+        ['scenarios', '0', 'providers', 'names'],
+        ['scenarios', '0', 'providers', 'llm', 'config'],
+        ['scenarios', '0', 'memory'],
+        ['scenarios', '0', 'trials'],
+        ['scenarios', '0', 'phases', '0'],
+        ['scenarios', '0', 'phases', '0', 'executor'],
+        ['scenarios', '0', 'phases', '0', 'timing'],
+        ['scenarios', '0', 'phases', '0', 'latency'],
+        ['scenarios', '0', 'phases', '0', 'latency', 'histogram'],
+        ['scenarios', '0', 'phases', '0', 'latency', 'p50'],
+        ['scenarios', '0', 'phases', '0', 'intervals'],
+        ['scenarios', '0', 'phases', '0', 'health'],
+        ['scenarios', '0', 'phases', '0', 'steps'],
+        ['scenarios', '0', 'phases', '0', 'extra'],
+        ['scenarios', '0', 'phases', '0', 'errorsByKind'],
+        ['scenarios', '0', 'phases', '0', 'schedule'],
+        ['scenarios', '0', 'targets', '0'],
+        ['scenarios', '0', 'targets', '0', 'unit'],
+        ['gate'],
+        ['gate', 'counts'],
+      ),
+      fc.array(fc.constantFrom('scenarios', '0', 'phases', 'latency', 'x'), { minLength: 1, maxLength: 5 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(resultPath, nastyValue), { minLength: 1, maxLength: 3 }), fc.constantFrom<string[]>(['report', 'r.json'], ['report', 'r.json', '--format', 'table'], ['report', 'r.json', '--format', 'json'], ['report', 'r.json', '--format', 'benchmark-action'], ['compare', 'BASELINE', 'r.json'], ['compare', 'r.json', 'BASELINE', '--json']), async (edits, args) => {
+        const doc = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+        for (const [p, v] of edits) setAt(doc, p, v);
+        await runCase(args, { 'r.json': JSON.stringify(doc) });
+      }),
+      runs(150),
     );
   }, TIMEOUT_MS);
 
@@ -195,7 +244,7 @@ describe('fuzz: no input reaches an internal error', () => {
       fc.asyncProperty(command, async (args) => {
         await runCase(args);
       }),
-      runs(150),
+      runs(100),
     );
   }, TIMEOUT_MS);
 });
