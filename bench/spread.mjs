@@ -60,7 +60,7 @@ try {
   const calibrations = [];
   const mitata = [];
   for (let k = 0; k < RUNS; k++) {
-    runs.push(cli(['run', 'store-retrieve', '--seed', '1', '--no-save', '--json'], { CLUSTER_BENCH_CALIBRATION: 'off' }));
+    runs.push(cli(['run', 'store-retrieve', '--seed', '1', '--no-save', '--no-gate', '--json'], { CLUSTER_BENCH_CALIBRATION: 'off' }));
     calibrations.push(cli(['calibrate', '--json'], { CLUSTER_BENCH_CACHE_DIR: work }));
     const m = spawnSync(process.execPath, [here, '--mitata-child'], { encoding: 'utf8' });
     if (m.status !== 0) throw new Error(`mitata child failed: ${m.stderr}`);
