@@ -331,7 +331,8 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
     }
   };
 
-  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  // At most a Node timer's longest delay (~24.8 days; a longer one fires at once): the loop re-checks.
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.min(ms, 2_147_483_647)));
 
   const start = performance.now();
   void (async () => {

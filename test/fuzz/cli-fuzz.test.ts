@@ -11,8 +11,9 @@
  * Bugs it found (all fixed): a --set value with a newline made a two-line error; a fractional
  * memory idleTtl failed initialize() (exit 3); `report --out DIR` was exit 3; a YAML key that
  * is a list printed a Node warning; a saved result with an unknown target unit, or a time
- * series that is not a list, crashed the report (results are now checked field by field).
- * Found while writing it: sizes the runner allocates by (sessions, vus, batch, ...) had no
+ * series that is not a list, crashed the report (results are now checked field by field); a
+ * simulated latency beyond a Node timer's range (--set providers.llm.latency=1e12) printed a
+ * TimeoutOverflowWarning and fired at once. Found while writing it: sizes the runner allocates by (sessions, vus, batch, ...) had no
  * upper bound (out of memory, or exit 3).
  *
  * A run that takes longer than GUARD_MS (a huge but valid value) is interrupted as a user
@@ -106,10 +107,10 @@ function check(args: readonly string[], r: InProcessRun, cwd: string, interrupte
   for (const f of filesUnder(cwd)) {
     if (inputs.includes(f)) continue;
     expect(f, `${what}\n--- a temporary file was left: ${f}`).not.toMatch(/\.tmp$/);
-    if (f.endsWith('.json')) {
-      const text = readFileSync(path.join(cwd, f), 'utf8');
-      expect(() => JSON.parse(text), `${what}\n--- ${f} is not whole JSON`).not.toThrow();
-    }
+    const text = readFileSync(path.join(cwd, f), 'utf8');
+    // JSON the CLI wrote must be whole (a markdown report may be given a .json name: --report r.json).
+    if (f.endsWith('.json') && /^\s*[[{]/.test(text)) expect(() => JSON.parse(text), `${what}\n--- ${f} is not whole JSON`).not.toThrow();
+    expect(text.length, `${what}\n--- ${f} is empty`).toBeGreaterThan(0);
   }
 }
 

@@ -10,6 +10,8 @@ import { CliError } from '../../src/errors.js';
 import { loadScenario } from '../../src/scenarios/load.js';
 import { SessionMemoryProvider } from '../../src/providers/memory/session-memory.js';
 import { DEFAULT_PROVIDERS_CONFIG } from '../../src/providers/config.js';
+import { createSimulatedTransport } from '../../src/providers/llm/simulated-transport.js';
+import { createRandom } from '../../src/providers/random.js';
 import { tempDir } from '../e2e/helpers.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { aliasBomb } from '../fuzz/arbitraries.js';
@@ -84,5 +86,27 @@ describe('a fractional idle TTL', () => {
     const m = new SessionMemoryProvider({ ...DEFAULT_PROVIDERS_CONFIG.memory, idleTtlMs: 1.5 }, { clock: { now: () => 0 } });
     await expect(m.initialize()).resolves.toBeUndefined();
     await m.close();
+  });
+});
+
+describe('a simulated latency longer than a Node timer can wait (~24.8 days)', () => {
+  it('waits, without a TimeoutOverflowWarning; close() ends it', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const t = createSimulatedTransport({ ...DEFAULT_PROVIDERS_CONFIG.llm, latency: { model: 'fixed', ms: 3e9 } }, { random: createRandom(1) });
+    let settled = false;
+    const call = t.send(JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] })).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // A timer of 3e9 ms used to fire after 1 ms (with a TimeoutOverflowWarning on stderr), and
+    // the rest was then waited out one event-loop turn at a time.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe(false);
+    await t.close();
+    await call;
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([]);
   });
 });
