@@ -35,8 +35,9 @@ Latency vs service time (rate executor, the open model):
 Timing modes (a phase's "batch" field; recorded per phase, † in tables):
   per-op   every operation timed alone: each value is one operation, clock reads (~100 ns) included;
            percentiles are those of operations.
-  batch    N operations back to back, one clock pair, their mean recorded N times: the p50 is a
-           typical operation without the clock (as mitata reports it); the tail is that of batches.
+  batch    N operations back to back (~25 us), one clock pair, their mean recorded N times: the p50
+           is a typical operation without the clock; the tail is that of batches, and a garbage
+           collection lands in few batches (the mean includes it, the p50 mostly not).
   auto (default) batches fast in-process operations (memory store/retrieve, noop) run one at a time
   when the warm-up estimates them under 1 us, times them per operation above 2 us, and in between
   keeps the earlier mode; "batch: 64" pins a size, "batch: off" times every operation. compare does
