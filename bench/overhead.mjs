@@ -4,10 +4,11 @@
 import { dist, ns, report, table } from './lib.mjs';
 
 const { calibrate } = await import(dist('runner/calibrate.js'));
-const reps = Number(process.env.BENCH_REPS ?? 9);
-const r = await calibrate({ repetitions: reps, ops: 100_000, idleMs: 100 });
+// More pairs than `calibrate` takes, of the same short windows (a GC before each; see calibrate.ts).
+const reps = Number(process.env.BENCH_PAIRS ?? 121);
+const r = await calibrate({ repetitions: reps, idleMs: 100 });
 
-console.log(`\n(a) harness overhead per operation (noop), medians of ${r.repetitions} paired repetitions x ${r.opsPerRepetition.toLocaleString('en-US')} ops\n`);
+console.log(`\n(a) harness overhead per operation (noop), medians of ${r.repetitions} paired windows x ${r.opsPerRepetition.toLocaleString('en-US')} ops\n`);
 console.log(
   table(
     ['executor', 'executor ns/op', 'bare loop ns/op', 'overhead', 'ratio'],
@@ -15,5 +16,5 @@ console.log(
   ),
 );
 const clock = r.clocks.map((c) => `${c.name} ${c.costNs.toFixed(0)} ns/read`).join(', ');
-console.log(`\n  headline harnessOverheadNs = ${r.harnessOverheadNs} ns (goal <= 150); batch-timed ${r.batchOverheadNs} ns/op; clocks: ${clock}`);
+console.log(`\n  headline harnessOverheadNs = ${r.harnessOverheadNs} ns (95% interval ${r.harnessOverheadCiNs.join('-')} ns; goal <= 150); batch-timed ${r.batchOverheadNs} ns/op; clocks: ${clock}`);
 report({ harnessOverheadNs: r.harnessOverheadNs, batchOverheadNs: r.batchOverheadNs, executors: r.executors });

@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmarks of the tool itself (never part of `npm test`). Each section runs
 // in its own process, so one section's heap and JIT state cannot colour another's figures; each
 // prints its table, and the goals of issue 5 are summed up at the end with the measured figures.
-//   node bench/run.mjs [overhead|peers|stress|workers|rss|startup|capacity|accuracy ...]
+//   node bench/run.mjs [overhead|peers|spread|stress|workers|rss|startup|capacity|accuracy ...]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { mb, ns, table } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['overhead', 'peers', 'stress', 'workers', 'rss', 'startup', 'capacity', 'accuracy'];
+const SECTIONS = ['overhead', 'peers', 'spread', 'stress', 'workers', 'rss', 'startup', 'capacity', 'accuracy'];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !SECTIONS.includes(w));
 if (unknown.length > 0) {
@@ -47,6 +47,18 @@ if (figures.subMicrosecondWorstDeviation !== undefined) {
   const d = figures.subMicrosecondWorstDeviation;
   rows.push(['sub-us ops vs mitata median', 'within 25%', `worst ${(d * 100).toFixed(0)}%`, mark(d <= 0.25)]);
 }
+if (figures.peers) {
+  for (const [name, f] of Object.entries(figures.peers)) {
+    if (name === 'noop') continue;
+    const d = Math.abs(f.clusterBench / f.mitata - 1);
+    rows.push([`${name} p50 vs mitata`, 'within 25%', `${(d * 100).toFixed(0)}%`, mark(d <= 0.25)]);
+  }
+}
+if (figures.spread) {
+  const s = figures.spread;
+  rows.push([`store-retrieve p50 spread, ${s.runs} runs`, '<= 1.3x', `worst ${s.worstPhase.toFixed(2)}x (mitata ${Math.max(s.mitata.store, s.mitata.retrieve).toFixed(2)}x)`, mark(s.worstPhase <= 1.3)]);
+  rows.push([`calibrate spread, ${s.runs} runs`, '<= 1.2x', `${s.calibrate.toFixed(2)}x`, mark(s.calibrate <= 1.2)]);
+}
 if (figures.stress) {
   const { runner, bare } = figures.stress;
   rows.push(['stress throughput', '>= 40,000 req/s', `${Math.round(runner).toLocaleString('en-US')} req/s`, mark(runner >= 40_000)]);
@@ -73,7 +85,7 @@ if (figures.accuracy) {
   rows.push(['batch-timed p50, 20 us settle outside', '< 10 us', `${(a.batchP50Ns / 1000).toFixed(2)} us`, mark(a.batchP50Ns < 10_000)]);
 }
 if (rows.length > 0) {
-  console.log('\nGoals (issues 5, 9, 10 and 16)\n');
+  console.log('\nGoals (issues 5, 9, 10, 12 and 16)\n');
   console.log(table(['goal', 'wanted', 'measured', ''], rows));
 }
 process.exitCode = failed ? 1 : 0;

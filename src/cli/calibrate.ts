@@ -38,10 +38,13 @@ export function renderCalibration(r: CalibrationReport, machine: { cpu: string; 
   }
   lines.push('');
   const verdict = r.harnessOverheadNs <= OVERHEAD_GOAL_NS ? 'within' : 'above';
-  lines.push(`  harness overhead: ${ns(r.harnessOverheadNs)} per timed operation (${verdict} the ${ns(OVERHEAD_GOAL_NS)} goal); ${ns(r.batchOverheadNs)} per batch-timed operation`);
+  const [lo, hi] = r.harnessOverheadCiNs;
+  lines.push(
+    `  harness overhead: ${ns(r.harnessOverheadNs)} per timed operation (95% interval ${ns(lo)}-${ns(hi)}; ${verdict} the ${ns(OVERHEAD_GOAL_NS)} goal); ${ns(r.batchOverheadNs)} per batch-timed operation`,
+  );
   const el = r.eventLoopDelay;
   lines.push(`  event-loop delay at idle: p50 ${ns(el.p50Ns)}, p99 ${ns(el.p99Ns)}, max ${ns(el.maxNs)} (${el.samples} samples of a ${formatMs(el.resolutionMs)} timer)`);
-  lines.push(`  medians of ${r.repetitions} repetitions x ${formatCount(r.opsPerRepetition)} ops; measured in ${formatMs(r.durationMs)}; ${cacheNote}`);
+  lines.push(`  medians of ${r.repetitions} paired windows x ${formatCount(r.opsPerRepetition)} ops; measured in ${formatMs(r.durationMs)}; ${cacheNote}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -50,6 +50,17 @@ Workloads and arrivals (docs/workloads.md):
 
 Metrics: every figure, and how TTFT, TPOT, the gap between chunks and the gap per token map to
   vLLM's, AIPerf's, GuideLLM's and llmperf's names, is defined in docs/metrics.md.
+Timing modes (a phase's "batch" field; recorded per phase, † in tables):
+  per-op   every operation timed alone: each value is one operation, clock reads (~100 ns) included;
+           percentiles are those of operations.
+  batch    N operations back to back (~25 us), one clock pair, their mean recorded N times: the p50
+           is a typical operation without the clock; the tail is that of batches, and a garbage
+           collection lands in few batches (the mean includes it, the p50 mostly not).
+  auto (default) batches fast in-process operations (memory store/retrieve, noop) run one at a time
+  when the warm-up estimates them under 1 us, times them per operation above 2 us, and in between
+  keeps the earlier mode; "batch: 64" pins a size, "batch: off" times every operation. compare does
+  not compare latencies timed in different modes.
+  $ cluster-bench run store-retrieve --set phases.0.batch=off      the store timed per operation
 
 Latency models for providers.llm.latency:
   none | 5ms | uniform(2ms,8ms) | normal(5ms,1ms) | lognormal(5ms,20ms)  (lognormal: p50, p99)
@@ -312,6 +323,11 @@ Examples:
           startAt?: string;
         },
       ) => {
+        // Output paths are checked before the run module and its dependencies load (up to a
+        // second on a busy machine): a bad --out fails at once. runCommand checks them again
+        // for callers that come in directly.
+        const { preflightOutputs } = await import('./save.js');
+        preflightOutputs(io, { save: opts.save, ...(opts.out !== undefined ? { out: opts.out } : {}), ...(opts.report !== undefined ? { report: opts.report } : {}) });
         const { runCommand } = await import('./run.js');
         setExit(await runCommand(io, refs, { ...opts, set: opts.set ?? [] }));
       },
@@ -397,13 +413,14 @@ Examples:
       'after',
       `
 Each executor runs a no-op next to a bare "await op()" loop in the same process; overhead =
-executor ns/op - bare ns/op (medians of paired repetitions). The figures are cached per machine
+executor ns/op - bare ns/op: the median of 61 pairs of 2,000-operation windows, with its 95%
+interval (harnessOverheadCiNs: how much the figure varies). The figures are cached per machine
 (~/.cache/cluster-bench, or $CLUSTER_BENCH_CACHE_DIR) and every run records them in its
 environment block; CLUSTER_BENCH_CALIBRATION=off leaves them out.
 
 Examples:
   $ cluster-bench calibrate
-  $ cluster-bench calibrate --json`,
+  $ cluster-bench calibrate --json | jq '.harnessOverheadNs, .harnessOverheadCiNs'`,
     )
     .action(async (opts: { json?: boolean }) => {
       const { calibrateCommand } = await import('./calibrate.js');
@@ -498,6 +515,16 @@ function quietOnClosedPipe(stream: OutStream): void {
   });
 }
 
+/**
+ * A known error is one line, also when it quotes the user's input back (a --set value or a
+ * file name with a newline in it): control characters are shown escaped, as in JSON.
+ */
+export function oneLine(message: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Runs the CLI against a process edge (the real one from the bin shim) and returns the exit code. */
 export async function main(io: CliProcess): Promise<number> {
   quietOnClosedPipe(io.stdout);
@@ -517,7 +544,7 @@ export async function main(io: CliProcess): Promise<number> {
     }
     const known = userErrorExitCode(e);
     if (known !== undefined) {
-      io.stderr.write(`cluster-bench: error: ${(e as Error).message}\n`);
+      io.stderr.write(`cluster-bench: error: ${oneLine((e as Error).message)}\n`);
       return known;
     }
     io.stderr.write(`cluster-bench: internal error (a bug — please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -52,6 +52,16 @@ export function describeProgress(phase: string, s: ProgressSnapshot, rate: numbe
   return parts.filter(Boolean).join('  ');
 }
 
+/**
+ * The first line of a scenario: its name exactly as written (never re-cased), what it does, and
+ * which providers it runs against, each by its own `name` (plugins too), with the LLM's transport.
+ */
+export function scenarioHeader(e: Extract<RunEvent, { type: 'scenario-start' }>): string {
+  const llm = `LLM: ${e.names.llm}, ${e.transport}${e.simulated ? '' : ' (not simulated)'}`;
+  const what = e.description === '' ? '' : ` ${e.description}`;
+  return `${e.scenario}:${what} [${llm}; memory: ${e.names.memory}; agent: ${e.names.agent}]`;
+}
+
 export async function createProgress(stream: OutStream, tty: boolean): Promise<Progress> {
   let spinner: Spinner | undefined;
   if (tty) {
@@ -74,9 +84,7 @@ export async function createProgress(stream: OutStream, tty: boolean): Promise<P
     onEvent(e) {
       switch (e.type) {
         case 'scenario-start':
-          (spinner ? spinner.info.bind(spinner) : line)(
-            `${e.scenario}: ${e.description}${e.simulated ? ` [LLM: ${e.transport}]` : ''}`,
-          );
+          (spinner ? spinner.info.bind(spinner) : line)(scenarioHeader(e));
           break;
         case 'phase-start':
           phase = `${e.scenario} › ${e.phase}`;

@@ -6,6 +6,7 @@ import { findFormat, type Format } from '../report/registry.js';
 import { BENCHMARK_TOOLS, type BenchmarkTool } from '../report/types.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess } from './process.js';
+import { unwritableFile } from './save.js';
 
 export interface ReportFlags {
   out?: string;
@@ -25,6 +26,10 @@ function benchmarkTool(tool: string | undefined, format: Format, asGiven: string
 export async function reportCommand(io: CliProcess, files: string[], flags: ReportFlags): Promise<number> {
   const format = findFormat(flags.format, '--format');
   const tool = benchmarkTool(flags.tool, format, flags.format);
+  if (flags.out !== undefined) {
+    const why = unwritableFile(io, flags.out);
+    if (why !== undefined) throw badInput(`--out ${flags.out}: ${why}`);
+  }
   const results = files.map((f) => readResultFile(io, f));
   const color = flags.out === undefined && format.color === true && useColor(io.stdout, io.env);
   const text = (await format.load()).renderAll(results, { color, ...(tool !== undefined ? { benchmarkTool: tool } : {}) });

@@ -30,9 +30,10 @@ import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
 import type { CliProcess, SignalName } from './process.js';
 import { createProgress } from './progress.js';
+import { quoteArgs, reproduceCommand } from './reproduce.js';
 import { TOOL_VERSION } from './version.js';
 import path from 'node:path';
-import { appendStepSummary, freeBase, REPORTS_DIR, runHtmlReport, saveRunFiles, scenarioLabel, timestamp } from './save.js';
+import { appendStepSummary, freeBase, preflightOutputs, REPORTS_DIR, runHtmlReport, saveRunFiles, scenarioLabel, timestamp } from './save.js';
 
 export interface RunFlags {
   out?: string;
@@ -106,6 +107,8 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const checkpointMs = flags.checkpoint === undefined ? CHECKPOINT_MS : parseDurationMs(flags.checkpoint);
   if (checkpointMs === undefined || checkpointMs < 100) throw badInput(`--checkpoint "${flags.checkpoint}": expected ${DURATION_HELP}, at least 100ms`);
   compareOptions(flags);
+  // Every file the run will write is checked before anything is loaded or run.
+  preflightOutputs(io, { save: flags.save, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.report !== undefined ? { report: flags.report } : {}) });
   const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd), env: io.env });
   // A baseline that cannot be used must fail now, not after the run it was meant to judge.
   const baseline = flags.baseline === undefined ? undefined : readResultFile(io, flags.baseline);
@@ -152,7 +155,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const assemble = (scenarioResults: ScenarioResult[], state: { interrupted: boolean; checkpoint?: true }): RunResult =>
     assembleResult(
       scenarioResults,
-      { toolVersion: TOOL_VERSION, command: commandLine(io.argv), seed, startedAt, finishedAt: new Date().toISOString(), environment },
+      { toolVersion: TOOL_VERSION, command: commandLine(io.argv), reproduce: reproduceCommand(refs, seed, flags), seed, startedAt, finishedAt: new Date().toISOString(), environment },
       {
         // Capacity targets are judged by `cluster-bench capacity`, which measures what they name.
         targets: (name) => (scenarios.find((x) => x.name === name)?.targets ?? []).filter((t) => !isCapacityTarget(t)),

@@ -3,9 +3,9 @@
  * reports/ (plus latest.json / latest.md / latest.html), and the report appended to
  * $GITHUB_STEP_SUMMARY on GitHub Actions.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, badInput } from '../errors.js';
 import { renderHtmlReport, type ComparisonView } from '../report/html.js';
 import { loadHtmlAssets } from '../report/html-assets.js';
 import type { RunResult } from '../results/types.js';
@@ -134,4 +134,92 @@ export function appendStepSummary(io: CliProcess, markdown: string): string | un
     throw new CliError(`$GITHUB_STEP_SUMMARY ${file}: cannot append the report (${code})`, ExitCode.RUN_FAILED);
   }
   return file;
+}
+
+/** The nearest existing ancestor of `dir` (itself included), or undefined when one is not a directory. */
+function existingDir(dir: string): { dir: string } | { notDir: string } {
+  let d = dir;
+  for (;;) {
+    try {
+      return statSync(d).isDirectory() ? { dir: d } : { notDir: d };
+    } catch {
+      const up = path.dirname(d);
+      if (up === d) return { dir: d };
+      d = up;
+    }
+  }
+}
+
+/**
+ * Whether a file can be created in `dir` (created on the way if missing): by creating and
+ * removing an empty file, since permission bits alone say nothing to root or to a read-only
+ * mount. Returns the error code, or undefined when it can.
+ */
+function probeWrite(dir: string): string | undefined {
+  const found = existingDir(dir);
+  if ('notDir' in found) return `${found.notDir} is not a directory`;
+  const probe = path.join(found.dir, `.cluster-bench-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+  } catch (e) {
+    return `cannot create files in ${found.dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  rmSync(probe, { force: true });
+  return undefined;
+}
+
+/** Why `file` cannot be written as a whole file (atomically: temporary file + rename), or undefined. */
+export function unwritableFile(io: CliProcess, file: string): string | undefined {
+  if (file === '') return 'an empty path';
+  const abs = resolvePath(io, file);
+  try {
+    const st = statSync(abs);
+    if (st.isDirectory()) return 'is a directory; give a file path, e.g. ' + path.join(file, 'result.json');
+    // A rename over a device or a pipe would replace it (as root, /dev/null itself).
+    if (!st.isFile()) return 'is not a regular file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return `cannot be checked (${code ?? String(e)})`;
+  }
+  return probeWrite(path.dirname(abs));
+}
+
+export interface OutputPlan {
+  out?: string;
+  report?: string;
+  save: boolean;
+}
+
+/**
+ * Checks every file a run will write before it offers any load, so that a bad path costs a
+ * second, not a benchmark: --out and --report (not directories, not the same file, in a
+ * directory that takes new files), reports/ when the run saves there, and
+ * $GITHUB_STEP_SUMMARY. Throws the one-line bad-input error (exit 2).
+ */
+export function preflightOutputs(io: CliProcess, plan: OutputPlan): void {
+  const check = (what: string, file: string): void => {
+    const why = unwritableFile(io, file);
+    if (why !== undefined) throw badInput(`${what} ${file}: ${why}`);
+  };
+  if (plan.out !== undefined) check('--out', plan.out);
+  if (plan.report !== undefined) check('--report', plan.report);
+  if (plan.out !== undefined && plan.report !== undefined && resolvePath(io, plan.out) === resolvePath(io, plan.report)) {
+    throw badInput(`--report ${plan.report}: the same file as --out; the JSON result and the markdown report need two files`);
+  }
+  if (plan.save && (plan.out === undefined || plan.report === undefined)) {
+    const dir = resolvePath(io, REPORTS_DIR);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw badInput(`${REPORTS_DIR}/: exists and is not a directory; the run saves its files there (or pass --no-save, --out and --report)`);
+    const why = probeWrite(dir);
+    if (why !== undefined) throw badInput(`${REPORTS_DIR}/: the run saves its files there but ${why} (pass --no-save, or --out and --report elsewhere)`);
+    for (const latest of [plan.out === undefined ? 'latest.json' : undefined, plan.report === undefined ? 'latest.md' : undefined]) {
+      if (latest !== undefined) check(`${REPORTS_DIR}/`, path.join(REPORTS_DIR, latest));
+    }
+  }
+  if (plan.save) {
+    const summary = io.env['GITHUB_STEP_SUMMARY'];
+    if (summary !== undefined && summary !== '') {
+      const why = unwritableFile(io, summary);
+      if (why !== undefined) throw badInput(`$GITHUB_STEP_SUMMARY ${summary}: ${why}`);
+    }
+  }
 }

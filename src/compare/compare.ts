@@ -32,7 +32,7 @@
  */
 import { InputError } from '../util/input-error.js';
 import { decodeRecorder } from '../metrics/histogram.js';
-import type { Environment, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../results/types.js';
+import type { Environment, PhaseResult, RunResult, ScenarioResult, TimingMode, TrialPhase } from '../results/types.js';
 import { compareCapacities, type CapacityComparison } from './capacity.js';
 import {
   bootstrapQuantileChange,
@@ -107,6 +107,8 @@ export interface PhaseComparison {
   scenario: string;
   phase: string;
   op: string;
+  /** How each side's latencies were timed; latencies of different modes are not compared. */
+  timing: { baseline: TimingMode; current: TimingMode };
   trials: { baseline: number; current: number };
   errors: { baseline: number; current: number };
   stats: StatComparison[];
@@ -132,6 +134,11 @@ export interface Comparison {
   /** Phases whose two runs offered different workloads (dataset, synthetic distributions, arrivals). */
   workloadNotes?: string[];
   phases: PhaseComparison[];
+  /**
+   * Phases timed per operation on one side and in batches on the other: their latencies
+   * measure different things and are not compared (one line each, for the output).
+   */
+  timingMismatches: string[];
   /** "scenario › phase" found on one side only. */
   baselineOnly: string[];
   currentOnly: string[];
@@ -453,6 +460,24 @@ function label(scenario: string, phase: string): string {
   return `${scenario} › ${phase}`;
 }
 
+/** The phase's timing mode; results written before it was recorded only say batchTimed. */
+export function timingModeOf(phase: PhaseResult): TimingMode {
+  return phase.timing?.mode ?? (phase.batchTimed ? 'batch' : 'per-op');
+}
+
+function describeTiming(phase: PhaseResult): string {
+  return timingModeOf(phase) === 'batch' ? `batch-timed (${phase.timing?.batchSize ?? phase.batchSize ?? '?'} per batch)` : 'timed per operation';
+}
+
+/** Why two phases' latencies are not compared, when their timing modes differ. */
+export function timingMismatchNote(base: PhaseResult, cur: PhaseResult): string | undefined {
+  if (timingModeOf(base) === timingModeOf(cur)) return undefined;
+  return (
+    `not compared: the baseline was ${describeTiming(base)}, this result ${describeTiming(cur)}; a batch figure is a ` +
+    'mean of back-to-back operations without the clock, a per-operation one includes it. Pin `batch:` in the scenario'
+  );
+}
+
 /**
  * Compares every phase the two results share (scenarios matched by name, then phases by
  * name). Environments are not checked here: see blockingDifferences.
@@ -468,6 +493,7 @@ export function compareResults(
   const workloadNotes: string[] = [];
   const baselineOnly: string[] = [];
   const currentOnly: string[] = [];
+  const timingMismatches: string[] = [];
   const firstByName = (r: RunResult): Map<string, ScenarioResult> => {
     const m = new Map<string, ScenarioResult>();
     for (const s of r.scenarios) if (!m.has(s.name)) m.set(s.name, s);
@@ -489,7 +515,15 @@ export function compareResults(
       }
       const base: Side = { phase: bp, trials: trialsOf(b, bp.name) };
       const cur: Side = { phase: cp, trials: trialsOf(c, cp.name) };
+      const mismatch = timingMismatchNote(bp, cp);
+      if (mismatch !== undefined) timingMismatches.push(`${label(name, bp.name)}: ${mismatch}`);
       const stats = COMPARE_STATS.map((stat) => {
+        // A change of timing mode moves a latency by itself (2x for a sub-microsecond store):
+        // it must never read as a speed-up or a regression. Throughput counts operations
+        // over wall time, whatever the clock did; it is still compared.
+        if (mismatch !== undefined && stat !== 'throughput') {
+          return { ...empty(stat, opts.noiseBand, mismatch, bp.latency[stat], cp.latency[stat]), regression: false };
+        }
         // Stryker disable next-line StringLiteral: the key only seeds the bootstrap (see compareStat)
         const s = compareStat(`${name}/${bp.name}`, stat, base, cur, opts, open);
         // Stryker disable next-line ConditionalExpression: equivalent; null compares false against maxRegression either way
@@ -502,6 +536,7 @@ export function compareResults(
         scenario: name,
         phase: bp.name,
         op: bp.op,
+        timing: { baseline: timingModeOf(bp), current: timingModeOf(cp) },
         trials: { baseline: b.trials?.length ?? 1, current: c.trials?.length ?? 1 },
         errors: { baseline: bp.errors, current: cp.errors },
         stats,
@@ -522,6 +557,7 @@ export function compareResults(
     environmentNotes: minorDifferences(baseline.environment, current.environment),
     ...(workloadNotes.length > 0 ? { workloadNotes } : {}),
     phases,
+    timingMismatches,
     baselineOnly,
     currentOnly,
     regressions,

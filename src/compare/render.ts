@@ -66,6 +66,7 @@ export function headerLines(comparison: Comparison, labels: ComparisonLabels): s
 
 export function noteLines(comparison: Comparison): string[] {
   const out: string[] = [];
+  for (const m of comparison.timingMismatches) out.push(`WARNING timing mode differs: ${m}`);
   for (const n of comparison.environmentNotes) out.push(`note: ${n}`);
   for (const n of comparison.workloadNotes ?? []) out.push(`note: ${n}`);
   if (comparison.baselineOnly.length > 0) out.push(`only in the baseline: ${comparison.baselineOnly.join(', ')}`);
@@ -83,7 +84,10 @@ export function noteLines(comparison: Comparison): string[] {
 export function verdictLine(comparison: Comparison): string {
   const all = comparison.phases.flatMap((p) => p.stats);
   const count = (v: Verdict): number => all.filter((s) => s.verdict === v).length;
-  const tally = `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change, ${count('inconclusive')} inconclusive`;
+  const mismatched = comparison.timingMismatches.length;
+  const tally =
+    `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change, ${count('inconclusive')} inconclusive` +
+    (mismatched > 0 ? `; ${mismatched} phase${mismatched === 1 ? '' : 's'} timed differently: latency not compared` : '');
   const fell = (comparison.capacity ?? []).filter((c) => c.regression);
   if (!comparison.passed && fell.length > 0 && comparison.regressions.length === 0) {
     return `compare: failed — ${fell.map((c) => `${c.scenario} › ${c.phase}: ${c.text}`).join('; ')}`;

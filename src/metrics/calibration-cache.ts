@@ -82,8 +82,11 @@ export function readCalibrationCache(dir: string, key: MachineKey, nowMs = Date.
     if (!isCalibration(c)) return undefined;
     const age = nowMs - Date.parse(c.measuredAt);
     if (age < 0 || age > maxAgeMs) return undefined;
+    const ci = (c as { harnessOverheadCiNs?: unknown }).harnessOverheadCiNs;
+    const validCi = Array.isArray(ci) && ci.length === 2 && ci.every((x) => typeof x === 'number' && Number.isFinite(x));
     return {
       harnessOverheadNs: c.harnessOverheadNs,
+      ...(validCi ? { harnessOverheadCiNs: [ci[0] as number, ci[1] as number] as [number, number] } : {}),
       batchOverheadNs: c.batchOverheadNs,
       executors: { ...c.executors },
       clockCostNs: c.clockCostNs,

@@ -284,6 +284,12 @@ export function pluginLine(providers: ScenarioResult['providers']): string | und
   return `Plugins: ${plugins.map((p) => `${p.kind} "${p.name}" (${file(p.module)})`).join(', ')}`;
 }
 
+/** The providers a scenario ran against, by their own names; undefined for results that lack them. */
+export function providersLine(providers: ScenarioResult['providers']): string | undefined {
+  const n = providers.names;
+  return n === undefined ? undefined : `providers: LLM ${n.llm} · memory ${n.memory} · agent ${n.agent}`;
+}
+
 /** What the LLM of a run was, over all its scenarios. */
 export function llmSummary(result: RunResult): string {
   const simulated = [...new Set(result.scenarios.filter((s) => s.providers.llm.simulated).map((s) => s.providers.llm.transport))];

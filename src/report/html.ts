@@ -497,6 +497,7 @@ function scenarioSection(charts: Charts, m: ScenarioModel): string {
   if (m.trials !== undefined) out.push(`<li><strong>Trials</strong>: ${m.trials}</li>`);
   out.push('</ul>');
   out.push(`<p class="notice">${esc(m.llmLine)}</p>`);
+  if (m.providersLine !== undefined) out.push(`<p class="notice">${esc(m.providersLine)}</p>`);
   if (m.pluginLine !== undefined) out.push(`<p class="notice">${esc(m.pluginLine)}</p>`);
   for (const line of m.executionLines) out.push(`<p class="notice">${esc(line)}</p>`);
   if (m.failure !== undefined) out.push(`<p class="notice bad">🔴 <strong>Failed</strong>: ${esc(m.failure)}</p>`);

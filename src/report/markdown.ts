@@ -131,6 +131,7 @@ function scenarioSection(m: ScenarioModel): string[] {
   out.push(`- **Started**: ${m.started}, took ${m.took}`);
   if (m.trials !== undefined) out.push(`- **Trials**: ${m.trials}`);
   out.push('', `> ${m.llmLine}`, '');
+  if (m.providersLine !== undefined) out.push(`> ${m.providersLine}`, '');
   if (m.pluginLine !== undefined) out.push(`> ${m.pluginLine}`, '');
   for (const line of m.executionLines) out.push(`> ${line}`, '');
   if (m.failure !== undefined) out.push(`> 🔴 **Failed**: ${m.failure}`, '');

@@ -33,6 +33,7 @@ import {
   shardLines,
   phaseNotes,
   pluginLine,
+  providersLine,
   secondaryDistributions,
   summaryCells,
 } from './format.js';
@@ -119,6 +120,8 @@ export interface ScenarioModel extends Section {
   llmLine: string;
   /** Which providers are plugins, by their own names; undefined when none is. */
   pluginLine?: string;
+  /** The providers by their own names (llm, memory, agent). */
+  providersLine?: string;
   /** How the scenario ran: worker threads, or why it stayed on the main thread. */
   executionLines: string[];
   failure?: string;
@@ -212,6 +215,8 @@ export function scenarioModel(section: Section): ScenarioModel {
   if (memory !== undefined) model.memory = memory;
   const plugins = pluginLine(scenario.providers);
   if (plugins !== undefined) model.pluginLine = plugins;
+  const names = providersLine(scenario.providers);
+  if (names !== undefined) model.providersLine = names;
   return model;
 }
 
@@ -353,6 +358,6 @@ export function reportModel(results: readonly RunResult[]): ReportModel {
     gates,
     scenarios: all.map(scenarioModel),
     matrix: matrixModel(all, multi),
-    reproduce: results.map((r, i) => ({ ...runOf(i), command: r.command })),
+    reproduce: results.map((r, i) => ({ ...runOf(i), command: r.reproduce ?? r.command })),
   };
 }

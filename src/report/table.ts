@@ -21,6 +21,7 @@ import {
   heapDeltaFromBaseline,
   latencyCells,
   llmLine,
+  providersLine,
   phaseLabel,
   phaseNotes,
   pluginLine,
@@ -109,6 +110,8 @@ function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
   const plugins = pluginLine(scenario.providers);
   if (plugins !== undefined) lines.push(plugins);
   for (const line of executionLines(scenario)) lines.push(c.dim(line));
+  const names = providersLine(scenario.providers);
+  if (names !== undefined) lines.push(c.dim(names));
   if (scenario.failure !== undefined) lines.push(c.red.bold(`✖ failed: ${scenario.failure}`));
 
   if (scenario.phases.length > 0) {

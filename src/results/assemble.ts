@@ -12,6 +12,8 @@ export interface RunMeta {
   toolVersion: string;
   /** The command line that produced it. */
   command: string;
+  /** The command that reproduces it: seed and --set flags, no output paths. */
+  reproduce?: string;
   seed: number;
   startedAt: string;
   finishedAt: string;
@@ -48,6 +50,7 @@ export function assembleResult(scenarios: readonly ScenarioResult[], meta: RunMe
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'cluster-bench', version: meta.toolVersion },
     command: meta.command,
+    ...(meta.reproduce !== undefined ? { reproduce: meta.reproduce } : {}),
     seed: meta.seed,
     startedAt: meta.startedAt,
     finishedAt: meta.finishedAt,

@@ -14,16 +14,140 @@ function isObject(v: unknown): v is Json {
 
 class Invalid extends Error {}
 
-function need(obj: Json, key: string, type: 'string' | 'number' | 'boolean' | 'object' | 'array', where: string): void {
-  const v = obj[key];
-  const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isObject(v) : typeof v === type;
-  if (!ok) throw new Invalid(`${where}${where === '' ? '' : '.'}${key}: expected ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`}`);
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array';
+/** Field name -> kind; a trailing "?" makes the field optional. */
+type Shape = Record<string, Kind | `${Kind}?`>;
+
+const WORDS: Record<Kind, string> = { string: 'a string', number: 'a number', boolean: 'true or false', object: 'an object', array: 'a list' };
+
+function at(where: string, key: string | number): string {
+  return where === '' ? String(key) : `${where}.${key}`;
+}
+
+function isKind(v: unknown, kind: Kind): boolean {
+  switch (kind) {
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return isObject(v);
+    case 'number':
+      // JSON has no NaN, but 1e400 parses to Infinity.
+      return typeof v === 'number' && Number.isFinite(v);
+    default:
+      return typeof v === kind;
+  }
+}
+
+function need(obj: Json, key: string, kind: Kind, where: string): void {
+  if (!isKind(obj[key], kind)) throw new Invalid(`${at(where, key)}: expected ${WORDS[kind]}`);
+}
+
+/** Checks the fields of `v` against `spec` (other fields are left alone) and returns it. */
+function shape(v: unknown, spec: Shape, where: string): Json {
+  if (!isObject(v)) throw new Invalid(`${where || '(top level)'}: expected an object`);
+  for (const [key, kind] of Object.entries(spec)) {
+    const optional = kind.endsWith('?');
+    if (optional && v[key] === undefined) continue;
+    need(v, key, kind.replace('?', '') as Kind, where);
+  }
+  return v;
+}
+
+/** Every value of an object (a record) is a number. */
+function numbers(v: unknown, where: string): void {
+  for (const [k, x] of Object.entries(shape(v, {}, where))) if (!isKind(x, 'number')) throw new Invalid(`${at(where, k)}: expected a number`);
+}
+
+function list(v: unknown, where: string, each: (item: unknown, where: string) => void): void {
+  if (!Array.isArray(v)) throw new Invalid(`${where}: expected a list`);
+  v.forEach((item, i) => each(item, at(where, i)));
+}
+
+function oneOf(obj: Json, key: string, allowed: readonly string[], where: string): void {
+  if (!allowed.includes(obj[key] as string)) throw new Invalid(`${at(where, key)}: expected one of ${allowed.join(', ')}`);
 }
 
 function checkLatency(v: unknown, where: string): void {
-  if (!isObject(v)) throw new Invalid(`${where}: expected an object`);
-  for (const k of ['count', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'max']) need(v, k, 'number', where);
-  need(v, 'histogram', 'string', where);
+  shape(v, { count: 'number', min: 'number', mean: 'number?', stddev: 'number?', p50: 'number', p90: 'number', p95: 'number', p99: 'number', p999: 'number', max: 'number', histogram: 'string' }, where);
+}
+
+const EXECUTORS: Record<string, Shape> = {
+  iterations: { iterations: 'number', concurrency: 'number' },
+  vus: { vus: 'number', iterationsPerVu: 'number?', durationMs: 'number?' },
+  rate: { rate: 'number', durationMs: 'number', maxInFlight: 'number?' },
+};
+
+function checkPhase(v: unknown, where: string): void {
+  const p = shape(
+    v,
+    {
+      name: 'string', op: 'string', description: 'string', executor: 'object', warmup: 'number?', timeoutMs: 'number?',
+      count: 'number', errors: 'number', errorsByKind: 'object', errorRate: 'number', durationMs: 'number', throughput: 'number',
+      clamped: 'number?', interrupted: 'boolean?', batchTimed: 'boolean', batchSize: 'number?', timing: 'object?', schedule: 'object?',
+      heapAfterGc: 'number?', intervals: 'array?', intervalMs: 'number?', leak: 'object?', drift: 'object?', health: 'object?',
+      steps: 'object?', extra: 'object?',
+    },
+    where,
+  );
+  const executor = p['executor'] as Json;
+  oneOf(executor, 'kind', Object.keys(EXECUTORS), at(where, 'executor'));
+  shape(executor, EXECUTORS[executor['kind'] as string] as Shape, at(where, 'executor'));
+  numbers(p['errorsByKind'], at(where, 'errorsByKind'));
+  checkLatency(p['latency'], at(where, 'latency'));
+  for (const k of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl']) if (p[k] !== undefined) checkLatency(p[k], at(where, k));
+  if (p['tokens'] !== undefined) {
+    const t = shape(p['tokens'], { source: 'string', operations: 'number', estimated: 'number', outputTotal: 'number', outputPerSecond: 'number' }, at(where, 'tokens'));
+    for (const k of ['prompt', 'output', 'outputPerSecondPerRequest']) if (t[k] !== undefined) checkLatency(t[k], at(at(where, 'tokens'), k));
+  }
+  if (p['steps'] !== undefined) for (const [k, s] of Object.entries(p['steps'] as Json)) checkLatency(s, at(at(where, 'steps'), k));
+  if (p['timing'] !== undefined) {
+    const t = shape(p['timing'], { batchSize: 'number', basis: 'string?', estimateNs: 'number?' }, at(where, 'timing'));
+    oneOf(t, 'mode', ['batch', 'per-op'], at(where, 'timing'));
+  }
+  if (p['schedule'] !== undefined) shape(p['schedule'], { late: 'number', dropped: 'number', maxLateNs: 'number' }, at(where, 'schedule'));
+  if (p['intervals'] !== undefined) {
+    list(p['intervals'], at(where, 'intervals'), (x, w) =>
+      shape(x, { tMs: 'number', durationMs: 'number?', count: 'number', errors: 'number', throughput: 'number', p50: 'number', p99: 'number', heapUsed: 'number?', rss: 'number?', eventLoopP99: 'number?' }, w),
+    );
+  }
+  if (p['leak'] !== undefined) shape(p['leak'], { verdict: 'string', samples: 'number', slopeBytesPerHour: 'number', r2: 'number', thresholdBytesPerHour: 'number' }, at(where, 'leak'));
+  if (p['drift'] !== undefined) shape(p['drift'], { verdict: 'string', samples: 'number', firstThirdP99Ns: 'number', lastThirdP99Ns: 'number', ratio: 'number', threshold: 'number' }, at(where, 'drift'));
+  if (p['health'] !== undefined) {
+    const h = shape(p['health'], { eventLoopP99Ns: 'number', eventLoopMaxNs: 'number', warnings: 'array' }, at(where, 'health'));
+    list(h['warnings'], at(at(where, 'health'), 'warnings'), (x, w) => {
+      if (typeof x !== 'string') throw new Invalid(`${w}: expected a string`);
+    });
+  }
+  if (p['extra'] !== undefined) numbers(p['extra'], at(where, 'extra'));
+}
+
+function checkScenario(v: unknown, where: string): void {
+  const s = shape(
+    v,
+    { name: 'string', description: 'string?', source: 'string?', startedAt: 'string?', durationMs: 'number?', providers: 'object', phases: 'array', targets: 'array', memory: 'array', failure: 'string?', trials: 'array?' },
+    where,
+  );
+  const pw = at(where, 'providers');
+  const providers = shape(s['providers'], { llm: 'object', memory: 'object?', agent: 'object?', names: 'object?' }, pw);
+  shape(providers['llm'], { simulated: 'boolean', transport: 'string', config: 'object' }, at(pw, 'llm'));
+  if (providers['names'] !== undefined) shape(providers['names'], { llm: 'string', memory: 'string', agent: 'string' }, at(pw, 'names'));
+  list(s['phases'], at(where, 'phases'), checkPhase);
+  list(s['targets'], at(where, 'targets'), (t, tw) => {
+    const target = shape(t, { metric: 'string', source: 'string', phase: 'string', stat: 'string', unit: 'string', comparator: 'string', status: 'string', current: 'number', target: 'number' }, tw);
+    oneOf(target, 'unit', ['ns', 'per_s', 'bytes', 'fraction', 'count'], tw);
+    oneOf(target, 'comparator', ['<', '<=', '>', '>='], tw);
+    oneOf(target, 'status', ['green', 'yellow', 'red'], tw);
+    if (target['measured'] !== null) need(target, 'measured', 'number', tw);
+  });
+  list(s['memory'], at(where, 'memory'), (m, w) => shape(m, { label: 'string', heapUsed: 'number', rss: 'number' }, w));
+  if (s['trials'] !== undefined) {
+    list(s['trials'], at(where, 'trials'), (t, tw) =>
+      list(shape(t, { phases: 'array' }, tw)['phases'], at(tw, 'phases'), (p, w) =>
+        shape(p, { name: 'string', count: 'number', throughput: 'number', p50: 'number', p90: 'number', p99: 'number', errors: 'number' }, w),
+      ),
+    );
+  }
+  if (s['capacity'] !== undefined) checkCapacity(s['capacity'], at(where, 'capacity'));
 }
 
 /** The capacity block of `cluster-bench capacity`: what report and compare read. */
@@ -57,77 +181,33 @@ function checkResult(data: unknown): RunResult {
   if (data['schemaVersion'] !== RESULT_SCHEMA_VERSION) {
     throw new Invalid(`result schema version ${JSON.stringify(data['schemaVersion'])} is not supported (this cluster-bench reads version ${RESULT_SCHEMA_VERSION})`);
   }
-  need(data, 'tool', 'object', '');
-  need(data, 'command', 'string', '');
-  need(data, 'seed', 'number', '');
-  need(data, 'startedAt', 'string', '');
-  need(data, 'finishedAt', 'string', '');
-  need(data, 'environment', 'object', '');
-  need(data, 'gate', 'object', '');
-  need(data['gate'] as Json, 'counts', 'object', 'gate');
-  for (const k of ['passed', 'enabled', 'strict']) need(data['gate'] as Json, k, 'boolean', 'gate');
-  const env = data['environment'] as Json;
-  for (const k of ['node', 'cpu', 'os', 'arch']) need(env, k, 'string', 'environment');
-  need(env, 'cores', 'number', 'environment');
+  shape(
+    data,
+    { tool: 'object', command: 'string', reproduce: 'string?', seed: 'number', startedAt: 'string', finishedAt: 'string', interrupted: 'boolean?', checkpoint: 'boolean?', environment: 'object', scenarios: 'array', gate: 'object' },
+    '',
+  );
+  shape(data['tool'], { name: 'string', version: 'string' }, 'tool');
+  const gate = shape(data['gate'], { passed: 'boolean', enabled: 'boolean', strict: 'boolean', counts: 'object' }, 'gate');
+  shape(gate['counts'], { green: 'number', yellow: 'number', red: 'number' }, 'gate.counts');
+  const env = shape(
+    data['environment'],
+    { node: 'string', v8: 'string?', os: 'string', arch: 'string', cpu: 'string', cores: 'number', memoryBytes: 'number?', hostname: 'string?', gitCommit: 'string?', ci: 'boolean?', calibration: 'object?' },
+    'environment',
+  );
   if (env['calibration'] !== undefined) {
-    need(env, 'calibration', 'object', 'environment');
-    const cal = env['calibration'] as Json;
-    for (const k of ['harnessOverheadNs', 'batchOverheadNs']) need(cal, k, 'number', 'environment.calibration');
-    need(cal, 'measuredAt', 'string', 'environment.calibration');
+    const cal = shape(
+      env['calibration'],
+      { harnessOverheadNs: 'number', harnessOverheadCiNs: 'array?', batchOverheadNs: 'number', executors: 'object?', clockCostNs: 'number?', clockResolutionNs: 'number?', eventLoopDelayP99Ns: 'number?', measuredAt: 'string', cached: 'boolean?' },
+      'environment.calibration',
+    );
+    if (cal['executors'] !== undefined) numbers(cal['executors'], 'environment.calibration.executors');
+    const ci = cal['harnessOverheadCiNs'];
+    if (ci !== undefined && !(Array.isArray(ci) && ci.length === 2 && ci.every((x) => isKind(x, 'number')))) {
+      throw new Invalid('environment.calibration.harnessOverheadCiNs: expected [low, high] in ns');
+    }
   }
   if (data['shard'] !== undefined) checkShard(data['shard']);
-  need(data, 'scenarios', 'array', '');
-  (data['scenarios'] as unknown[]).forEach((s, i) => {
-    const where = `scenarios.${i}`;
-    if (!isObject(s)) throw new Invalid(`${where}: expected an object`);
-    need(s, 'name', 'string', where);
-    need(s, 'phases', 'array', where);
-    need(s, 'targets', 'array', where);
-    need(s, 'memory', 'array', where);
-    need(s, 'providers', 'object', where);
-    need(s['providers'] as Json, 'llm', 'object', `${where}.providers`);
-    const llm = (s['providers'] as Json)['llm'] as Json;
-    need(llm, 'simulated', 'boolean', `${where}.providers.llm`);
-    need(llm, 'transport', 'string', `${where}.providers.llm`);
-    need(llm, 'config', 'object', `${where}.providers.llm`);
-    (s['phases'] as unknown[]).forEach((p, j) => {
-      const pw = `${where}.phases.${j}`;
-      if (!isObject(p)) throw new Invalid(`${pw}: expected an object`);
-      for (const k of ['name', 'op', 'description']) need(p, k, 'string', pw);
-      for (const k of ['count', 'errors', 'errorRate', 'throughput', 'durationMs']) need(p, k, 'number', pw);
-      need(p, 'executor', 'object', pw);
-      need(p, 'errorsByKind', 'object', pw);
-      need(p, 'batchTimed', 'boolean', pw);
-      checkLatency(p['latency'], `${pw}.latency`);
-      for (const k of ['serviceTime', 'ttft', 'tpot', 'chunkGap', 'tokenGap', 'itl']) if (p[k] !== undefined) checkLatency(p[k], `${pw}.${k}`);
-      if (p['tokens'] !== undefined) {
-        need(p, 'tokens', 'object', pw);
-        const t = p['tokens'] as Json;
-        need(t, 'source', 'string', `${pw}.tokens`);
-        for (const k of ['operations', 'estimated', 'outputTotal', 'outputPerSecond']) need(t, k, 'number', `${pw}.tokens`);
-        for (const k of ['prompt', 'output', 'outputPerSecondPerRequest']) if (t[k] !== undefined) checkLatency(t[k], `${pw}.tokens.${k}`);
-      }
-      if (p['steps'] !== undefined) {
-        need(p, 'steps', 'object', pw);
-        for (const [k, v] of Object.entries(p['steps'] as Json)) checkLatency(v, `${pw}.steps.${k}`);
-      }
-    });
-    (s['targets'] as unknown[]).forEach((t, j) => {
-      const tw = `${where}.targets.${j}`;
-      if (!isObject(t)) throw new Invalid(`${tw}: expected an object`);
-      for (const k of ['metric', 'source', 'phase', 'stat', 'unit', 'comparator', 'status']) need(t, k, 'string', tw);
-      for (const k of ['current', 'target']) need(t, k, 'number', tw);
-      if (t['measured'] !== null) need(t, 'measured', 'number', tw);
-    });
-    if (s['capacity'] !== undefined) checkCapacity(s['capacity'], `${where}.capacity`);
-    if (s['trials'] !== undefined) {
-      need(s, 'trials', 'array', where);
-      (s['trials'] as unknown[]).forEach((t, j) => {
-        if (!isObject(t)) throw new Invalid(`${where}.trials.${j}: expected an object`);
-        need(t, 'phases', 'array', `${where}.trials.${j}`);
-      });
-    }
-  });
+  list(data['scenarios'], 'scenarios', checkScenario);
   return data as unknown as RunResult;
 }
 

@@ -114,6 +114,29 @@ export interface WorkloadInfo {
 }
 
 
+/**
+ * How a phase's latencies were timed. `per-op`: every value is one operation, clock reads
+ * included. `batch`: every value is the mean of `batchSize` back-to-back operations (for
+ * sub-microsecond operations, where the clock would be most of the figure): its p50 is a
+ * typical operation without the clock, its tail that of batches. Figures timed differently
+ * do not compare (see src/runner/timing-mode.ts).
+ */
+export type TimingMode = 'per-op' | 'batch';
+/**
+ * Why the phase was timed so: `auto` measured (estimateNs), `pinned` a batch size in the
+ * scenario, `off` batch: off, `concurrent` more than one operation at a time (never batched),
+ * `slow op` an operation auto never batches (LLM calls, agent runs, ...).
+ */
+export type TimingBasis = 'auto' | 'pinned' | 'off' | 'concurrent' | 'slow op';
+export interface PhaseTiming {
+  mode: TimingMode;
+  /** Operations per timed batch; 1 for per-op. */
+  batchSize: number;
+  basis: TimingBasis;
+  /** auto: the warm-up's cost per operation, ns (lowest round median of batch-timed chunks). */
+  estimateNs?: number;
+}
+
 /** One interval of a phase's time series. */
 export type PhaseInterval = IntervalSample;
 export interface IntervalSample {
@@ -206,6 +229,8 @@ export interface PhaseResult {
   /** Operations timed in batches (sub-microsecond): each recorded value is a batch mean. */
   batchTimed: boolean;
   batchSize?: number;
+  /** How the phase was timed and why (absent in results written before it was recorded). */
+  timing?: PhaseTiming;
   schedule?: ScheduleStats;
   /** V8 heap used after a forced GC at the end of the phase, bytes. */
   heapAfterGc?: number;
@@ -412,6 +437,13 @@ export interface PluginProviderInfo {
   module: string;
 }
 
+/** The `name` each provider gives itself (reference providers and plugins alike). */
+export interface ProviderNames {
+  llm: string;
+  memory: string;
+  agent: string;
+}
+
 export interface ScenarioResult {
   name: string;
   description: string;
@@ -419,13 +451,17 @@ export interface ScenarioResult {
   source: string;
   startedAt: string;
   durationMs: number;
-  /** Providers as configured, and whether the LLM behind them is simulated. */
+  /**
+   * Providers as configured, and whether the LLM behind them is simulated. `names`: each
+   * provider's own `name` (absent in results written before it was recorded).
+   */
   providers: {
     llm: { simulated: boolean; transport: string; config: Record<string, unknown> };
     memory: Record<string, unknown>;
     agent: Record<string, unknown>;
     /** The providers that came from plugin modules, by the name each gave itself (absent: none did). */
     plugins?: PluginProviderInfo[];
+    names?: ProviderNames;
   };
   phases: PhaseResult[];
   targets: TargetResult[];
@@ -468,6 +504,8 @@ export interface Environment {
 export interface Calibration {
   /** Per-operation overhead of the iterations executor (one at a time, each op timed) over a bare `await op()` loop. */
   harnessOverheadNs: number;
+  /** How much harnessOverheadNs varies: the 95 % confidence interval of its median (absent in older results). */
+  harnessOverheadCiNs?: [number, number];
   /** The same for batch-timed operations (sub-microsecond ops in a sequential phase), per op. */
   batchOverheadNs: number;
   /** Overhead per op of each executor over a bare loop of the same concurrency. */
@@ -544,8 +582,15 @@ export interface MergeInfo {
 export interface RunResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   tool: { name: string; version: string };
-  /** The command line that produced it, for the "reproduce" line of reports. */
+  /** The command line that produced it, as typed. */
   command: string;
+  /**
+   * The command that reproduces it: the scenarios, the seed (also when it was drawn at
+   * random) and every flag that changes what runs (--set, --duration, --trials, --strict,
+   * --no-gate); output flags left out, so it never overwrites the original's files. Absent
+   * in results written before it was recorded.
+   */
+  reproduce?: string;
   seed: number;
   startedAt: string;
   finishedAt: string;

@@ -5,15 +5,29 @@
  * Each executor drives the no-op operation through its real code path (clock reads,
  * histogram records, counters) and is set against a bare `await op()` loop of the same
  * operation at the same concurrency, in the same process, measured right next to it. The
- * difference per operation is the harness overhead. Repetitions alternate which of the pair
- * runs first (so drift and JIT warm-up do not favour one side) and the figures are medians
- * of the per-repetition differences: on a shared 2-core machine single repetitions swing by
- * 50 % and more, medians of paired differences hold within ~10 ns.
+ * difference per operation is the harness overhead.
+ *
+ * What makes the figure hold still on a shared machine (three back-to-back runs once gave
+ * 143, 145 and 262 ns):
+ *  - short windows (2,000 operations, well under a scheduler time slice) in many pairs, so a
+ *    preemption spoils one pair instead of shifting a 50,000-operation measurement; the
+ *    figure is the median of the paired differences, with its 95 % confidence interval;
+ *  - the two sides of a pair run back to back, and which goes first alternates;
+ *  - a young-generation collection before every window: a 2,000-operation window allocates
+ *    less than the nursery holds, so no window contains a collection. Without it a collection
+ *    landed in every other bare-loop window (~35 vs ~80 ns/op) and the median of the
+ *    differences jumped between two values (110 and 215 ns) from run to run. Both sides
+ *    allocate the same per operation (the promise of the no-op), so leaving the collections
+ *    out of both leaves the overhead as it is;
+ *  - a warm-up in rounds with idle pauses: V8 installs code it optimised on background
+ *    threads only when the main thread returns to the event loop, which a loop of resolved
+ *    promises never does, so without the pauses either side could run unoptimised code.
  *
  * Nothing here prints; the CLI renders the report.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { LatencyRecorder } from '../metrics/histogram.js';
+import { minorGc } from '../metrics/memory.js';
 import type { Calibration, ExecutorSpec } from '../results/types.js';
 import { newCounters, startExecutor, type ExecContext } from './executors.js';
 import type { OpFn, PreparedOp } from './operations.js';
@@ -45,8 +59,10 @@ export interface ExecutorFigures {
   executorNs: number;
   /** Median wall time per operation of the bare loop, ns. */
   bareNs: number;
-  /** Median of the per-repetition differences executor - bare, ns (>= 0). */
+  /** Median of the paired differences executor - bare, ns (>= 0). */
   overheadNs: number;
+  /** 95 % confidence interval of that median (order statistics of the pairs), ns. */
+  overheadCiNs: [number, number];
   /** executorNs / bareNs. */
   ratio: number;
 }
@@ -66,6 +82,8 @@ export interface EventLoopFigures {
 export interface CalibrationReport {
   /** The headline: the iterations executor, one op at a time, every op timed. */
   harnessOverheadNs: number;
+  /** How much the headline varies: the 95 % confidence interval of its median, ns. */
+  harnessOverheadCiNs: [number, number];
   /** Per-op overhead when operations are batch-timed (CALIBRATION_BATCH_SIZE per batch). */
   batchOverheadNs: number;
   /** A bare `await op()` loop of the no-op, ns per iteration. */
@@ -73,16 +91,18 @@ export interface CalibrationReport {
   clocks: ClockFigures[];
   executors: ExecutorFigures[];
   eventLoopDelay: EventLoopFigures;
+  /** Paired windows per executor. */
   repetitions: number;
+  /** Operations per window. */
   opsPerRepetition: number;
   durationMs: number;
   measuredAt: string;
 }
 
 export interface CalibrateOptions {
-  /** Repetitions of every measurement (odd, so the median is a measured value). Default 7. */
+  /** Paired windows (bare loop, executor) per executor. Default 61. */
   repetitions?: number;
-  /** Operations per executor per repetition. Default 50,000. */
+  /** Operations per window. Default 2,000 (well under a scheduler time slice). */
   ops?: number;
   /** Idle time over which the event-loop delay is sampled, ms. Default 200. */
   idleMs?: number;
@@ -133,11 +153,12 @@ export async function bareLoop(run: OpFn, n: number, c: number): Promise<number>
 export async function executorLoop(op: PreparedOp, spec: ExecutorSpec, batchSize: number): Promise<number> {
   const latency = new LatencyRecorder();
   const serviceTime = spec.kind === 'rate' ? new LatencyRecorder() : undefined;
+  // One object shape for every executor (a key left out would make another shape).
   const ctx: ExecContext = {
     op,
     timeoutMs: 60_000,
     latency,
-    ...(serviceTime ? { serviceTime } : {}),
+    serviceTime,
     counters: newCounters(),
     batchSize,
     stopped: () => false,
@@ -230,45 +251,80 @@ async function measureEventLoop(idleMs: number): Promise<EventLoopFigures> {
   return figures;
 }
 
+/**
+ * 95 % confidence interval of the median of `values` from order statistics (the binomial
+ * interval; no assumption about the distribution): [lowest, highest] for fewer than 6 values.
+ */
+export function medianCi(values: readonly number[]): [number, number] {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return [0, 0];
+  const k = Math.max(0, Math.floor(n / 2 - 0.98 * Math.sqrt(n)));
+  return [s[k] as number, s[n - 1 - k] as number];
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Warm-up rounds per executor, each ending with an idle pause (see the top of this file). */
+const WARMUP_ROUNDS = 6;
+const WARMUP_PAUSE_MS = 5;
+/** Pairs between two turns of the event loop while measuring (compiled code gets installed). */
+const PAIRS_PER_TURN = 8;
+
 /** Measures the floor of this machine. Takes about a second with the defaults. */
 export async function calibrate(options: CalibrateOptions = {}): Promise<CalibrationReport> {
-  const repetitions = Math.max(1, options.repetitions ?? 7);
-  const n = Math.max(1_000, options.ops ?? 50_000);
+  const repetitions = Math.max(1, options.repetitions ?? 61);
+  const n = Math.max(100, options.ops ?? 2_000);
   const idleMs = options.idleMs ?? 200;
   const started = performance.now();
   const measuredAt = new Date().toISOString();
 
-  const clocks = measureClocks(repetitions);
+  const clocks = measureClocks(7);
 
-  // One short unrecorded round first, so every code path is optimised before it counts.
-  for (const p of PAIRINGS) {
-    await bareLoop(NOOP.run, Math.min(n, 10_000), p.concurrency);
-    await executorLoop(NOOP, p.spec(Math.min(n, 10_000)), p.batchSize);
+  // Every code path optimised, and its optimised code installed, before anything counts.
+  for (let r = 0; r < WARMUP_ROUNDS; r++) {
+    for (const p of PAIRINGS) {
+      minorGc();
+      await bareLoop(NOOP.run, n, p.concurrency);
+      minorGc();
+      await executorLoop(NOOP, p.spec(n), p.batchSize);
+    }
+    await pause(WARMUP_PAUSE_MS);
   }
 
   const samples = PAIRINGS.map(() => ({ exec: [] as number[], bare: [] as number[], diff: [] as number[] }));
+  // Pairs of all executors interleave, so a slow spell of the machine is shared among them.
   for (let r = 0; r < repetitions; r++) {
     for (const [k, p] of PAIRINGS.entries()) {
       let bare: number;
       let exec: number;
+      const runBare = (): Promise<number> => {
+        minorGc();
+        return bareLoop(NOOP.run, n, p.concurrency);
+      };
+      const runExec = (): Promise<number> => {
+        minorGc();
+        return executorLoop(NOOP, p.spec(n), p.batchSize);
+      };
       if ((r + k) % 2 === 0) {
-        bare = await bareLoop(NOOP.run, n, p.concurrency);
-        exec = await executorLoop(NOOP, p.spec(n), p.batchSize);
+        bare = await runBare();
+        exec = await runExec();
       } else {
-        exec = await executorLoop(NOOP, p.spec(n), p.batchSize);
-        bare = await bareLoop(NOOP.run, n, p.concurrency);
+        exec = await runExec();
+        bare = await runBare();
       }
       const s = samples[k] as { exec: number[]; bare: number[]; diff: number[] };
       s.exec.push(exec);
       s.bare.push(bare);
       s.diff.push(exec - bare);
     }
+    if (r % PAIRS_PER_TURN === PAIRS_PER_TURN - 1) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   const executors: ExecutorFigures[] = PAIRINGS.map((p, k) => {
     const s = samples[k] as { exec: number[]; bare: number[]; diff: number[] };
     const executorNs = median(s.exec);
     const bareNs = median(s.bare);
+    const [lo, hi] = medianCi(s.diff);
     return {
       name: p.name,
       label: p.label,
@@ -276,17 +332,20 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       executorNs: Math.round(executorNs),
       bareNs: Math.round(bareNs),
       overheadNs: Math.max(0, Math.round(median(s.diff))),
+      overheadCiNs: [Math.max(0, Math.round(lo)), Math.max(0, Math.round(hi))],
       ratio: bareNs > 0 ? Math.round((executorNs / bareNs) * 100) / 100 : 0,
     };
   });
   const byName = (name: string): ExecutorFigures => executors.find((e) => e.name === name) as ExecutorFigures;
 
   const eventLoopDelay = await measureEventLoop(idleMs);
+  const headline = byName('iterations-c1');
 
   return {
-    harnessOverheadNs: byName('iterations-c1').overheadNs,
+    harnessOverheadNs: headline.overheadNs,
+    harnessOverheadCiNs: headline.overheadCiNs,
     batchOverheadNs: byName('iterations-c1-batch').overheadNs,
-    bareAwaitNs: byName('iterations-c1').bareNs,
+    bareAwaitNs: headline.bareNs,
     clocks,
     executors,
     eventLoopDelay,
@@ -302,6 +361,7 @@ export function toCalibration(report: CalibrationReport, cached: boolean): Calib
   const now = report.clocks.find((c) => c.name === 'performance.now()');
   return {
     harnessOverheadNs: report.harnessOverheadNs,
+    harnessOverheadCiNs: report.harnessOverheadCiNs,
     batchOverheadNs: report.batchOverheadNs,
     executors: Object.fromEntries(report.executors.map((e) => [e.name, e.overheadNs])),
     clockCostNs: Math.round(now?.costNs ?? 0),

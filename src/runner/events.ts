@@ -1,11 +1,20 @@
-import type { PhaseResult, ScenarioResult } from '../results/types.js';
+import type { PhaseResult, ProviderNames, ScenarioResult } from '../results/types.js';
 
 /**
  * What the runner tells its subscribers. The runner never prints: the CLI turns these into
  * spinners, progress lines or nothing at all.
  */
 export type RunEvent =
-  | { type: 'scenario-start'; scenario: string; description: string; phases: number; simulated: boolean; transport: string }
+  | {
+      type: 'scenario-start';
+      scenario: string;
+      description: string;
+      phases: number;
+      simulated: boolean;
+      transport: string;
+      /** Each provider's own `name` (a plugin's too). */
+      names: ProviderNames;
+    }
   | {
       type: 'phase-start';
       scenario: string;

@@ -377,7 +377,8 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   };
 
   const virtualSleep = ctx.clock?.sleep?.bind(ctx.clock);
-  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  // At most a Node timer's longest delay (~24.8 days; a longer one fires at once): the loop re-checks.
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.min(ms, 2_147_483_647)));
 
   void (async () => {
     let arrivals: Arrivals;

@@ -24,13 +24,8 @@ import { describeWork, prepareOperation, type OpContext, type PreparedOp } from 
 import type { PhaseShare } from './split.js';
 import { formatNs, formatPercent } from '../util/units.js';
 import { REAL_INSTRUMENTS, type Instruments } from './instruments.js';
+import { warmUp, type TimingMode } from './timing-mode.js';
 
-/** Below this median an operation is mostly timer: time it in batches (NOTES-hdr-and-timing.md). */
-export const BATCH_THRESHOLD_NS = 1_000;
-/** Batches long enough that two clock reads (~100 ns) are noise against them. */
-const BATCH_TARGET_NS = 25_000;
-/** Fast operations get at least this many warm-up operations, to decide on batch timing. */
-export const MIN_FAST_WARMUP = 100;
 const PROGRESS_EVERY_MS = 200;
 /** Time series beyond this many samples are halved by merging neighbours: memory stays flat. */
 export const MAX_INTERVALS = 1_000;
@@ -65,6 +60,8 @@ export interface PhaseRunOptions {
   scheduleSeed?: number;
   /** Time, heap and event-loop readings. Default: the machine's. */
   instruments?: Instruments;
+  /** The timing mode this phase had earlier in this process (trials): auto's hysteresis. */
+  previousTiming?: TimingMode;
 }
 
 function tickMs(timeoutMs: number): number {
@@ -148,9 +145,9 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     : prepared;
   const executor = share?.executor ?? phase.executor;
   const sequential = concurrencyOf(executor) === 1;
-  // Goodput judges each request on its own: no batch means.
-  const mayBatch = phase.batch !== 'off' && sequential && (phase.batch !== 'auto' || op.fast) && phase.goodput === undefined;
-  const warmup = share?.active === false ? 0 : phase.batch === 'auto' && mayBatch ? Math.max(phase.warmup, MIN_FAST_WARMUP) : phase.warmup;
+  // Goodput judges each request on its own: no batch means. A part with no share runs nothing.
+  const idle = share?.active === false;
+  const batchMode = phase.goodput !== undefined || idle ? 'off' : phase.batch;
   const planned = share?.arrivals ?? plannedOps(executor);
   const plannedDuration = plannedMs(executor);
   const isRate = executor.kind === 'rate';
@@ -168,22 +165,38 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
   const intervalLoop = instruments.loopMonitor();
   try {
     await op.init?.();
-    // Batches only ever for strictly sequential phases, whatever the scenario asks.
-    let batchSize = typeof phase.batch === 'number' && mayBatch ? phase.batch : 1;
-    if (warmup > 0 && !opts.stopped()) {
-      opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: warmup });
-      const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, counters: newCounters(), batchSize: 1, stopped: opts.stopped, ...execClock };
-      // Two halves: the first runs while the JIT is still compiling; only the second, steadier
-      // half decides on batch timing (a cold store costs ~2x a compiled one).
-      const firstHalf = Math.ceil(warmup / 2);
-      const warmBase = planned ?? 1_000_000_000;
-      await drive(warmupSpec(executor, firstHalf), wctx, warmBase, opts);
-      current.reset();
-      if (warmup - firstHalf > 0 && !opts.stopped()) await drive(warmupSpec(executor, warmup - firstHalf), wctx, warmBase + firstHalf, opts);
-      if (phase.batch === 'auto' && mayBatch) {
-        const p50 = current.valueAtPercentile(50);
-        if (p50 > 0 && p50 < BATCH_THRESHOLD_NS) batchSize = Math.min(4096, Math.max(16, Math.ceil(BATCH_TARGET_NS / p50)));
-      }
+    // Warm-up (not recorded) also decides how the phase is timed: timing-mode.ts.
+    let warmupEvent = false;
+    // The measured operations continue the warm-up's sequence (0..W-1, then W..): starting
+    // them over at 0 broke the round-robin over sessions once, which sent lru-cache down a
+    // branch the warm-up never took and deoptimised the executor's loop for the whole phase.
+    // A part of a split phase keeps index i for the i-th operation of its share (so the parts'
+    // union is exactly the whole): its warm-up runs under indexes past its share instead.
+    let warmIndex = share !== undefined ? (planned ?? 1_000_000_000) : 0;
+    const measuredFrom = (): number => (share !== undefined ? 0 : warmIndex);
+    const warmCounters = newCounters();
+    const warmed = await warmUp(
+      { batch: batchMode, sequential, fast: op.fast, declared: idle ? 0 : phase.warmup, stopped: opts.stopped, ...(opts.previousTiming ? { previous: opts.previousTiming } : {}) },
+      async (n, batchSize) => {
+        if (!warmupEvent) {
+          warmupEvent = true;
+          opts.onEvent({ type: 'phase-start', scenario: opts.scenario, phase: `${phase.name} (warm-up)`, op: phase.op, index: opts.index, phases: opts.phases, plannedOps: phase.warmup });
+        }
+        // The same shape as the measured phase's context (same keys, same order): another
+        // shape would deoptimise the executor's compiled loop as the measured phase starts.
+        const wctx: ExecContext = { op, timeoutMs: phase.timeoutMs, latency: current, serviceTime: undefined, counters: warmCounters, batchSize, stopped: opts.stopped, ...execClock };
+        current.reset();
+        await drive(warmupSpec(executor, n), wctx, warmIndex, opts);
+        warmIndex += n;
+        const p50 = current.count > 0 ? current.valueAtPercentile(50) : undefined;
+        current.reset();
+        return p50;
+      },
+    );
+    const timing = warmed.timing;
+    const warmup = warmed.ops;
+    const batchSize = timing.batchSize;
+    if (warmup > 0) {
       current.reset();
       op.histograms?.reset();
       op.afterWarmup?.();
@@ -195,7 +208,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       op,
       timeoutMs: phase.timeoutMs,
       latency: current,
-      ...(serviceCurrent ? { serviceTime: serviceCurrent } : {}),
+      serviceTime: serviceCurrent,
       counters,
       batchSize,
       stopped: opts.stopped,
@@ -297,6 +310,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(opts.stopped() || !final ? { interrupted: true } : {}),
           batchTimed: batchSize > 1,
           ...(batchSize > 1 ? { batchSize } : {}),
+          timing,
           ...(schedule ? { schedule } : {}),
           ...(heap ? { heapAfterGc: heap.heapUsed } : {}),
           ...(series.length > 0 ? { intervals: [...series], intervalMs: phase.intervalMs, leak: leakVerdict(series), drift: driftVerdict(series) } : {}),
@@ -314,7 +328,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
       }
     };
 
-    schedule = await drive(executor, ctx, 0, opts, (now) => {
+    schedule = await drive(executor, ctx, measuredFrom(), opts, (now) => {
       if (now - intervalStart >= phase.intervalMs) closeInterval(now);
       if (opts.onCheckpoint && now - lastCheckpoint >= (opts.checkpointMs ?? 10_000)) {
         lastCheckpoint = now;

@@ -13,6 +13,14 @@ import { REAL_INSTRUMENTS, type Instruments } from './instruments.js';
 import type { RunEventListener } from './events.js';
 import { runPhase } from './phase.js';
 import { WHOLE, composeParts, partSeed, splitPhase, type Part } from './split.js';
+import type { TimingMode } from './timing-mode.js';
+
+/**
+ * The timing mode each phase of a scenario had in this process, for auto's hysteresis: the
+ * trials of one run (the same Scenario object) keep the mode unless the estimate leaves the
+ * band around the threshold.
+ */
+const timingMemory = new WeakMap<Scenario, Map<string, TimingMode>>();
 
 export interface RunOptions {
   seed: number;
@@ -108,6 +116,7 @@ async function runWithSignal(
   const providers = await createProvidersAsync(scenario.providers, deps);
   const phases: PhaseResult[] = [];
   let failure: string | undefined;
+  const names = { llm: providers.llm.name, memory: providers.memory.name, agent: providers.agent.name };
 
   const build = (partialPhase?: PhaseResult): ScenarioResult => ({
     name: scenario.name,
@@ -120,6 +129,7 @@ async function runWithSignal(
       memory: { ...scenario.providers.memory },
       agent: { ...scenario.providers.agent },
       ...pluginInfo(scenario, providers),
+      names,
     },
     phases: partialPhase ? [...phases, partialPhase] : [...phases],
     targets: [],
@@ -134,15 +144,19 @@ async function runWithSignal(
     phases: scenario.phases.length,
     simulated: providers.llm.simulated,
     transport: providers.transport.description,
+    names,
   });
 
   let stage = 'initializing providers';
   try {
     await initializeAll(providers);
     memory.push(snapshot(instruments, 'providers'));
+    let modes = timingMemory.get(scenario);
+    if (modes === undefined) timingMemory.set(scenario, (modes = new Map()));
     for (const [index, phase] of scenario.phases.entries()) {
       if (stopped()) break;
       stage = `phase "${phase.name}"`;
+      const previousTiming = modes.get(phase.name);
       const result = await runPhase(
         phase,
         { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms), ...(part.count > 1 ? { part } : {}) },
@@ -159,12 +173,14 @@ async function runWithSignal(
           ...(parts.length > 0 ? { share: splitPhase(phase.executor, parts) } : {}),
           ...(startGate ? { startGate: () => startGate(index) } : {}),
           instruments,
+          ...(previousTiming !== undefined ? { previousTiming } : {}),
           ...(options.onCheckpoint
             ? { onCheckpoint: (partial: PhaseResult) => options.onCheckpoint?.(build(partial)), checkpointMs: options.checkpointMs ?? 10_000 }
             : {}),
         },
       );
       phases.push(result);
+      if (result.timing?.basis === 'auto') modes.set(phase.name, result.timing.mode);
       if (result.heapAfterGc !== undefined) memory.push({ label: phase.name, heapUsed: result.heapAfterGc, rss: instruments.rss() });
       onEvent({ type: 'phase-end', scenario: scenario.name, phase: result });
       options.onCheckpoint?.(build());

@@ -74,7 +74,9 @@ export function readDocument(file: string, cwd: string = process.cwd()): unknown
     throw new InputError(`${file}: cannot read the file (${code})`);
   }
   // YAML 1.2 is a superset of JSON, so one parser serves both formats.
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // logLevel 'error': yaml would otherwise print a Node warning on stderr for a key that is a
+  // list or a mapping; such a key fails validation anyway, as an unknown key.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
@@ -82,5 +84,17 @@ export function readDocument(file: string, cwd: string = process.cwd()): unknown
     const message = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
     throw new InputError(`${file}${where}: invalid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${message}`);
   }
-  return doc.toJS();
+  try {
+    // toJS expands aliases; the yaml package stops an alias bomb ("billion laughs") there.
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(message)) {
+      throw new InputError(`${file}: invalid YAML: too many alias expansions (more than ${MAX_ALIAS_COUNT}): anchors and aliases nested like an "alias bomb"`);
+    }
+    throw new InputError(`${file}: invalid YAML: ${message.split('\n')[0] ?? message}`);
+  }
 }
+
+/** Alias expansions a document may make (the yaml package's default): enough for any real scenario. */
+export const MAX_ALIAS_COUNT = 100;

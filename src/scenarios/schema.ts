@@ -42,6 +42,13 @@ const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'expecte
 
 const positiveInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').positive('expected a number > 0');
 const nonNegativeInt = z.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected a number >= 0');
+/**
+ * A whole number > 0 with an upper bound, for fields the runner allocates by (a list of
+ * sessions, a worker per virtual user, a batch's slots, a pool's instances): a typo of a few
+ * zeros must be bad input, not a crash out of memory halfway through a run.
+ */
+const boundedInt = (max: number, what: string) => positiveInt.max(max, `expected at most ${max.toLocaleString('en-US')} ${what}`);
+
 const fraction = z.number({ error: 'expected a fraction between 0 and 1' }).min(0, 'expected a fraction between 0 and 1').max(1, 'expected a fraction between 0 and 1');
 
 const LATENCY_HELP = 'none, a fixed duration like 5ms, uniform(2ms,8ms), normal(5ms,1ms) or lognormal(p50,p99) like lognormal(5ms,20ms)';
@@ -109,7 +116,7 @@ const retriesSchema = z
   );
 
 const cacheSchema = strict({
-  max: positiveInt.default(1_000),
+  max: boundedInt(1_000_000, 'entries').default(1_000),
   ttl: durationMs.prefault('5m'),
 }).transform(({ ttl, ...rest }): CacheConfig => ({ ...rest, ttlMs: ttl }));
 
@@ -125,9 +132,9 @@ const llmSchema = strict({
   prefill: durationMs.optional(),
   perToken: durationMs.optional(),
   toolRounds: nonNegativeInt.default(d.llm.toolRounds),
-  completionTokens: positiveInt.default(d.llm.completionTokens),
+  completionTokens: boundedInt(1_000_000, 'tokens').default(d.llm.completionTokens),
   temperature: z.number().min(0).max(2).default(d.llm.temperature),
-  maxTokens: positiveInt.default(d.llm.maxTokens),
+  maxTokens: boundedInt(1_000_000, 'tokens').default(d.llm.maxTokens),
   module: pluginModule.optional(),
   options: pluginOptions.optional(),
   baseUrl: baseUrl.optional(),
@@ -140,7 +147,7 @@ const llmSchema = strict({
   timeout: durationMs.prefault(d.llm.timeoutMs),
   retries: retriesSchema.prefault(0),
   cache: cacheSchema.optional(),
-  pool: strict({ size: positiveInt }).optional(),
+  pool: strict({ size: boundedInt(1_000, 'instances') }).optional(),
 })
   .superRefine((l, ctx) => {
     if (l.stream && l.baseUrl === undefined && l.module === undefined) {
@@ -236,10 +243,10 @@ const popularity = z.string({ error: `expected ${POPULARITY_HELP}` }).transform(
 
 const paramsSchema = strict({
   prompt: z.string().default('Hello, how are you?'),
-  sessions: positiveInt.default(100),
+  sessions: boundedInt(1_000_000, 'sessions').default(100),
   content: z.string().default('Test message #{i}'),
   limit: positiveInt.default(10),
-  batchSize: positiveInt.default(100),
+  batchSize: boundedInt(100_000, 'messages per batch').default(100),
   advance: durationMs.prefault(0),
   dataset: z.string({ error: 'expected a path to a conversations file (JSONL), e.g. ./conversations.jsonl' }).min(1, 'expected a path to a conversations file (JSONL)').optional(),
   order: z.enum(['sequential', 'shuffle'], { error: 'expected sequential or shuffle' }).default('sequential'),
@@ -261,11 +268,11 @@ const executorSchema = z
       strict({
         type: z.literal('iterations'),
         iterations: positiveInt,
-        concurrency: positiveInt.default(1),
+        concurrency: boundedInt(100_000, 'operations at a time').default(1),
       }),
       strict({
         type: z.literal('vus'),
-        vus: positiveInt,
+        vus: boundedInt(100_000, 'virtual users'),
         iterationsPerVu: positiveInt.optional(),
         duration: durationMs.optional(),
       }).meta(exactlyOneOfJson('iterationsPerVu', 'duration')),
@@ -322,7 +329,7 @@ const executorSchema = z
   });
 
 const batch = z
-  .union([z.literal('auto'), z.literal('off'), positiveInt], { error: 'expected auto, off or a batch size > 0' })
+  .union([z.literal('auto'), z.literal('off'), boundedInt(65_536, 'operations per batch')], { error: 'expected auto, off or a batch size from 1 to 65,536' })
   .default('auto') as z.ZodType<BatchMode, unknown>;
 
 const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;

@@ -32,7 +32,7 @@ export function parseSetOverride(text: string): SetOverride {
   let value: unknown;
   try {
     // YAML scalar rules: 5 is a number, true a boolean, [a, b] a list, 5ms stays a string.
-    value = valueText.trim() === '' ? '' : parseYaml(valueText);
+    value = valueText.trim() === '' ? '' : parseYaml(valueText, { logLevel: 'error' });
   } catch {
     value = valueText;
   }

@@ -9,6 +9,7 @@ import {
   type CompareStat,
   type StatComparison,
 } from '../../src/compare/compare.js';
+import { renderComparisonTable } from '../../src/compare/render.js';
 import { ENV, phaseResult, runResult, scenario, single, trialsOf } from './synthetic.js';
 
 /** Every statistic's verdict for one phase: pinned whole, so a verdict that flips anywhere fails. */
@@ -236,6 +237,49 @@ describe('matching and edge cases', () => {
     expect(effectiveSampleSize(sequential, 0)).toBeCloseTo(1000, 9);
     expect(effectiveSampleSize(concurrent, 0)).toBeCloseTo(10, 0);
     expect(effectiveSampleSize(concurrent)).toBe(1);
+  });
+});
+
+describe('timing modes', () => {
+  function timed(mode: 'batch' | 'per-op', medianMs: number, seed: number, legacy = false) {
+    const r = single({ medianMs, seed });
+    const p = r.scenarios[0]!.phases[0]!;
+    p.batchTimed = mode === 'batch';
+    if (mode === 'batch') p.batchSize = 64;
+    if (!legacy) p.timing = mode === 'batch' ? { mode, batchSize: 64, basis: 'auto', estimateNs: 400 } : { mode, batchSize: 1, basis: 'auto', estimateNs: 2500 };
+    return r;
+  }
+
+  it('a batch-timed phase against a per-operation one: latency not compared, never a regression, said loudly', () => {
+    // A 2x "slowdown" that is only the change of timing mode.
+    const c = compareResults(timed('batch', 0.0004, 1), timed('per-op', 0.0008, 2));
+    for (const name of ['p50', 'p99'] as const) {
+      const s = stat(c, name);
+      expect(s.verdict, name).toBe('inconclusive');
+      expect(s.regression, name).toBe(false);
+      expect(s.method, name).toBe('none');
+      expect(s.note, name).toMatch(/baseline was batch-timed \(64 per batch\), this result timed per operation/);
+    }
+    expect(c.passed).toBe(true);
+    expect(c.phases[0]!.timing).toEqual({ baseline: 'batch', current: 'per-op' });
+    expect(c.timingMismatches).toHaveLength(1);
+    expect(c.timingMismatches[0]).toMatch(/^s › calls: not compared/);
+    const text = renderComparisonTable(c, { baseline: 'a.json', current: 'b.json' }, { color: false });
+    expect(text).toContain('WARNING timing mode differs: s › calls');
+    expect(text.trimEnd().split('\n').at(-1)).toContain('1 phase timed differently: latency not compared');
+  });
+
+  it('reads the mode of results written before it was recorded from batchTimed', () => {
+    const c = compareResults(timed('batch', 0.0004, 1, true), timed('per-op', 0.0008, 2, true));
+    expect(c.timingMismatches).toHaveLength(1);
+    expect(stat(c, 'p50').verdict).toBe('inconclusive');
+  });
+
+  it('the same mode on both sides is compared as usual', () => {
+    const c = compareResults(timed('batch', 0.0004, 1), timed('batch', 0.0008, 2));
+    expect(c.timingMismatches).toEqual([]);
+    expect(stat(c, 'p50').verdict).toBe('slower');
+    expect(c.passed).toBe(false);
   });
 });
 

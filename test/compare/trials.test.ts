@@ -15,6 +15,16 @@ describe('mergeTrials', () => {
   t1.memory = [{ label: 'baseline', heapUsed: 10, rss: 20 }];
   t2.memory = [{ label: 'baseline', heapUsed: 30, rss: 40 }];
 
+  it('trials timed differently are pooled with a warning that says so', () => {
+    const batch = scenario('s', [{ ...phaseResult({ name: 'a', medianMs: 0.0005, seed: 7 }), batchTimed: true, batchSize: 50, timing: { mode: 'batch', batchSize: 50, basis: 'auto', estimateNs: 900 } }]);
+    const perOp = scenario('s', [{ ...phaseResult({ name: 'a', medianMs: 0.0025, seed: 8 }), timing: { mode: 'per-op', batchSize: 1, basis: 'auto', estimateNs: 2100 } }]);
+    const m = mergeTrials([batch, perOp, batch]);
+    expect(m.phases[0]!.health?.warnings).toEqual([
+      'trials were timed differently (2 batch-timed, 1 per operation): the pooled latency mixes batch means with single operations; pin batch: in the scenario',
+    ]);
+    expect(mergeTrials([batch, batch]).phases[0]!.health).toBeUndefined();
+  });
+
   it('one trial is returned as it is, without a trials list', () => {
     expect(mergeTrials([t1])).toBe(t1);
   });

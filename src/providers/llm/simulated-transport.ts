@@ -36,6 +36,8 @@ interface Pending {
 
 /** How far before a simulated answer is due its timer fires (see delayed()). */
 export const TIMER_SLACK_MS = 1.5;
+/** The longest delay a Node timer takes (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function badRequest(what: string): ProviderError {
   return new ProviderError('LLM_BAD_REQUEST', `simulated 400 from LLM endpoint: ${what}`);
@@ -208,14 +210,22 @@ export function createSimulatedTransport(cfg: LLMProviderConfig, deps: Simulated
       const deadline = performance.now() + ms;
       const finish = (): void => {
         if (!pending.has(entry)) return; // closed meanwhile
-        if (performance.now() < deadline) {
+        const left = deadline - performance.now();
+        // A wait longer than a timer can hold (~24.8 days) is made of several timers: one
+        // that long fires at once, with a warning, and the rest would spin turn by turn.
+        // (Only then is much left: an ordinary timer fires at most ~1 ms early.)
+        if (left > TIMER_SLACK_MS + 1_000) {
+          entry.timer = setTimeout(finish, Math.min(MAX_TIMER_MS, left - TIMER_SLACK_MS));
+          return;
+        }
+        if (left > 0) {
           setImmediate(finish);
           return;
         }
         pending.delete(entry);
         settle(resolve, reject);
       };
-      entry.timer = setTimeout(finish, Math.max(0, ms - TIMER_SLACK_MS));
+      entry.timer = setTimeout(finish, Math.min(MAX_TIMER_MS, Math.max(0, ms - TIMER_SLACK_MS)));
       pending.add(entry);
     });
   }

@@ -75,7 +75,8 @@ export class SessionMemoryProvider implements MemoryProvider {
     this.cache = new LRUCache<string, Session>({
       maxSize: this.config.maxSessions,
       sizeCalculation: () => 1,
-      ttl: this.config.idleTtlMs,
+      // lru-cache takes whole milliseconds only (a fractional TTL failed initialize()).
+      ttl: Math.ceil(this.config.idleTtlMs),
       updateAgeOnGet: true,
       ttlAutopurge: false,
       // 0 = read the clock on every check instead of caching it behind a 1 ms timer:
