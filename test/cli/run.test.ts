@@ -71,7 +71,7 @@ describe('run', () => {
         'unknown key',
         SMALL.replace('  llm: { latency: none }', '  llm: { latncy: none }'),
         ['scenario.yaml'],
-        'scenario.yaml: providers.llm: unknown key "latncy" (allowed: model, latency, errorRate, timeoutRate, stallEvery, stallFor, toolRounds, completionTokens, temperature, maxTokens, module, options, baseUrl, apiKeyEnv, connections, stream, timeout, retries, cache, pool)',
+        'scenario.yaml: providers.llm: unknown key "latncy" (allowed: model, latency, errorRate, timeoutRate, stallEvery, stallFor, slots, queueLimit, prefill, perToken, toolRounds, completionTokens, temperature, maxTokens, module, options, baseUrl, apiKeyEnv, connections, stream, timeout, retries, cache, pool)',
       ],
       [
         'bad --set value',

@@ -19,7 +19,8 @@ import {
 } from '../../src/compare/compare.js';
 import { hodgesLehmann } from '../../src/compare/stats.js';
 import { median } from '../../src/util/median.js';
-import { CliError } from '../../src/errors.js';
+import { userErrorExitCode } from '../../src/errors.js';
+import { InputError } from '../../src/util/input-error.js';
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
 import type { LatencySummary, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../../src/results/types.js';
 import { ENV, runResult } from './synthetic.js';
@@ -348,9 +349,9 @@ describe('helpers', () => {
     } catch (e) {
       caught = e;
     }
-    expect(caught).toBeInstanceOf(CliError);
-    expect((caught as CliError).exitCode).toBe(2);
-    expect((caught as CliError).message).toMatch(/^a latency histogram in the result cannot be decoded \(.+\): is the file damaged\?$/);
+    expect(caught).toBeInstanceOf(InputError);
+    expect(userErrorExitCode(caught)).toBe(2);
+    expect((caught as InputError).message).toMatch(/^a latency histogram in the result cannot be decoded \(.+\): is the file damaged\?$/);
   });
 
   it('an opened histogram answers quantiles until destroyed', () => {

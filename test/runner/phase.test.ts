@@ -211,10 +211,10 @@ describe('generatorWarnings', () => {
   it('late starts beyond the threshold, counted over every start (dropped ones too)', () => {
     // 10 late of 90 finished + 10 dropped = 10 %.
     expect(generatorWarnings(0, 90, { late: 10, dropped: 10, maxLateNs: 3_250_000 })).toEqual([
-      'load generator fell behind its schedule: 10.0% of starts more than 1 ms late (worst 3.3 ms), 10 dropped at maxInFlight; latency from the scheduled start includes that delay',
+      'load generator fell behind its schedule: 10% of starts more than 1ms late (worst 3.25ms), 10 dropped at maxInFlight; latency from the scheduled start includes that delay',
     ]);
     expect(generatorWarnings(0, 1000, { late: 60, dropped: 0, maxLateNs: 12_400_000 })).toEqual([
-      'load generator fell behind its schedule: 6.0% of starts more than 1 ms late (worst 12 ms); latency from the scheduled start includes that delay',
+      'load generator fell behind its schedule: 6% of starts more than 1ms late (worst 12.4ms); latency from the scheduled start includes that delay',
     ]);
     // Exactly at the threshold: no warning.
     expect(generatorWarnings(0, 1000, { late: 1000 * LATE_FRACTION_WARN, dropped: 0, maxLateNs: 2e6 })).toEqual([]);
@@ -226,7 +226,7 @@ describe('generatorWarnings', () => {
 
   it('a saturated event loop', () => {
     expect(generatorWarnings(LOOP_SATURATED_NS + 1e6, 10, undefined)).toEqual([
-      'event loop saturated (delay p99 51 ms): the in-process providers and the load generator share one thread, so latencies include queueing inside the tool',
+      'event loop saturated (delay p99 51ms): the in-process providers and the load generator share one thread, so latencies include queueing inside the tool',
     ]);
   });
 });
