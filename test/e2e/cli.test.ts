@@ -17,7 +17,7 @@ phases:
     executor: { type: vus, vus: 5, iterationsPerVu: 20 }
 targets:
   - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
+    expr: "calls p99 < 10s / < 5s"
   - metric: agent count
     expr: "agent count >= 100 / >= 100"
 `;
@@ -84,10 +84,10 @@ describe('cluster-bench binary', () => {
   });
 
   it('exits 1 when a target is red, 0 with --no-gate, and 1 on yellow only with --strict', () => {
-    const red = writeScenario(SMALL.replace('calls p99 < 50ms / < 30ms', 'calls p99 < 1ns / < 1ns'));
+    const red = writeScenario(SMALL.replace('calls p99 < 10s / < 5s', 'calls p99 < 1ns / < 1ns'));
     expect(cli(['run', red]).code).toBe(1);
     expect(cli(['run', red, '--no-gate']).code).toBe(0);
-    const yellow = writeScenario(SMALL.replace('calls p99 < 50ms / < 30ms', 'calls p99 < 10s / < 1ns'));
+    const yellow = writeScenario(SMALL.replace('calls p99 < 10s / < 5s', 'calls p99 < 10s / < 1ns'));
     expect(cli(['run', yellow]).code).toBe(0);
     expect(cli(['run', yellow, '--strict']).code).toBe(1);
   });

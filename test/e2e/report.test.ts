@@ -17,8 +17,10 @@ phases:
     executor: { type: iterations, iterations: 300 }
     warmup: 20
 targets:
-  - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
+  # Not a latency target: these tests are about files and exit codes, and must not depend on
+  # how fast a shared machine answers.
+  - metric: LLM call errors
+    expr: "calls errorRate <= 0 / <= 0"
 `;
 
 const NO_SUMMARY = { GITHUB_STEP_SUMMARY: undefined };
@@ -146,9 +148,15 @@ describe('an interrupted run', () => {
     const cwd = tempDir();
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', CI: '1' };
     delete env['GITHUB_STEP_SUMMARY'];
-    // SIGINT 2.5 s into a 60 s run, as Ctrl-C would.
-    const child = spawn(process.execPath, [BIN, 'run', 'soak', '--duration', '60s'], { cwd, env, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGINT'), 2_500);
+    // SIGINT half a second into the measured phase of a 60 s run, as Ctrl-C would (once the
+    // phase has started: a loaded machine may take seconds to get there).
+    const child = spawn(process.execPath, [BIN, 'run', 'soak', '--duration', '60s'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (timer === undefined && /soak › soak: started/.test(stderr)) timer = setTimeout(() => child.kill('SIGINT'), 500);
+    });
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     clearTimeout(timer);
     expect(code).toBe(130);
@@ -186,7 +194,8 @@ describe('compare and run --baseline', () => {
     for (const [name, latency] of [
       ['a1', '2ms'],
       ['a2', '2ms'],
-      ['slow', '3ms'],
+      // Three times slower: a change that a loaded machine's timer jitter cannot blur.
+      ['slow', '6ms'],
     ] as const) {
       const out = path.join(dir, `${name}.json`);
       const r = cli(['run', scenario, '--set', `providers.llm.latency=${latency}`, '--out', out, '--no-save']);
@@ -204,7 +213,7 @@ describe('compare and run --baseline', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^compare: passed — no significant slowdown beyond 10%/);
   });
 
-  it('2 ms -> 3 ms: slower, a regression, exit 1', () => {
+  it('2 ms -> 6 ms: slower, a regression, exit 1', () => {
     const r = cli(['compare', files['a1']!, files['slow']!], { env: NO_SUMMARY });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/slower — regression/);
@@ -213,7 +222,7 @@ describe('compare and run --baseline', () => {
 
   it('the other way round: faster, exit 0; and a higher --max-regression lets the slowdown pass', () => {
     expect(cli(['compare', files['slow']!, files['a1']!], { env: NO_SUMMARY }).code).toBe(0);
-    expect(cli(['compare', files['a1']!, files['slow']!, '--max-regression', '80%'], { env: NO_SUMMARY }).code).toBe(0);
+    expect(cli(['compare', files['a1']!, files['slow']!, '--max-regression', '500%'], { env: NO_SUMMARY }).code).toBe(0);
   });
 
   it('--json prints the comparison for machines', () => {
@@ -262,7 +271,7 @@ describe('compare and run --baseline', () => {
 
   it('run --baseline: a regression exits 1, the same speed exits 0, and the report holds the comparison', () => {
     const cwd = tempDir();
-    const slow = cli(['run', files['scenario']!, '--set', 'providers.llm.latency=3ms', '--baseline', files['a1']!], { cwd, env: NO_SUMMARY });
+    const slow = cli(['run', files['scenario']!, '--set', 'providers.llm.latency=6ms', '--baseline', files['a1']!], { cwd, env: NO_SUMMARY });
     expect(slow.code).toBe(1);
     expect(slow.stdout).toMatch(/compare: failed — 1 significant slowdown/);
     expect(readFileSync(path.join(cwd, 'reports', 'latest.md'), 'utf8')).toContain('## Comparison with the baseline');
