@@ -1,4 +1,4 @@
-// `npm run mutation [module ...]`: StrykerJS once per module of mutation/modules.mjs (each with
+// `npm run mutation [module ...] [--summary]`: StrykerJS once per module of mutation/modules.mjs (each with
 // only its own test files), then one table of mutation scores per module and the survivors.
 // Not part of `npm test`: it takes tens of minutes. Reports: reports/mutation/<module>.html/.json.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,9 @@ import { MODULES } from './modules.mjs';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STRYKER = path.join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
 
-const wanted = process.argv.slice(2);
+// --summary: only print the table from the reports the last runs left in reports/mutation/.
+const summaryOnly = process.argv.includes('--summary');
+const wanted = process.argv.slice(2).filter((a) => a !== '--summary');
 const unknown = wanted.filter((w) => !(w in MODULES));
 if (unknown.length > 0) {
   console.error(`unknown module(s) ${unknown.join(', ')}; choose from ${Object.keys(MODULES).join(', ')}`);
@@ -37,6 +39,12 @@ export function tally(report) {
 
 const rows = [];
 for (const name of names) {
+  const file = path.join(ROOT, 'reports', 'mutation', `${name}.json`);
+  if (summaryOnly) {
+    if (existsSync(file)) rows.push({ name, minutes: Number.NaN, ...tally(JSON.parse(readFileSync(file, 'utf8'))) });
+    else rows.push({ name, failed: 'no report yet', minutes: Number.NaN });
+    continue;
+  }
   console.log(`\n=== ${name}: ${MODULES[name].what} ===`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [STRYKER, 'run', 'stryker.config.mjs'], {
@@ -45,7 +53,6 @@ for (const name of names) {
     env: { ...process.env, MUTATION_MODULE: name },
   });
   const minutes = (performance.now() - t0) / 60_000;
-  const file = path.join(ROOT, 'reports', 'mutation', `${name}.json`);
   if (r.status !== 0 || !existsSync(file)) {
     rows.push({ name, failed: `stryker exit ${r.status ?? r.signal}`, minutes });
     continue;
@@ -57,7 +64,7 @@ console.log('\nMutation score per module (killed + timed out) / (killed + timed 
 const head = ['module', 'score', 'killed', 'timeout', 'survived', 'no cov', 'ignored', 'errors', 'minutes'];
 const body = rows.map((r) =>
   r.failed
-    ? [r.name, r.failed, '', '', '', '', '', '', r.minutes.toFixed(1)]
+    ? [r.name, r.failed, '', '', '', '', '', '', Number.isNaN(r.minutes) ? '' : r.minutes.toFixed(1)]
     : [
         r.name,
         `${r.score.toFixed(1)} %`,
@@ -67,7 +74,7 @@ const body = rows.map((r) =>
         r.counts.NoCoverage,
         r.counts.Ignored,
         r.counts.CompileError + r.counts.RuntimeError,
-        r.minutes.toFixed(1),
+        Number.isNaN(r.minutes) ? '' : r.minutes.toFixed(1),
       ],
 );
 const all = [head, ...body].map((row) => row.map(String));

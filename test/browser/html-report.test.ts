@@ -78,7 +78,7 @@ phases:
     executor: { type: iterations, iterations: 150 }
 targets:
   - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
+    expr: "calls p99 < 10s / < 5s"
 `;
 
 interface Opened {

@@ -15,7 +15,7 @@ phases:
     executor: { type: vus, vus: 5, iterationsPerVu: 20 }
 targets:
   - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
+    expr: "calls p99 < 10s / < 5s"
   - metric: agent count
     expr: "agent count >= 100 / >= 100"
 `;
@@ -37,6 +37,6 @@ phases:
     warmup: 10
 targets:
   - metric: LLM call response
-    expr: "calls p99 < 50ms / < 30ms"
+    expr: "calls p99 < 10s / < 5s"
 `;
 }
