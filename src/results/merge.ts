@@ -218,6 +218,16 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
   else delete merged.tokens;
   const extra = mergeExtra(phases, mode);
   if (extra !== undefined) merged.extra = extra;
+  if (mode === 'sequential') {
+    // auto keeps a phase's mode across trials unless its cost moved out of the band around the
+    // threshold; if it did, the pooled figures mix batch means with single operations: say so.
+    const batched = phases.filter((p) => (p.timing?.mode ?? (p.batchTimed ? 'batch' : 'per-op')) === 'batch').length;
+    if (batched > 0 && batched < phases.length) {
+      const warning = `trials were timed differently (${batched} batch-timed, ${phases.length - batched} per operation): the pooled latency mixes batch means with single operations; pin batch: in the scenario`;
+      merged.health = { ...(first.health ?? { eventLoopP99Ns: 0, eventLoopMaxNs: 0, warnings: [] }) };
+      merged.health.warnings = [...merged.health.warnings, warning];
+    }
+  }
   const extraTotals = [...new Set(phases.flatMap((p) => p.extraTotals ?? []))];
   if (extraTotals.length > 0) merged.extraTotals = extraTotals;
   const window = mode === 'concurrent' ? mergeWindows(windows) : windows.length > 0 ? { startMs: windows[0]!.startMs, endMs: windows[windows.length - 1]!.endMs } : undefined;

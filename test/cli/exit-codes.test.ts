@@ -91,12 +91,14 @@ describe('run: the run itself fails', () => {
     expect(r.code).toBe(3);
   });
 
-  it('3 when the result cannot be written, with one line naming the file', async () => {
+  it('2 when the result could not be written, found before the run, with one line naming the file', async () => {
     const { dir, file } = noopScenario([]);
     writeFileSync(path.join(dir, 'blocker'), 'a file, not a directory');
     const r = await run([file, '--out', 'blocker/r.json'], dir);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^cluster-bench: error: blocker\/r\.json: cannot write the file \(E[A-Z]+\)$/m);
+    // Pre-flight: an output path that cannot be written is bad input, caught before any load.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cluster-bench: error: --out blocker\/r\.json: .*blocker is not a directory$/m);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toContain('    at ');
   });
 });

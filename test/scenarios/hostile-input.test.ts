@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
+import { InputError } from '../../src/util/input-error.js';
 import { loadScenario } from '../../src/scenarios/load.js';
 import { SessionMemoryProvider } from '../../src/providers/memory/session-memory.js';
 import { DEFAULT_PROVIDERS_CONFIG } from '../../src/providers/config.js';
@@ -28,10 +29,10 @@ function messageOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    if (e instanceof CliError) return e.message;
+    if (e instanceof CliError || e instanceof InputError) return e.message;
     throw e;
   }
-  throw new Error('expected a CliError');
+  throw new Error('expected a one-line bad-input error');
 }
 
 describe('an alias bomb', () => {
