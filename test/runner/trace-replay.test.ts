@@ -40,11 +40,11 @@ function busyWaitReplayP99(dueMs: readonly number[]): number {
 }
 
 describe('trace replay', () => {
-  // The 2 ms precision is a performance claim of the machine as much as of the executor: a
-  // shared CI core showed 3-4 ms p99 against a 1 ms busy-wait floor. The test holds the replay to
-  // what a bug would break by far (wrong speed scaling, a schedule from the wrong origin, a lost
-  // arrival: tens to thousands of ms), and prints the p99 for the record.
-  it('reproduces 1,000 recorded arrival times at p99 within 10 ms of the machine floor (speed 10)', async () => {
+  // Errors count from the schedule's origin (ctx.startAt), not from the first start: a first
+  // start late by a JIT compile once shifted all 999 others and read as a 2.7 ms p99 on a quiet
+  // machine. Measured that way, a quiet 2-core VM shows 1.6-1.9 ms against a ~1 ms floor, and two
+  // busy loops on both cores 5-9 ms against a 4-7 ms floor: both within 2 ms of the floor.
+  it('reproduces 1,000 recorded arrival times at p99 within 2 ms (plus the machine floor) (speed 10)', async () => {
     const rng = createRandom(2024);
     const timestamps: number[] = [];
     let t = 1_700_000_000_000; // epoch ms, as traces often are: only the gaps matter
@@ -71,12 +71,14 @@ describe('trace replay', () => {
       last = `attempt ${attempt}: p99 start error ${p99.toFixed(3)} ms; busy-wait floor ${floorMs.toFixed(3)} ms`;
       // Printed for the record: the executor's p99 error against the machine's floor right then.
       console.log(`trace replay: ${last}`);
-      if (p99 < 10 + floorMs) return;
+      if (p99 < 2 + floorMs) return;
     }
-    expect.fail(`start error above 10 ms + the machine's floor in 3 attempts (${last})`);
+    expect.fail(`start error above 2 ms + the machine's floor in 3 attempts (${last})`);
 
-    function errorsOf(starts: Float64Array): number[] {
-      return dueMs.map((due, k) => Math.abs((starts[k] as number) - (starts[0] as number) - due));
+    // Errors from the schedule's own origin (ctx.startAt), so a late first start counts once
+    // instead of shifting every other start.
+    function errorsOf(starts: Float64Array, origin: number): number[] {
+      return dueMs.map((due, k) => Math.abs((starts[k] as number) - origin - due));
     }
 
     async function replay(traceFile: string, replaySpeed: number) {
@@ -91,11 +93,12 @@ describe('trace replay', () => {
       const latency = new LatencyRecorder();
       const serviceTime = new LatencyRecorder();
       const counters = newCounters();
-      const ctx: ExecContext = { op, timeoutMs: 30_000, latency, serviceTime, counters, batchSize: 1, stopped: () => false };
+      const origin = performance.now() + 5;
+      const ctx: ExecContext = { op, timeoutMs: 30_000, latency, serviceTime, counters, batchSize: 1, stopped: () => false, startAt: origin };
       try {
         const schedule = await startExecutor({ kind: 'rate', rate: 0, durationMs: 0, maxInFlight: 10_000, arrival: 'trace', trace: traceFile, speed: replaySpeed }, ctx).done;
         return {
-          p99: percentile(errorsOf(starts), 99),
+          p99: percentile(errorsOf(starts, origin), 99),
           done: counters.done,
           dropped: schedule?.dropped ?? -1,
           latencyP50: latency.summarize().p50,
