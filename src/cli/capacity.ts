@@ -2,8 +2,8 @@
  * `cluster-bench capacity <scenario>`: the highest offered rate at which one phase still meets
  * its SLOs. The search (runner/capacity.ts) drives the phase step by step under the open model;
  * this command parses the flags, wires progress and Ctrl-C, and writes the result and report
- * the way `run` does. Steps run in this process (runner/capacity-steps.ts), behind one
- * function, so worker threads can take them over later.
+ * the way `run` does. Steps run in this process or, with --workers, on worker threads
+ * (runner/capacity-steps.ts), behind one function.
  */
 import { ExitCode, badInput } from '../errors.js';
 import { describeEnvironment } from '../metrics/environment.js';
@@ -11,9 +11,12 @@ import { checkProviders } from '../providers/registry.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { jsonRenderer } from '../report/json.js';
 import { tableRenderer } from '../report/table.js';
-import { RESULT_SCHEMA_VERSION, type CapacityResult, type CapacitySettings, type CapacityStep, type RunResult, type ScenarioResult } from '../results/types.js';
+import { RESULT_SCHEMA_VERSION, type CapacityResult, type CapacitySettings, type CapacityStep, type PhaseResult, type RunResult, type ScenarioResult } from '../results/types.js';
+import type { RunEvent } from '../runner/events.js';
 import { DEFAULT_CAPACITY_SETTINGS, judgeStep, keepUpSlo, searchCapacity, summarizeCapacity, type MeasureStep } from '../runner/capacity.js';
-import { openInProcessSteps, type StepSession } from '../runner/capacity-steps.js';
+import { openInProcessSteps, openWorkerSteps, StepFailedError, type StepSession } from '../runner/capacity-steps.js';
+import { workersFor } from '../runner/run-scaled.js';
+import { mainThreadReason } from '../runner/workers.js';
 import { describeError } from '../runner/errors.js';
 import { loadScenario, resolveScenarioRefs } from '../scenarios/load.js';
 import type { PhaseSpec, Scenario } from '../scenarios/types.js';
@@ -26,6 +29,7 @@ import { useColor } from './io.js';
 import { parsePercent, parseWhole } from './options.js';
 import type { CliProcess, SignalName } from './process.js';
 import { createProgress } from './progress.js';
+import { parseWorkers } from './scale-out.js';
 import { commandLine } from './command-line.js';
 import { gitCommit, parseSeed } from './run.js';
 import { appendStepSummary, freeBase, REPORTS_DIR, saveRunFiles, timestamp } from './save.js';
@@ -43,6 +47,7 @@ export interface CapacityFlags {
   repeat?: string;
   maxSteps?: string;
   seed?: string;
+  workers?: string;
   set: string[];
   out?: string;
   report?: string;
@@ -156,6 +161,7 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
   const settings = capacitySettings(flags, phase);
   const slos = chooseSlos(scenario, phase, flags.slo ?? []);
   const targets = captureTargets(scenario, flags.target ?? []);
+  const asked = workersFor(scenario, parseWorkers(flags.workers));
   await checkProviders(scenario.providers, io.env);
   const environment = describeEnvironment({ gitCommit: gitCommit(io.cwd) });
 
@@ -183,28 +189,42 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
   let session: StepSession | undefined;
   let failure: string | undefined;
   let capacity: CapacityResult | undefined;
+  // Worker threads as `run --workers` has them, unless the scenario must stay on this thread.
+  const threadReason = asked > 1 ? mainThreadReason(scenario) : undefined;
+  const workers = threadReason !== undefined ? 1 : asked;
+  if (threadReason !== undefined) progress.note(`${scenario.name}: steps run on the main thread: ${threadReason}`);
   try {
     try {
-      session = await openInProcessSteps(scenario, phase, {
+      const stepOptions = {
         seed,
         signal: controller.signal,
         // Generator warnings become the step's verdict ("invalid"), printed with it.
-        onEvent: (e) => {
+        onEvent: (e: RunEvent) => {
           if (e.type !== 'warning') progress.onEvent(e);
         },
-      });
+      };
+      session = workers > 1 ? await openWorkerSteps(scenario, phase, { ...stepOptions, workers, env: { ...io.env } }) : await openInProcessSteps(scenario, phase, stepOptions);
     } catch (e) {
       failure = `initializing providers: ${describeError(e)}`;
     }
     const s = session;
     progress.note(
       `capacity of ${scenario.name} › ${phase.name} (${phase.op}): SLOs ${slos.map((x) => x.source).join('; ')}` +
-        `${s?.simulated ? ` [LLM: ${s.transport}]` : ''}`,
+        `${workers > 1 ? ` on ${workers} worker threads` : ''}${s?.simulated ? ` [LLM: ${s.transport}]` : ''}`,
     );
     const measure: MeasureStep = async (rate, stage, index) => {
-      if (s === undefined || controller.signal.aborted) return undefined;
+      if (s === undefined || controller.signal.aborted || failure !== undefined) return undefined;
       const label = `step ${index} @ ${formatRate(rate)}`;
-      const result = await s.run({ rate, durationMs: settings.stepDurationMs, warmupMs: settings.warmupMs, label });
+      let result: PhaseResult | undefined;
+      try {
+        result = await s.run({ rate, durationMs: settings.stepDurationMs, warmupMs: settings.warmupMs, label });
+      } catch (e) {
+        // A worker thread crashed: the steps so far stand, the search ends, the run failed.
+        if (!(e instanceof StepFailedError)) throw e;
+        failure = e.message;
+        return undefined;
+      }
+      if (result === undefined) return undefined;
       return judgeStep(result, rate, stage, index, (p) => evaluateStepSlos(slos, p), settings.precision);
     };
     // Without providers there is nothing to search: the result carries the failure (exit 3).
@@ -249,6 +269,7 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
     memory: [],
     ...(failure !== undefined ? { failure } : {}),
     ...(capacity !== undefined ? { capacity } : {}),
+    ...(asked > 1 ? { execution: { workers, ...(threadReason !== undefined ? { mainThreadReason: threadReason } : {}) } } : {}),
   };
   scenarioResult.targets = evaluateTargets(targets, scenarioResult);
   const result: RunResult = {

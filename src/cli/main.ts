@@ -203,7 +203,9 @@ When the tool is the limit:
   own delays explain (counted from the actual start, less the longest event-loop stall, it would
   have passed). It is run again; invalid 3 times during the ramp, and the search ends
   "generator-bound at R/s" instead of reporting a knee the generator made: the system does more than
-  one thread can offer (worker threads or shards). Inside the bracket the search steps around a
+  one thread can offer. Then add threads: --workers auto runs each step on every core (the arrival
+  schedule striped over the threads, histograms merged exactly). A simulated server with slots stays
+  on one thread: its one queue cannot be split. Inside the bracket the search steps around a
   rate it cannot drive (twice at most): that only costs precision, and the result says so.
 
 Reading the knee:
@@ -226,6 +228,7 @@ Exit codes:
 Examples (a simulated server of 4 slots x 10 ms has a capacity of ~400/s; compare exits 1 when it fell):
   $ cluster-bench capacity llm-call --phase sequential --set providers.llm.slots=4 --set providers.llm.latency=10ms --slo "p99 < 50ms"
   $ cluster-bench capacity ./my-scenario.yaml --phase load --slo "p99 < 200ms" --slo "errorRate < 0.1%" --max-rate 2000
+  $ cluster-bench capacity llm-call --phase sequential --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 --slo "p99 < 50ms" --workers auto
   $ cluster-bench compare main-capacity.json pr-capacity.json
 `;
 
@@ -348,6 +351,7 @@ Examples:
     .option('--repeat <n>', 'times each end of the bracket is measured (default 2)')
     .option('--max-steps <n>', 'most steps in all (default 30)')
     .option('--seed <n>', 'seed of the simulated providers (default: random, recorded in the result)')
+    .option('--workers <n|auto>', "run each step on N worker threads (auto: one per core) when one thread cannot offer the load (default: the scenario's workers setting, else 1)")
     .addOption(new Option('--set <path=value>', 'override a scenario field before validation, e.g. providers.llm.slots=4 (repeatable)').argParser(collect))
     .option('-o, --out <file>', 'write the JSON result to FILE (atomically)')
     .option('--report <file>', 'write the markdown report to FILE instead of reports/')

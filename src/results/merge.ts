@@ -108,21 +108,96 @@ function mergeExtra(phases: readonly PhaseResult[], mode: MergeMode): Record<str
 }
 
 /**
- * Time series of parts that ran together, interval by interval (their intervals start from
- * one common t0): counts and throughput add up; p50 and p99 of an interval are the highest
- * part's (a bound: intervals keep no histogram; the phase's own percentiles are exact); heap
- * readings of separate threads or machines do not add up and are left out.
+ * Time series of parts that ran together (their intervals count from one common t0): counts
+ * and throughput add up; p50 and p99 of an interval are the highest part's (a bound:
+ * intervals keep no histogram; the phase's own percentiles are exact); heap readings of
+ * separate threads or machines do not add up and are left out.
+ *
+ * Each part closes its intervals when its own ticker notices the boundary, so the parts'
+ * intervals neither start nor end together, and one part can have an interval more. Merged
+ * by index, interval 2 of one part would be added to interval 3 of another. So the intervals
+ * are merged on a time grid, the boundaries of the part with the most of them: each other
+ * part's interval is spread over the grid intervals it overlaps, in proportion to the
+ * overlap, and the counts are rounded so that their running sums (and the totals) stay exact.
+ * Intervals from results without durations fall back to merging by index.
  */
 function mergeConcurrentSeries(series: ReadonlyArray<readonly IntervalSample[]>): IntervalSample[] {
+  const timed = series.every((s) => s.every((x) => x.durationMs !== undefined));
+  return timed ? mergeOnGrid(series) : mergeByIndex(series);
+}
+
+function mergeOnGrid(series: ReadonlyArray<readonly IntervalSample[]>): IntervalSample[] {
+  const grid = series.reduce((a, s) => (s.length > a.length ? s : a), series[0] ?? []);
+  const n = grid.length;
+  const starts = grid.map((x) => x.tMs - (x.durationMs as number));
+  const mids = grid.map((x, k) => ((starts[k] as number) + x.tMs) / 2);
+  const count = new Float64Array(n);
+  const errors = new Float64Array(n);
+  const p50 = new Float64Array(n);
+  const p99 = new Float64Array(n);
+  const loop: Array<number | undefined> = new Array<number | undefined>(n).fill(undefined);
+  for (const s of series) {
+    for (const x of s) {
+      const from = x.tMs - (x.durationMs as number);
+      // Overlap with each grid interval; an interval in a gap of the grid (or beyond its
+      // ends) goes whole to the nearest grid interval, so no operation is lost.
+      const overlaps = grid.map((g, j) => Math.max(0, Math.min(x.tMs, g.tMs) - Math.max(from, starts[j] as number)));
+      const sum = overlaps.reduce((acc, o) => acc + o, 0);
+      const mid = (from + x.tMs) / 2;
+      const nearest = sum > 0 ? -1 : mids.reduce((best, m, k) => (Math.abs(m - mid) < Math.abs((mids[best] as number) - mid) ? k : best), 0);
+      const share = (j: number): number => (sum > 0 ? (overlaps[j] as number) / sum : j === nearest ? 1 : 0);
+      for (let j = 0; j < n; j++) {
+        const f = share(j);
+        if (f === 0) continue;
+        count[j] = (count[j] as number) + x.count * f;
+        errors[j] = (errors[j] as number) + x.errors * f;
+        p50[j] = Math.max(p50[j] as number, x.p50);
+        p99[j] = Math.max(p99[j] as number, x.p99);
+        if (x.eventLoopP99 !== undefined) loop[j] = Math.max(loop[j] ?? 0, x.eventLoopP99);
+      }
+    }
+  }
+  const counts = roundKeepingSums(count);
+  const errorCounts = roundKeepingSums(errors);
+  return grid.map((g, j) => {
+    const durationMs = g.durationMs as number;
+    const c = counts[j] as number;
+    const l = loop[j];
+    return {
+      tMs: g.tMs,
+      durationMs,
+      count: c,
+      errors: errorCounts[j] as number,
+      throughput: durationMs > 0 ? (c * 1000) / durationMs : 0,
+      p50: p50[j] as number,
+      p99: p99[j] as number,
+      ...(l !== undefined ? { eventLoopP99: l } : {}),
+    };
+  });
+}
+
+/** Whole numbers whose running sums are the rounded running sums of `values`. */
+function roundKeepingSums(values: Float64Array): number[] {
+  let sum = 0;
+  let before = 0;
+  return Array.from(values, (v) => {
+    sum += v;
+    const upTo = Math.round(sum);
+    const out = upTo - before;
+    before = upTo;
+    return out;
+  });
+}
+
+/** Results written before intervals had durations: interval i of every part together. */
+function mergeByIndex(series: ReadonlyArray<readonly IntervalSample[]>): IntervalSample[] {
   const length = Math.max(0, ...series.map((s) => s.length));
   const out: IntervalSample[] = [];
   for (let i = 0; i < length; i++) {
     const at = series.map((s) => s[i]).filter((x): x is IntervalSample => x !== undefined);
     const loop = at.map((x) => x.eventLoopP99).filter((x): x is number => x !== undefined);
-    const durations = at.map((x) => x.durationMs).filter((x): x is number => x !== undefined);
     out.push({
       tMs: Math.max(...at.map((x) => x.tMs)),
-      ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
       count: at.reduce((a, x) => a + x.count, 0),
       errors: at.reduce((a, x) => a + x.errors, 0),
       throughput: at.reduce((a, x) => a + x.throughput, 0),

@@ -4,7 +4,7 @@
  * initialized once, and each step a `runPhase` of the phase turned into an open-model `rate`
  * phase (the executor that measures from the scheduled start and counts late and dropped
  * starts). A worker-thread or sharded runner plugs in as another StepRunner that merges its
- * parts' results into one PhaseResult.
+ * parts' results into one PhaseResult: openWorkerSteps (`capacity --workers N`).
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../providers/types.js';
@@ -13,6 +13,7 @@ import type { PhaseResult } from '../results/types.js';
 import type { PhaseSpec, Scenario } from '../scenarios/types.js';
 import type { RunEventListener } from './events.js';
 import { runPhase } from './phase.js';
+import { runScenarioInWorkers } from './workers.js';
 
 export interface StepRequest {
   /** Offered rate, operations/s. */
@@ -25,8 +26,11 @@ export interface StepRequest {
   label: string;
 }
 
-/** Runs the phase once at the request's rate and returns its result. */
-export type StepRunner = (step: StepRequest) => Promise<PhaseResult>;
+/**
+ * Runs the phase once at the request's rate and returns its result; undefined when it was
+ * stopped (Ctrl-C) before its measured window began.
+ */
+export type StepRunner = (step: StepRequest) => Promise<PhaseResult | undefined>;
 
 export interface StepSession {
   run: StepRunner;
@@ -115,5 +119,71 @@ export async function openInProcessSteps(scenario: Scenario, phase: PhaseSpec, o
       return runPhase(stepPhase(phase, step.rate, step.durationMs, step.label), opCtx, phaseOpts(step.label));
     },
     close: () => providers.close(),
+  };
+}
+
+export interface WorkerStepsOptions extends InProcessOptions {
+  workers: number;
+  /** The environment providers read (an endpoint's API key): the CLI's. */
+  env?: Record<string, string | undefined>;
+}
+
+/** A step on worker threads failed as a whole (no thread sent figures for its window). */
+export class StepFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepFailedError';
+  }
+}
+
+/**
+ * `capacity --workers N`: every step is the warm-up and the measured window run as a
+ * two-phase scenario on N worker threads (runScenarioInWorkers: the arrival schedule striped
+ * over the threads, one start for all, histograms merged exactly). Threads are started per
+ * step, so no step inherits another's queues or sessions; the warm-up at the step's rate
+ * makes up for their cold start. The providers are built once here first, so a setup error
+ * is reported before the search, as in-process.
+ */
+export async function openWorkerSteps(scenario: Scenario, phase: PhaseSpec, opts: WorkerStepsOptions): Promise<StepSession> {
+  const providers = await createProvidersAsync(scenario.providers, { seed: opts.seed });
+  let simulated: boolean;
+  let transport: string;
+  try {
+    await initializeAll(providers);
+    simulated = providers.llm.simulated;
+    transport = providers.transport.description;
+  } finally {
+    await providers.close();
+  }
+  const onEvent = opts.onEvent ?? (() => undefined);
+  return {
+    simulated,
+    transport,
+    async run(step) {
+      const phases: PhaseSpec[] = [];
+      if (step.warmupMs > 0) phases.push(stepPhase(phase, step.rate, step.warmupMs, `${step.label} (warm-up)`));
+      phases.push(stepPhase(phase, step.rate, step.durationMs, step.label));
+      const result = await runScenarioInWorkers(
+        { ...scenario, phases, targets: [] },
+        {
+          seed: opts.seed,
+          workers: opts.workers,
+          graceMs: opts.graceMs ?? 2_000,
+          ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+          ...(opts.env !== undefined ? { env: opts.env } : {}),
+          // The step's phases only: the scenario around them is this function's business.
+          onEvent: (e) => {
+            if (e.type !== 'scenario-start' && e.type !== 'scenario-end') onEvent(e);
+          },
+        },
+      );
+      // A thread that crashed leaves a step nobody can judge: the search stops there.
+      if (result.failure !== undefined) throw new StepFailedError(`${step.label}: ${result.failure}`);
+      const measured = result.phases.find((p) => p.name === step.label);
+      if (measured !== undefined) return measured;
+      if (opts.signal?.aborted) return undefined;
+      throw new StepFailedError(`${step.label}: no worker thread sent figures`);
+    },
+    close: async () => undefined,
   };
 }

@@ -38,11 +38,17 @@ export function autoWorkers(): number {
 }
 
 /**
- * Why a scenario must run on the main thread whatever --workers says, or undefined. Heap
- * figures of separate isolates do not add up: heapDelta targets, and the leak verdict of a
- * phase long enough to have one, read the heap.
+ * Why a scenario must run on the main thread whatever --workers says, or undefined. A
+ * simulated server of finite capacity (providers.llm.slots) is one queue, and every thread
+ * would have its own copy. Heap figures of separate isolates do not add up: heapDelta
+ * targets, and the leak verdict of a phase long enough to have one, read the heap.
  */
 export function mainThreadReason(scenario: Scenario): string | undefined {
+  const llm = scenario.providers.llm;
+  if (llm.slots !== undefined && llm.baseUrl === undefined && llm.module === undefined) {
+    // Each thread builds its own providers: N threads would be N servers, N times the capacity.
+    return `its simulated LLM server has ${llm.slots} slot${llm.slots === 1 ? '' : 's'} behind one queue, and each thread would build a server of its own`;
+  }
   if (scenario.targets.some((t) => t.stat === 'heapDelta')) {
     return 'it measures memory (heapDelta targets), and heaps of separate threads do not add up';
   }

@@ -47,6 +47,7 @@ describe('capacity: bad input is one line, exit 2', () => {
     [['capacity', 'llm-call', '--phase', 'sequential', '--slo', 'p99 < 50ms', '--target', 'sequential p99 < 5ms / < 5ms'], 'a capacity search gates on its capacity only'],
     [['capacity', 'all', '--slo', 'p99 < 50ms'], 'capacity searches one scenario at a time'],
     [['capacity', 'no-such-scenario'], 'unknown scenario "no-such-scenario"'],
+    [['capacity', 'llm-call', '--phase', 'sequential', '--slo', 'p99 < 50ms', '--workers', '0'], '--workers "0": expected auto (one per core) or a whole number'],
   ])('%j', async (args, message) => {
     const r = await runInProcess(args);
     expect(r.code).toBe(2);
@@ -160,6 +161,33 @@ describe('capacity: when the tool is the limit', () => {
     expect(r.stdout).toContain(`no capacity: generator-bound at ${at.toLocaleString('en-US')}/s: the load generator, not the system, was the limit`);
     expect(r.stdout).toContain('--workers');
   }, 120_000);
+
+  it('--workers 2: every step on two threads, its arrivals the exact union of their stripes', async () => {
+    // 100/s for 400 ms is 40 scheduled arrivals whichever thread starts them.
+    const r = await runInProcess(
+      ['capacity', 'llm-call', '--phase', 'sequential', '--set', 'providers.llm.latency=5ms', '--slo', 'p99 < 500ms', '--step-duration', '400ms', '--warmup', '0s', '--start-rate', '100', '--max-rate', '100', '--workers', '2', '--no-save', '--out', 'threads.json'],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const s = read('threads.json').scenarios[0]!;
+    expect(s.execution).toEqual({ workers: 2 });
+    expect(r.stderr).toContain('on 2 worker threads');
+    const steps = s.capacity!.steps;
+    expect(steps.length).toBeGreaterThanOrEqual(1);
+    for (const step of steps) expect(step.count + (step.schedule?.dropped ?? 0)).toBe(40);
+  }, 60_000);
+
+  it('--workers 2 with a simulated server of 4 slots stays on one thread: its one queue cannot be split', async () => {
+    const r = await runInProcess(
+      ['capacity', 'llm-call', '--phase', 'sequential', '--set', 'providers.llm.slots=4', '--set', 'providers.llm.latency=5ms', '--slo', 'p99 < 500ms', '--step-duration', '400ms', '--warmup', '0s', '--start-rate', '50', '--max-rate', '50', '--workers', '2', '--no-save', '--out', 'slots.json'],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const s = read('slots.json').scenarios[0]!;
+    expect(s.execution?.workers).toBe(1);
+    expect(s.execution?.mainThreadReason).toContain('4 slots behind one queue');
+    expect(r.stderr).toContain('steps run on the main thread: its simulated LLM server has 4 slots');
+  }, 60_000);
 
   it('Ctrl-C keeps the steps so far, writes them and exits 130', async () => {
     const r = await runInProcess(

@@ -157,6 +157,42 @@ describe('mergePhases', () => {
     ]);
     expect(m.leak?.verdict).toBe('insufficient data');
   });
+
+  it('concurrent time series with durations: merged on one time grid, not by index', () => {
+    // Two threads close their intervals when their own tickers notice the boundary: a every
+    // 300 ms, b at 200, 500, 800 and 900 ms. By index, a's 600-900 ms would be added to b's
+    // 500-800 ms. On b's grid (the most intervals), each of a's is spread by overlap.
+    const a = part(1, 90, [0, 900]);
+    const b = part(2, 90, [0, 900]);
+    const iv = (tMs: number, durationMs: number, count: number, p99: number) => ({ tMs, durationMs, count, errors: 0, throughput: (count * 1000) / durationMs, p50: 1, p99 });
+    a.intervals = [iv(300, 300, 30, 5), iv(600, 300, 30, 6), iv(900, 300, 30, 7)];
+    b.intervals = [iv(200, 200, 20, 1), iv(500, 300, 30, 2), iv(800, 300, 30, 3), iv(900, 100, 10, 4)];
+    const m = mergePhases([a, b], 'concurrent');
+    expect(m.intervals?.map((x) => [x.tMs, x.durationMs, x.count, x.p99])).toEqual([
+      [200, 200, 20 + 20, 5],
+      [500, 300, 30 + 10 + 20, 6],
+      [800, 300, 30 + 10 + 20, 7],
+      [900, 100, 10 + 10, 7],
+    ]);
+    expect(m.intervals?.reduce((s, x) => s + x.count, 0)).toBe(180);
+    expect(m.intervals?.[1]?.throughput).toBeCloseTo(200, 9);
+  });
+
+  it('concurrent time series: counts stay whole and add up when overlaps split them unevenly', () => {
+    const a = part(1, 10, [0, 1_000]);
+    const b = part(2, 10, [0, 1_000]);
+    a.intervals = [{ tMs: 1_000, durationMs: 1_000, count: 7, errors: 1, throughput: 7, p50: 1, p99: 1 }];
+    b.intervals = [
+      { tMs: 333, durationMs: 333, count: 1, errors: 0, throughput: 3, p50: 1, p99: 1 },
+      { tMs: 667, durationMs: 334, count: 1, errors: 0, throughput: 3, p50: 1, p99: 1 },
+      { tMs: 1_000, durationMs: 333, count: 1, errors: 0, throughput: 3, p50: 1, p99: 1 },
+    ];
+    const m = mergePhases([a, b], 'concurrent');
+    const counts = m.intervals?.map((x) => x.count) ?? [];
+    expect(counts.every((c) => Number.isInteger(c))).toBe(true);
+    expect(counts.reduce((s, c) => s + c, 0)).toBe(10);
+    expect(m.intervals?.reduce((s, x) => s + x.errors, 0)).toBe(1);
+  });
 });
 
 describe('mergePhases: a part that measured nothing', () => {
