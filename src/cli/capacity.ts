@@ -27,9 +27,10 @@ import type { TargetSpec } from '../targets/types.js';
 import { DURATION_HELP, formatNs, formatPercent, formatRate, parseDurationMs } from '../util/units.js';
 import { useColor } from './io.js';
 import { parsePercent, parseWhole } from './options.js';
-import type { CliProcess, SignalName } from './process.js';
+import type { CliProcess } from './process.js';
 import { createProgress } from './progress.js';
 import { parseWorkers } from './scale-out.js';
+import { watchStops } from './interrupts.js';
 import { commandLine } from './command-line.js';
 import { gitCommit, parseSeed } from './run.js';
 import { appendStepSummary, freeBase, REPORTS_DIR, saveRunFiles, timestamp } from './save.js';
@@ -168,21 +169,7 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
   const human = flags.json ? io.stderr : io.stdout;
   const spinner = io.stderr.isTTY === true && !io.env['CI'] && (io.stderr.columns ?? 0) > 0;
   const progress = await createProgress(io.stderr, spinner);
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: SignalName): void => {
-    signals++;
-    if (signals === 1) {
-      progress.note(`${name}: stopping — finishing the step's in-flight operations, then writing the steps so far (press Ctrl-C again to quit at once)`);
-      controller.abort();
-    } else {
-      progress.stop();
-      io.stderr.write(`${name} again: quitting without writing the result\n`);
-      io.exit(ExitCode.INTERRUPTED);
-    }
-  };
-  io.signals.on('SIGINT', onSignal);
-  io.signals.on('SIGTERM', onSignal);
+  const stop = watchStops(io, progress, { finishing: "the step's in-flight operations", writing: 'the steps so far' });
 
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -197,7 +184,7 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
     try {
       const stepOptions = {
         seed,
-        signal: controller.signal,
+        signal: stop.signal,
         // Generator warnings become the step's verdict ("invalid"), printed with it.
         onEvent: (e: RunEvent) => {
           if (e.type !== 'warning') progress.onEvent(e);
@@ -213,7 +200,7 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
         `${workers > 1 ? ` on ${workers} worker threads` : ''}${s?.simulated ? ` [LLM: ${s.transport}]` : ''}`,
     );
     const measure: MeasureStep = async (rate, stage, index) => {
-      if (s === undefined || controller.signal.aborted || failure !== undefined) return undefined;
+      if (s === undefined || stop.signal.aborted || failure !== undefined) return undefined;
       const label = `step ${index} @ ${formatRate(rate)}`;
       let result: PhaseResult | undefined;
       try {
@@ -244,11 +231,12 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
       failure ??= `closing providers: ${describeError(e)}`;
     }
     progress.stop();
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
+    stop.dispose();
   }
+  // An exception that escaped every operation stopped the search: it failed (exit 3).
+  if (stop.escaped !== undefined) failure ??= stop.escaped;
 
-  const interrupted = controller.signal.aborted;
+  const interrupted = stop.interrupted;
   const scenarioResult: ScenarioResult = {
     name: scenario.name,
     description: scenario.description,

@@ -227,8 +227,7 @@ Exit codes:
 
 Examples (a simulated server of 4 slots x 10 ms has a capacity of ~400/s; compare exits 1 when it fell):
   $ cluster-bench capacity llm-call --phase sequential --set providers.llm.slots=4 --set providers.llm.latency=10ms --slo "p99 < 50ms"
-  $ cluster-bench capacity ./my-scenario.yaml --phase load --slo "p99 < 200ms" --slo "errorRate < 0.1%" --max-rate 2000
-  $ cluster-bench capacity llm-call --phase sequential --set providers.llm.baseUrl=http://127.0.0.1:8080/v1 --slo "p99 < 50ms" --workers auto
+  $ cluster-bench capacity ./my-scenario.yaml --phase load --slo "p99 < 200ms" --slo "errorRate < 0.1%" --workers auto
   $ cluster-bench compare main-capacity.json pr-capacity.json
 `;
 

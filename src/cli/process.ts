@@ -21,6 +21,15 @@ export interface CliSignals {
   off(signal: SignalName, listener: (signal: SignalName) => void): unknown;
 }
 
+/**
+ * Exceptions that escape every operation (thrown from a timer, or a rejection nobody awaits).
+ * Listening replaces Node's default (a stack trace and exit 1) for as long as a run lasts.
+ */
+export interface CliEscapes {
+  on(listener: (error: unknown) => void): unknown;
+  off(listener: (error: unknown) => void): unknown;
+}
+
 export interface CliProcess {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
@@ -29,6 +38,7 @@ export interface CliProcess {
   stdout: OutStream;
   stderr: OutStream;
   signals: CliSignals;
+  escapes?: CliEscapes;
   /** Leaves at once (a second Ctrl-C). Tests record the code instead. */
   exit(code: number): void;
 }
@@ -44,6 +54,10 @@ export function nodeProcess(): CliProcess {
     signals: {
       on: (s, l) => process.on(s, l),
       off: (s, l) => process.off(s, l),
+    },
+    escapes: {
+      on: (l) => process.on('uncaughtException', l).on('unhandledRejection', l),
+      off: (l) => process.off('uncaughtException', l).off('unhandledRejection', l),
     },
     exit: (code) => process.exit(code),
   };

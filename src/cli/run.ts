@@ -28,7 +28,8 @@ import { isCapacityTarget } from '../targets/slo.js';
 import { parseDurationMs, DURATION_HELP } from '../util/units.js';
 import { checkEnvironments, compareOptions, compareOrRefuse } from './compare.js';
 import { readResultFile, useColor, writeFileAtomic } from './io.js';
-import type { CliProcess, SignalName } from './process.js';
+import { watchStops } from './interrupts.js';
+import type { CliProcess } from './process.js';
 import { createProgress } from './progress.js';
 import { quoteArgs, reproduceCommand } from './reproduce.js';
 import { TOOL_VERSION } from './version.js';
@@ -129,21 +130,7 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const spinner = io.stderr.isTTY === true && !io.env['CI'] && (io.stderr.columns ?? 0) > 0;
   const progress = await createProgress(io.stderr, spinner);
 
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: SignalName): void => {
-    signals++;
-    if (signals === 1) {
-      progress.note(`${name}: stopping — finishing in-flight operations, then writing the partial result (press Ctrl-C again to quit at once)`);
-      controller.abort();
-    } else {
-      progress.stop();
-      io.stderr.write(`${name} again: quitting without writing the result\n`);
-      io.exit(ExitCode.INTERRUPTED);
-    }
-  };
-  io.signals.on('SIGINT', onSignal);
-  io.signals.on('SIGTERM', onSignal);
+  const stop = watchStops(io, progress, { finishing: 'in-flight operations', writing: 'the partial result' });
 
   const startedAt = new Date().toISOString();
   // The result's file is chosen now, so that checkpoints during the run and the final result
@@ -182,16 +169,16 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   // every scenario instead of landing on one scenario's trials.
   const runs: ScenarioResult[][] = scenarios.map(() => []);
   try {
-    for (let t = 0; t < trials && !controller.signal.aborted; t++) {
+    for (let t = 0; t < trials && !stop.signal.aborted; t++) {
       if (trials > 1) progress.note(`trial ${t + 1} of ${trials}`);
       for (const [i, scenario] of scenarios.entries()) {
-        if (controller.signal.aborted) break;
+        if (stop.signal.aborted) break;
         runs[i]!.push(
           await runScaled(
             scenario,
             {
               seed,
-              signal: controller.signal,
+              signal: stop.signal,
               onEvent: (e) => progress.onEvent(e),
               onCheckpoint: (partial) => checkpoint(partial, i),
               checkpointMs,
@@ -205,13 +192,16 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
     }
   } finally {
     progress.stop();
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 
-  const interrupted = controller.signal.aborted;
+  // Stopped early by a signal, or by an exception that escaped (then the run failed as well).
+  const interrupted = stop.signal.aborted;
+  const escaped = stop.escaped;
   environment.calibration = await calibrationForRun(io.env, TOOL_VERSION, { measure: !interrupted });
   const results = runs.filter((done) => done.length > 0).map((done) => mergeTrials(done));
+  const last = results.at(-1);
+  if (escaped !== undefined && last !== undefined) last.failure = last.failure !== undefined ? `${last.failure}; ${escaped}` : escaped;
   const result = assemble(results, { interrupted });
   const gate = result.gate;
 
@@ -254,6 +244,10 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   if (flags.json) io.stdout.write(json);
   if (refused !== undefined) throw refused;
 
+  if (escaped !== undefined) {
+    io.stderr.write(`cluster-bench: error: ${escaped}\n`);
+    return ExitCode.RUN_FAILED;
+  }
   if (interrupted) return ExitCode.INTERRUPTED;
   if (results.some((r) => r.failure !== undefined)) return ExitCode.RUN_FAILED;
   if (!gate.passed || (comparison !== undefined && !comparison.passed)) return ExitCode.TARGET_MISSED;

@@ -22,6 +22,8 @@ export interface FakeProcess extends CliProcess {
   err: string[];
   /** Delivers a signal as the OS would to the main thread. */
   signal(name: SignalName): void;
+  /** An exception escaping every operation, as Node would report it (uncaughtException). */
+  escape(error: unknown): void;
   exitCalled?: number;
 }
 
@@ -45,12 +47,17 @@ export function fakeProcess(argv: readonly string[], opts: { cwd?: string; env?:
       on: (s, l) => emitter.on(s, l),
       off: (s, l) => emitter.off(s, l),
     },
+    escapes: {
+      on: (l) => emitter.on('escape', l),
+      off: (l) => emitter.off('escape', l),
+    },
     exit: (code) => {
       fp.exitCalled = code;
     },
     out,
     err,
     signal: (name) => void emitter.emit(name, name),
+    escape: (error) => void emitter.emit('escape', error),
   };
   return fp;
 }
