@@ -130,7 +130,18 @@ export function mergeShards(files: readonly ShardFile[], opts: MergeShardsOption
   const finishedAt = ordered.map((f) => f.result.finishedAt).sort().at(-1)!;
   return assembleResult(
     scenarios,
-    { toolVersion: opts.toolVersion, command: opts.command, seed: first.result.seed, startedAt, finishedAt, environment: first.result.environment },
+    {
+      toolVersion: opts.toolVersion,
+      command: opts.command,
+      // The shards ran one seed's schedule, striped: one process running it unsharded offers
+      // exactly their union, so the shards' own Reproduce line reproduces the merged run (the
+      // merge command would only merge the same files again).
+      ...(first.result.reproduce !== undefined ? { reproduce: first.result.reproduce } : {}),
+      seed: first.result.seed,
+      startedAt,
+      finishedAt,
+      environment: first.result.environment,
+    },
     {
       targets: specs,
       interrupted: ordered.some((f) => f.result.interrupted),

@@ -32,6 +32,13 @@ describe('mergeShards', () => {
     expect(r.gate.passed).toBe(true);
   });
 
+  it("the merged result's Reproduce line is the shards' own run command, not the merge", () => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]).map((f) => ({ ...f, result: { ...f.result, reproduce: 'cluster-bench run calls --seed 42' } }));
+    const r = mergeShards(parts, opts);
+    expect(r.command).toBe('cluster-bench merge');
+    expect(r.reproduce).toBe('cluster-bench run calls --seed 42');
+  });
+
   it('the aggregation trap: the shards\' p99s average under the target (the hand-made merge), the run misses it: merge fails', () => {
     // Two shards at ~20 ms and a hot one whose slowest 5% take 250 ms: the mean of the three
     // p99s is ~97 ms, under the 100 ms target (what merging summaries by hand does). But 50
