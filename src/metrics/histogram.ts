@@ -92,7 +92,8 @@ export class LatencyRecorder {
   private recordClamped(ns: number, count: number): void {
     this.clamped += count;
     // Stryker disable next-line EqualityOperator: equivalent; HIGHEST_TRACKABLE_NS itself is in range and never reaches here
-    const value = Number.isFinite(ns) && ns > HIGHEST_TRACKABLE_NS ? HIGHEST_TRACKABLE_NS : 1;
+    // Above the range (an endless wait included) is the top; below it, or NaN, the bottom.
+    const value = ns > HIGHEST_TRACKABLE_NS ? HIGHEST_TRACKABLE_NS : 1;
     this.h.recordValueWithCount(value, count);
   }
 
