@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../util/input-error.js';
 import { ProviderSetupError } from './provider-error.js';
+import { checkPluginResults } from './plugin-results.js';
 import type { AgentProviderConfig, LLMProviderConfig, MemoryProviderConfig } from './config.js';
 import type { AgentProvider, Clock, LLMProvider, MemoryProvider } from './types.js';
 
@@ -193,5 +194,6 @@ export async function createFromPlugin<K extends PluginKind>(
   }
   const problem = missingMembers(kind, provider);
   if (problem !== undefined) throw new InputError(`${where(kind, modulePath)}: ${problem}`);
+  checkPluginResults(kind, provider as object, where(kind, modulePath));
   return provider as ProviderOf[K];
 }

@@ -38,7 +38,9 @@ export type ProviderErrorCode =
   /** HTTP transport: nothing listens at baseUrl. */
   | 'ECONNREFUSED'
   /** HTTP transport: any other network failure (DNS, TLS, ...). */
-  | 'HTTP_NETWORK';
+  | 'HTTP_NETWORK'
+  /** A plugin provider answered with a value of the wrong shape (plugin-results.ts). */
+  | 'PLUGIN_BAD_RESULT';
 
 export class ProviderError extends Error {
   readonly code: ProviderErrorCode;
