@@ -5,6 +5,7 @@
  * common, or another CPU model / Node major unless --force).
  */
 import { ExitCode, badInput } from '../errors.js';
+import { COMPARE_FORMATS, type CompareFormat } from '../compare/formats.js';
 import { blockingDifferences, compareResults, type CompareOptions, type Comparison } from '../compare/compare.js';
 import { parsePercent } from './options.js';
 import { renderComparisonMarkdown, renderComparisonTable, type ComparisonLabels } from '../compare/render.js';
@@ -27,8 +28,6 @@ export interface CompareFlags extends GateFlags {
   out?: string;
 }
 
-export const COMPARE_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
-type CompareFormat = (typeof COMPARE_FORMATS)[number];
 
 /** --format, with --json as its old spelling of "json". */
 function compareFormat(flags: CompareFlags): CompareFormat {

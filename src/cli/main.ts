@@ -4,7 +4,8 @@
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, userErrorExitCode } from '../errors.js';
-import { FORMATS } from '../report/registry.js';
+import { COMPARE_FORMATS } from '../compare/formats.js';
+import { FORMAT_CHOICES, FORMATS } from '../report/registry.js';
 import { TOOL_VERSION } from './version.js';
 import type { CliProcess, OutStream } from './process.js';
 
@@ -231,6 +232,16 @@ Examples (a simulated server of 4 slots x 10 ms has a capacity of ~400/s; compar
   $ cluster-bench compare main-capacity.json pr-capacity.json
 `;
 
+/**
+ * Declares the values an option takes, for `--help` and shell completion, and leaves the check
+ * to the command: its one-line error names the flag and what is allowed, which commander's
+ * .choices() would replace with its own message.
+ */
+function offering(option: Option, words: readonly string[]): Option {
+  option.argChoices = [...words];
+  return option;
+}
+
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -368,7 +379,7 @@ Examples:
     .description('render saved JSON results as one report (markdown by default)')
     .argument('<result...>', 'JSON result files written by run (--out, or reports/*.json)')
     .option('-o, --out <file>', 'write the report to FILE (atomically) instead of stdout')
-    .option('-f, --format <format>', FORMATS.map((f) => f.aliases?.[0] ?? f.name).join(' | '), 'md')
+    .addOption(offering(new Option('-f, --format <format>', FORMATS.map((f) => f.aliases?.[0] ?? f.name).join(' | ')).default('md'), FORMAT_CHOICES))
     .option('--tool <tool>', 'benchmark-action only: customSmallerIsBetter (latency p50/p99, ms; default) or customBiggerIsBetter (throughput, ops/s)')
     .addHelpText('after', formatsHelp() + REPORT_HELP)
     .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
@@ -385,7 +396,7 @@ Examples:
     .option('--noise <pct>', 'changes smaller than this are never called a change', '5%')
     .option('--force', 'compare even across CPU models or Node.js major versions')
     .option('--json', 'print the comparison as JSON (the same as --format json)')
-    .option('-f, --format <format>', 'table (default) | json | markdown | html (one offline page: both runs on each spectrum)')
+    .addOption(offering(new Option('-f, --format <format>', 'table (default) | json | markdown | html (one offline page: both runs on each spectrum)'), COMPARE_FORMATS))
     .option('-o, --out <file>', 'write the comparison to FILE (atomically) instead of stdout')
     .addHelpText('after', COMPARE_HELP)
     .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean; format?: string; out?: string }) => {

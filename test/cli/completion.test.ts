@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
+import { FORMAT_CHOICES } from '../../src/report/registry.js';
 import { describe, expect, it } from 'vitest';
 import { completionScript, describeProgram } from '../../src/cli/completion.js';
 import { buildProgram } from '../../src/cli/main.js';
@@ -73,6 +74,9 @@ describe('cluster-bench completion bash, in a real bash', () => {
     expect(bashComplete(file, ['cluster-bench', 'run', '--str'])).toEqual(['--strict']);
     expect(bashComplete(file, ['cluster-bench', 'new', 'x', '--provider', ''])).toEqual(['agent', 'llm', 'memory']);
     expect(bashComplete(file, ['cluster-bench', 'completion', ''])).toEqual(['bash', 'zsh']);
+    // Output formats come from the one format registry (report) and compare's own list.
+    expect(bashComplete(file, ['cluster-bench', 'report', 'r.json', '--format', ''])).toEqual([...FORMAT_CHOICES].sort());
+    expect(bashComplete(file, ['cluster-bench', 'compare', 'a.json', 'b.json', '--format', 'h'])).toEqual(['html']);
     // Every built-in, the ones `all` leaves out (soak, agent-sessions) included.
     expect(bashComplete(file, ['cluster-bench', 'run', ''])).toEqual([...listBuiltins().map((b) => b.name), 'all'].sort());
     expect(bashComplete(file, ['cluster-bench', 'run', 'agent-'])).toEqual(['agent-sessions']);
