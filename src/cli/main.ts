@@ -379,7 +379,7 @@ Examples:
     .description('render saved JSON results as one report (markdown by default)')
     .argument('<result...>', 'JSON result files written by run (--out, or reports/*.json)')
     .option('-o, --out <file>', 'write the report to FILE (atomically) instead of stdout')
-    .addOption(offering(new Option('-f, --format <format>', FORMATS.map((f) => f.aliases?.[0] ?? f.name).join(' | ')).default('md'), FORMAT_CHOICES))
+    .addOption(offering(new Option('-f, --format <format>', 'what to render (each is described below)').default('md'), FORMAT_CHOICES))
     .option('--tool <tool>', 'benchmark-action only: customSmallerIsBetter (latency p50/p99, ms; default) or customBiggerIsBetter (throughput, ops/s)')
     .addHelpText('after', formatsHelp() + REPORT_HELP)
     .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
@@ -396,7 +396,7 @@ Examples:
     .option('--noise <pct>', 'changes smaller than this are never called a change', '5%')
     .option('--force', 'compare even across CPU models or Node.js major versions')
     .option('--json', 'print the comparison as JSON (the same as --format json)')
-    .addOption(offering(new Option('-f, --format <format>', 'table (default) | json | markdown | html (one offline page: both runs on each spectrum)'), COMPARE_FORMATS))
+    .addOption(offering(new Option('-f, --format <format>', 'what to print (default table); html is one offline page with both runs on each spectrum'), COMPARE_FORMATS))
     .option('-o, --out <file>', 'write the comparison to FILE (atomically) instead of stdout')
     .addHelpText('after', COMPARE_HELP)
     .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean; format?: string; out?: string }) => {
