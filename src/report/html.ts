@@ -14,12 +14,11 @@
  */
 import type { Comparison, PhaseComparison } from '../compare/compare.js';
 import {
+  COMPARISON_ALIGN,
   VERDICT_EMOJI,
-  basis,
-  ciHeader,
-  formatStatValue,
+  comparisonCells,
+  comparisonHead,
   headerLines,
-  interval,
   noteLines,
   verdictLine,
   verdictText,
@@ -27,19 +26,21 @@ import {
 } from '../compare/render.js';
 import { DRIFT_MIN_OPS_PER_THIRD } from '../metrics/series.js';
 import { percentileSpectrum, type Spectrum } from '../metrics/spectrum.js';
-import type { IntervalSample, LatencySummary, PhaseResult, RunResult, ScenarioResult, TargetResult } from '../results/types.js';
+import type { LatencySummary, PhaseResult, RunResult, ScenarioResult, TargetResult } from '../results/types.js';
 import { InputError } from '../util/input-error.js';
 import { formatBytes, formatChange, formatCount, formatNs } from '../util/units.js';
 import { formatMeasured, formatThreshold, formatValue, secondaryDistributions, statusText } from './format.js';
 import { loadHtmlAssets, type HtmlAssets } from './html-assets.js';
 import { REPORT_CSS, REPORT_JS } from './html-client.js';
 import {
+  bucketIntervals,
   environmentTable,
   reportModel,
   type GateModel,
   type MatrixModel,
   type ReportModel,
   type ScenarioModel,
+  type SeriesPoint,
   type TextTable,
 } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
@@ -276,53 +277,6 @@ function phaseSpectrum(charts: Charts, scenario: ScenarioResult, phase: PhaseRes
 /** Most points of a time-series chart (and rows of its table): intervals beyond it are merged. */
 export const MAX_SERIES_POINTS = 120;
 
-interface SeriesPoint {
-  tS: number;
-  count: number;
-  errors: number;
-  throughput: number;
-  p50: number;
-  p99: number;
-  heapUsed?: number;
-  rss?: number;
-  eventLoopP99?: number;
-}
-
-/**
- * Neighbouring intervals merged into at most `max` points: throughput is their operations
- * over their time, latencies and event-loop delay the worst of them (percentiles cannot be
- * averaged; the worst is an honest bound), heap and RSS the last reading.
- */
-export function bucketIntervals(intervals: readonly IntervalSample[], max = MAX_SERIES_POINTS): { points: SeriesPoint[]; span: number } {
-  const span = Math.max(1, Math.ceil(intervals.length / max));
-  const points: SeriesPoint[] = [];
-  for (let i = 0; i < intervals.length; i += span) {
-    const slice = intervals.slice(i, i + span);
-    const last = slice[slice.length - 1]!;
-    const prevT = i > 0 ? intervals[i - 1]!.tMs : 0;
-    const seconds = (last.tMs - prevT) / 1000;
-    const count = slice.reduce((a, s) => a + s.count, 0);
-    const worst = (get: (s: IntervalSample) => number | undefined): number | undefined => {
-      const vs = slice.map(get).filter((v): v is number => v !== undefined);
-      return vs.length > 0 ? Math.max(...vs) : undefined;
-    };
-    const point: SeriesPoint = {
-      tS: last.tMs / 1000,
-      count,
-      errors: slice.reduce((a, s) => a + s.errors, 0),
-      throughput: span === 1 || seconds <= 0 ? last.throughput : count / seconds,
-      p50: worst((s) => s.p50) ?? 0,
-      p99: worst((s) => s.p99) ?? 0,
-    };
-    if (last.heapUsed !== undefined) point.heapUsed = last.heapUsed;
-    if (last.rss !== undefined) point.rss = last.rss;
-    const loop = worst((s) => s.eventLoopP99);
-    if (loop !== undefined) point.eventLoopP99 = loop;
-    points.push(point);
-  }
-  return { points, span };
-}
-
 interface LineSeries {
   label: string;
   get: (p: SeriesPoint) => number | undefined;
@@ -380,7 +334,7 @@ function timeSeries(charts: Charts, scenario: ScenarioResult): string {
   const out: string[] = ['<h3>Over time</h3>'];
   for (const phase of phases) {
     const intervals = phase.intervals ?? [];
-    const { points, span } = bucketIntervals(intervals);
+    const { points, span } = bucketIntervals(intervals, MAX_SERIES_POINTS);
     const title = `${scenario.name} › ${phase.name}`;
     out.push(`<h4>${esc(phase.name)}</h4>`);
     out.push(
@@ -566,19 +520,8 @@ export interface ComparisonView {
 }
 
 function comparisonTable(comparison: Comparison, phases: readonly PhaseComparison[]): string {
-  const rows = phases.flatMap((p) =>
-    p.stats.map((s) => [
-      `${p.scenario} › ${p.phase}`,
-      s.stat,
-      formatStatValue(s, s.baseline),
-      formatStatValue(s, s.current),
-      formatChange(s.change),
-      interval(s),
-      `${s.regression ? '🔴' : VERDICT_EMOJI[s.verdict]} ${verdictText(s)}`,
-      basis(s, p),
-    ]),
-  );
-  return htmlTable(['phase', 'stat', 'baseline', 'current', 'change', ciHeader(comparison), 'verdict', 'basis'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']);
+  const rows = phases.flatMap((p) => p.stats.map((s) => comparisonCells(p, s)));
+  return htmlTable(comparisonHead(comparison), rows, COMPARISON_ALIGN);
 }
 
 function comparisonSection(charts: Charts, view: ComparisonView): string {
