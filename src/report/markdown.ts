@@ -116,7 +116,7 @@ function scenarioSection(m: ScenarioModel): string[] {
   }
   if (m.trialsTable !== undefined) out.push('### Trials', '', m.trialsTable.intro, '', ...textTable(m.trialsTable.table), '');
   out.push(...intervalCharts(m.scenario));
-  if (m.scenario.capacity !== undefined) out.push(...renderCapacityMarkdown(m.scenario.capacity));
+  if (m.capacity !== undefined) out.push(...renderCapacityMarkdown(m.capacity));
 
   if (m.memory !== undefined) out.push('### Memory', '', ...textTable(m.memory), '');
 

@@ -37,6 +37,7 @@ import {
   secondaryDistributions,
   summaryCells,
 } from './format.js';
+import { capacityModel, type CapacityModel } from './capacity.js';
 import { floorNote } from './floor.js';
 import { describeExecutor } from '../results/describe.js';
 
@@ -135,6 +136,8 @@ export interface ScenarioModel extends Section {
   targets: TargetRow[];
   /** "2 green, 1 yellow, 0 red". */
   targetCounts: string;
+  /** `cluster-bench capacity`: the search, its steps and curve. */
+  capacity?: CapacityModel;
 }
 
 function latencyTable(phases: readonly PhaseResult[]): TextTable {
@@ -217,6 +220,7 @@ export function scenarioModel(section: Section): ScenarioModel {
   if (plugins !== undefined) model.pluginLine = plugins;
   const names = providersLine(scenario.providers);
   if (names !== undefined) model.providersLine = names;
+  if (scenario.capacity !== undefined) model.capacity = capacityModel(scenario.capacity);
   return model;
 }
 
