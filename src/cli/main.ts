@@ -97,6 +97,7 @@ Examples:
   $ cluster-bench report a.json b.json --out report.md          two runs, one report
   $ cluster-bench report r.json --format html --out r.html      one self-contained page with latency spectra
   $ cluster-bench report a.json b.json --format html --out ab.html   several runs, their spectra overlaid
+  $ cluster-bench report llm-call-capacity.json --format html --out capacity.html   a capacity search, its knee drawn
   $ cluster-bench report result.json --format benchmark-action --out latency.json
   $ cluster-bench report result.json --format benchmark-action --tool customBiggerIsBetter --out throughput.json
 
@@ -105,7 +106,8 @@ one direction per file as the action wants: latency (smaller is better) or throu
 
 html is one file that opens offline (scripts, styles and data inlined; it makes no network request): the
 header, gate and target matrix of the markdown report, a percentile spectrum per phase (p0 to p99.999 on a
-log axis, target thresholds as lines), time series of long phases, every chart with its numbers in a table.
+log axis, target thresholds as lines), time series of long phases, a capacity search's steps with latency and
+throughput against offered rate (SLOs and knee marked), every chart with its numbers in a table.
 Examples of the table and JSON formats:
   $ cluster-bench report reports/latest.json --format table
   $ cluster-bench report main.json pr.json --format json --out both.json

@@ -53,6 +53,26 @@ export function ciHeader(comparison: Comparison): string {
   return `${Math.round(comparison.options.confidence * 100)}% interval`;
 }
 
+/** The columns of a comparison table, in every format, and their alignment (l = left, r = right). */
+export function comparisonHead(comparison: Comparison): string[] {
+  return ['phase', 'stat', 'baseline', 'current', 'change', ciHeader(comparison), 'verdict', 'basis'];
+}
+export const COMPARISON_ALIGN = ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'] as const;
+
+/** One row of a comparison table as plain text, for the formats that colour nothing (markdown, HTML). */
+export function comparisonCells(p: PhaseComparison, s: StatComparison): string[] {
+  return [
+    `${p.scenario} › ${p.phase}`,
+    s.stat,
+    formatStatValue(s, s.baseline),
+    formatStatValue(s, s.current),
+    formatChange(s.change),
+    interval(s),
+    `${s.regression ? '🔴' : VERDICT_EMOJI[s.verdict]} ${verdictText(s)}`,
+    basis(s, p),
+  ];
+}
+
 export function headerLines(comparison: Comparison, labels: ComparisonLabels): string[] {
   const o = comparison.options;
   const side = (name: string, label: string, r: Comparison['baseline']): string =>
@@ -109,8 +129,8 @@ export function verdictLine(comparison: Comparison): string {
 export function renderComparisonTable(comparison: Comparison, labels: ComparisonLabels, opts: { color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const table = new Table({
-    head: ['phase', 'stat', 'baseline', 'current', 'change', ciHeader(comparison), 'verdict', 'basis'].map((h) => c.bold(h)),
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+    head: comparisonHead(comparison).map((h) => c.bold(h)),
+    colAligns: COMPARISON_ALIGN.map((a) => (a === 'r' ? 'right' : 'left')),
     style: { head: [], border: [], compact: true },
   });
   for (const p of comparison.phases) {
@@ -150,23 +170,11 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
     out.push('');
   }
   if (comparison.phases.length > 0) {
-    out.push(`| phase | stat | baseline | current | change | ${ciHeader(comparison)} | verdict | basis |`);
-    out.push('| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
+    out.push(`| ${comparisonHead(comparison).join(' | ')} |`);
+    out.push(`| ${COMPARISON_ALIGN.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`);
   }
   for (const p of comparison.phases) {
-    for (const s of p.stats) {
-      const cells = [
-        `${p.scenario} › ${p.phase}`,
-        s.stat,
-        formatStatValue(s, s.baseline),
-        formatStatValue(s, s.current),
-        formatChange(s.change),
-        interval(s),
-        `${s.regression ? '🔴' : VERDICT_EMOJI[s.verdict]} ${verdictText(s)}`,
-        basis(s, p),
-      ];
-      out.push(`| ${cells.map(mdCell).join(' | ')} |`);
-    }
+    for (const s of p.stats) out.push(`| ${comparisonCells(p, s).map(mdCell).join(' | ')} |`);
   }
   out.push('');
   const notes = noteLines(comparison);

@@ -140,7 +140,7 @@ export const REPORT_JS = `
     var cs = getComputedStyle(document.documentElement);
     var get = function (name) { return cs.getPropertyValue(name).trim(); };
     return {
-      fg: get('--fg'), muted: get('--muted'), grid: get('--grid'), target: get('--target'), current: get('--current'),
+      fg: get('--fg'), muted: get('--muted'), grid: get('--grid'), target: get('--target'), current: get('--current'), mark: get('--red'),
       series: [get('--c0'), get('--c1'), get('--c2'), get('--c3'), get('--c4'), get('--c5')]
     };
   }
@@ -179,26 +179,69 @@ export const REPORT_JS = `
     return [1, 2, 10, 100, 1000, 10000, 100000].filter(function (v) { return v >= min && v <= max * 1.001; });
   }
 
+  // Marks on the x axis (a capacity, its knee interval): a shaded band, a line, a label at the top.
+  function drawMarks(u, marks, color) {
+    var ctx = u.ctx, box = u.bbox, px = uPlot.pxRatio || 1;
+    ctx.save();
+    marks.forEach(function (m) {
+      var at = m.at != null ? u.valToPos(m.at, 'x', true) : null;
+      if (m.band) {
+        var x0 = u.valToPos(m.band[0], 'x', true), x1 = u.valToPos(m.band[1], 'x', true);
+        ctx.globalAlpha = 0.18;
+        ctx.fillStyle = color;
+        ctx.fillRect(x0, box.top, Math.max(2 * px, x1 - x0), box.height);
+        ctx.globalAlpha = 1;
+        if (at == null) at = (x0 + x1) / 2;
+      }
+      if (m.at != null) {
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 2 * px;
+        ctx.setLineDash([]);
+        ctx.beginPath();
+        ctx.moveTo(at, box.top);
+        ctx.lineTo(at, box.top + box.height);
+        ctx.stroke();
+      }
+      // The label on the side with room: left of a mark in the right third of the plot.
+      var right = at > box.left + box.width * 0.66;
+      ctx.fillStyle = color;
+      ctx.font = 600 + ' ' + Math.round(12 * px) + 'px system-ui, sans-serif';
+      ctx.textAlign = right ? 'right' : 'left';
+      ctx.textBaseline = 'top';
+      ctx.fillText(m.label, at + (right ? -6 : 6) * px, box.top + 6 * px);
+    });
+    ctx.restore();
+  }
+
   function build(spec, el) {
     var pal = palette();
     var fmt = FORMAT[spec.unit] || function (v) { return sig(v, 4); };
     var spectrum = spec.type === 'spectrum';
+    var logY = spectrum || spec.yLog === true;
+    var rateX = spec.xUnit === 'per_s';
+    var fmtX = spectrum ? pct : rateX ? function (v) { return fmtRate(v, 4); } : seconds;
+    var marks = spec.marks || [];
     var series = [{
-      label: spectrum ? 'percentile' : 'time',
-      value: function (u, v) { return v == null ? '-' : spectrum ? pct(v) : seconds(v); }
+      label: spectrum ? 'percentile' : rateX ? 'offered' : 'time',
+      value: function (u, v) { return v == null ? '-' : fmtX(v); }
     }];
     spec.series.forEach(function (s) {
       var threshold = s.kind !== 'data';
       series.push({
         label: s.label,
-        stroke: s.kind === 'target' ? pal.target : s.kind === 'current' ? pal.current : pal.series[s.color % pal.series.length],
+        stroke: s.kind === 'target' ? pal.target : s.kind === 'current' ? pal.current : s.kind === 'reference' ? pal.muted : pal.series[s.color % pal.series.length],
         width: threshold ? 1.5 : 2,
         dash: threshold ? [7, 5] : undefined,
-        points: { show: !spectrum && spec.x.length <= 40, size: 4 },
+        points: { show: !spectrum && !threshold && spec.x.length <= 40, size: 4 },
         value: function (u, v) { return v == null ? '-' : fmt(v); }
       });
     });
     var xMax = spec.x[spec.x.length - 1];
+    // An offered rate: room past the last rate for the marks (the generator's limit may lie beyond the curve).
+    if (rateX) {
+      marks.forEach(function (m) { xMax = Math.max(xMax, m.at != null ? m.at : 0, m.band ? m.band[1] : 0); });
+      xMax *= 1.08;
+    }
     var axisBase = { stroke: pal.fg, grid: { stroke: pal.grid, width: 1 }, ticks: { stroke: pal.grid, width: 1 } };
     var opts = {
       width: Math.max(300, el.clientWidth),
@@ -208,26 +251,27 @@ export const REPORT_JS = `
           ? { time: false, distr: 3, log: 10, range: function () { return [1, Math.max(10, xMax)]; } }
           : { time: false, range: function () { return [0, xMax > 0 ? xMax : 1]; } },
         // Whole decades, at least one: a phase of one value still gets a readable axis.
-        y: spectrum ? { distr: 3, log: 10, range: decades } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
+        y: logY ? { distr: 3, log: 10, range: decades } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
       },
       axes: [
         Object.assign({}, axisBase, {
           label: spec.xLabel,
           splits: spectrum ? spectrumSplits : undefined,
           filter: spectrum ? keepAll : undefined,
-          values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : spectrum ? pct(v) : seconds(v); }); }
+          values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : spectrum ? pct(v) : rateX ? fmtRate(v, 3) : seconds(v); }); }
         }),
         Object.assign({}, axisBase, {
           label: spec.yLabel,
           size: 64,
-          splits: spectrum ? logSplits : spec.unit === 'bytes' ? bytesSplits : undefined,
-          filter: spectrum ? keepAll : undefined,
+          splits: logY ? logSplits : spec.unit === 'bytes' ? bytesSplits : undefined,
+          filter: logY ? keepAll : undefined,
           values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : fmt(v, 3); }); }
         })
       ],
       series: series,
       legend: { live: true },
-      cursor: { drag: { x: false, y: false } }
+      cursor: { drag: { x: false, y: false } },
+      hooks: marks.length > 0 ? { draw: [function (u) { drawMarks(u, marks, pal.mark); }] } : {}
     };
     var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
     return new uPlot(opts, data, el);

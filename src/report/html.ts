@@ -8,18 +8,18 @@
  * environment, gate, target-metrics matrix, each scenario's tables. What only a page can
  * show is added around it: one percentile spectrum per phase (latency against percentile on
  * a log axis of 1/(1−p), p0 to p99.999, computed here in Node from the encoded histograms,
- * target thresholds as dashed lines), time series of long phases, overlays of several runs
- * and of a baseline. Every chart has its numbers in a table beside it; hovering a chart
- * reads exact values. Pure: results and assets in, a string out.
+ * target thresholds as dashed lines), time series of long phases, capacity searches (latency
+ * and throughput against offered rate, the SLOs and the knee marked, every step), overlays of
+ * several runs and of a baseline. Every chart has its numbers in a table beside it; hovering a
+ * chart reads exact values. Pure: results and assets in, a string out.
  */
 import type { Comparison, PhaseComparison } from '../compare/compare.js';
 import {
+  COMPARISON_ALIGN,
   VERDICT_EMOJI,
-  basis,
-  ciHeader,
-  formatStatValue,
+  comparisonCells,
+  comparisonHead,
   headerLines,
-  interval,
   noteLines,
   verdictLine,
   verdictText,
@@ -27,19 +27,22 @@ import {
 } from '../compare/render.js';
 import { DRIFT_MIN_OPS_PER_THIRD } from '../metrics/series.js';
 import { percentileSpectrum, type Spectrum } from '../metrics/spectrum.js';
-import type { IntervalSample, LatencySummary, PhaseResult, RunResult, ScenarioResult, TargetResult } from '../results/types.js';
+import type { CapacityResult, LatencySummary, PhaseResult, RunResult, ScenarioResult, StepVerdict, TargetResult } from '../results/types.js';
 import { InputError } from '../util/input-error.js';
-import { formatBytes, formatChange, formatCount, formatNs } from '../util/units.js';
+import { formatBytes, formatChange, formatCount, formatNs, formatRate } from '../util/units.js';
+import { STEP_VERDICT_COLUMN, type CapacityPoint } from './capacity.js';
 import { formatMeasured, formatThreshold, formatValue, secondaryDistributions, statusText } from './format.js';
 import { loadHtmlAssets, type HtmlAssets } from './html-assets.js';
 import { REPORT_CSS, REPORT_JS } from './html-client.js';
 import {
+  bucketIntervals,
   environmentTable,
   reportModel,
   type GateModel,
   type MatrixModel,
   type ReportModel,
   type ScenarioModel,
+  type SeriesPoint,
   type TextTable,
 } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
@@ -100,20 +103,38 @@ type ChartUnit = 'ns' | 'per_s' | 'bytes';
 export interface ChartSeries {
   label: string;
   values: Array<number | null>;
-  /** Data, or a threshold line (dashed): the 🟡 current or the 🟢 target of a target. */
-  kind: 'data' | 'current' | 'target';
+  /**
+   * Data, a threshold line (dashed): the 🟡 current or the 🟢 target of a target or SLO, or a
+   * reference line (dashed, muted) to read the data against, such as "achieved = offered".
+   */
+  kind: 'data' | 'current' | 'target' | 'reference';
   /** Index into the data palette. */
   color: number;
+}
+
+/**
+ * A vertical mark on a line chart: a line at `at` and/or a shaded band over `band`, with its
+ * label (a capacity and the interval its knee lies in; the rate at which the generator gave out).
+ */
+export interface ChartMark {
+  label: string;
+  at?: number;
+  band?: [number, number];
 }
 
 export interface ChartSpec {
   id: string;
   type: 'spectrum' | 'line';
   unit: ChartUnit;
+  /** Line charts: what x counts, seconds into a phase (the default) or an offered rate. */
+  xUnit?: 'seconds' | 'per_s';
+  /** Line charts: a log y axis, for latencies that reach from milliseconds to the seconds of an overload. */
+  yLog?: boolean;
   xLabel: string;
   yLabel: string;
   x: number[];
   series: ChartSeries[];
+  marks?: ChartMark[];
 }
 
 /** Collects the charts of one page, numbering them in order. */
@@ -165,8 +186,11 @@ interface Curve {
   summary: LatencySummary;
 }
 
-/** Dashed lines for a phase's latency targets: the current threshold and the target. */
-function thresholdSeries(targets: readonly TargetResult[], xs: readonly number[]): ChartSeries[] {
+/** A target's or a capacity SLO's thresholds: all a chart needs to draw them. */
+type Thresholds = Pick<TargetResult, 'stat' | 'comparator' | 'unit' | 'current' | 'target'>;
+
+/** Dashed lines for latency targets or SLOs: the current threshold and the target. */
+function thresholdSeries(targets: readonly Thresholds[], xs: readonly number[]): ChartSeries[] {
   const lines: ChartSeries[] = [];
   for (const t of targets) {
     const stat = t.stat === 'p999' ? 'p99.9' : t.stat;
@@ -276,76 +300,63 @@ function phaseSpectrum(charts: Charts, scenario: ScenarioResult, phase: PhaseRes
 /** Most points of a time-series chart (and rows of its table): intervals beyond it are merged. */
 export const MAX_SERIES_POINTS = 120;
 
-interface SeriesPoint {
-  tS: number;
-  count: number;
-  errors: number;
-  throughput: number;
-  p50: number;
-  p99: number;
-  heapUsed?: number;
-  rss?: number;
-  eventLoopP99?: number;
-}
-
-/**
- * Neighbouring intervals merged into at most `max` points: throughput is their operations
- * over their time, latencies and event-loop delay the worst of them (percentiles cannot be
- * averaged; the worst is an honest bound), heap and RSS the last reading.
- */
-export function bucketIntervals(intervals: readonly IntervalSample[], max = MAX_SERIES_POINTS): { points: SeriesPoint[]; span: number } {
-  const span = Math.max(1, Math.ceil(intervals.length / max));
-  const points: SeriesPoint[] = [];
-  for (let i = 0; i < intervals.length; i += span) {
-    const slice = intervals.slice(i, i + span);
-    const last = slice[slice.length - 1]!;
-    const prevT = i > 0 ? intervals[i - 1]!.tMs : 0;
-    const seconds = (last.tMs - prevT) / 1000;
-    const count = slice.reduce((a, s) => a + s.count, 0);
-    const worst = (get: (s: IntervalSample) => number | undefined): number | undefined => {
-      const vs = slice.map(get).filter((v): v is number => v !== undefined);
-      return vs.length > 0 ? Math.max(...vs) : undefined;
-    };
-    const point: SeriesPoint = {
-      tS: last.tMs / 1000,
-      count,
-      errors: slice.reduce((a, s) => a + s.errors, 0),
-      throughput: span === 1 || seconds <= 0 ? last.throughput : count / seconds,
-      p50: worst((s) => s.p50) ?? 0,
-      p99: worst((s) => s.p99) ?? 0,
-    };
-    if (last.heapUsed !== undefined) point.heapUsed = last.heapUsed;
-    if (last.rss !== undefined) point.rss = last.rss;
-    const loop = worst((s) => s.eventLoopP99);
-    if (loop !== undefined) point.eventLoopP99 = loop;
-    points.push(point);
-  }
-  return { points, span };
-}
-
-interface LineSeries {
+interface LineSeries<P> {
   label: string;
-  get: (p: SeriesPoint) => number | undefined;
+  get: (p: P) => number | undefined;
+  /** A reference line is drawn, dashed, but not tabulated: its values are the x column's. */
+  reference?: true;
 }
 
-function lineFigure(charts: Charts, title: string, unit: ChartUnit, yLabel: string, points: readonly SeriesPoint[], lines: readonly LineSeries[], notes: readonly string[]): string {
-  const shown = lines.filter((l) => points.some((p) => l.get(p) !== undefined));
-  if (shown.length === 0) return '';
-  const x = points.map((p) => round(p.tS));
-  const series = shown.map((l, i): ChartSeries => ({
-    label: l.label,
-    values: points.map((p) => {
+/** The x of a line chart: where a point lies, and how its table column reads. */
+interface XAxis<P> {
+  unit: 'seconds' | 'per_s';
+  label: string;
+  head: string;
+  get: (p: P) => number;
+  format: (v: number) => string;
+}
+
+const TIME_AXIS: XAxis<SeriesPoint> = { unit: 'seconds', label: 'time since the phase started', head: 'time', get: (p) => p.tS, format: (v) => formatNs(v * 1e9) };
+
+interface LineChart<P> {
+  title: string;
+  x: XAxis<P>;
+  unit: ChartUnit;
+  yLabel: string;
+  yLog?: boolean;
+  points: readonly P[];
+  lines: ReadonlyArray<LineSeries<P>>;
+  notes?: readonly string[];
+  thresholds?: readonly Thresholds[];
+  marks?: ChartMark[];
+}
+
+/** A line chart (time series, or a curve against offered rate) and the table of its numbers. */
+function lineFigure<P>(charts: Charts, chart: LineChart<P>): string {
+  const { title, unit, points } = chart;
+  const shown = chart.lines.filter((l) => points.some((p) => l.get(p) !== undefined));
+  const data = shown.filter((l) => l.reference !== true);
+  if (data.length === 0) return '';
+  const x = points.map((p) => round(chart.x.get(p)));
+  const values = (l: LineSeries<P>): Array<number | null> =>
+    points.map((p) => {
       const v = l.get(p);
       return v === undefined ? null : round(v);
-    }),
-    kind: 'data',
-    color: i % PALETTE_SIZE,
-  }));
-  const id = charts.add({ type: 'line', unit, xLabel: 'time since the phase started', yLabel, x, series });
+    });
+  const series: ChartSeries[] = [
+    ...data.map((l, i): ChartSeries => ({ label: l.label, values: values(l), kind: 'data', color: i % PALETTE_SIZE })),
+    ...shown.filter((l) => l.reference === true).map((l): ChartSeries => ({ label: l.label, values: values(l), kind: 'reference', color: 0 })),
+    ...thresholdSeries(chart.thresholds ?? [], x),
+  ];
+  const spec: Omit<ChartSpec, 'id'> = { type: 'line', unit, xLabel: chart.x.label, yLabel: chart.yLabel, x, series };
+  if (chart.x.unit !== 'seconds') spec.xUnit = chart.x.unit;
+  if (chart.yLog === true) spec.yLog = true;
+  if (chart.marks !== undefined && chart.marks.length > 0) spec.marks = chart.marks;
+  const id = charts.add(spec);
   const fmt = (v: number | undefined): string => (v === undefined ? '-' : unit === 'ns' ? formatNs(v) : unit === 'bytes' ? formatBytes(v) : formatValue('per_s', v));
-  const rows = points.map((p) => [formatNs(p.tS * 1e9), ...shown.map((l) => fmt(l.get(p)))]);
-  const table = htmlTable(['time', ...shown.map((l, i) => swatched(l.label, i))], rows, ['r', ...shown.map((): 'r' => 'r')]);
-  return figure(id, `<strong>${esc(title)}</strong>`, table, notes, title);
+  const rows = points.map((p) => [chart.x.format(chart.x.get(p)), ...data.map((l) => fmt(l.get(p)))]);
+  const table = htmlTable([chart.x.head, ...data.map((l, i) => swatched(l.label, i))], rows, ['r', ...data.map((): 'r' => 'r')]);
+  return figure(id, `<strong>${esc(title)}</strong>`, table, chart.notes ?? [], title);
 }
 
 function verdictNote(kind: 'leak' | 'drift', phase: PhaseResult): string | undefined {
@@ -380,7 +391,7 @@ function timeSeries(charts: Charts, scenario: ScenarioResult): string {
   const out: string[] = ['<h3>Over time</h3>'];
   for (const phase of phases) {
     const intervals = phase.intervals ?? [];
-    const { points, span } = bucketIntervals(intervals);
+    const { points, span } = bucketIntervals(intervals, MAX_SERIES_POINTS);
     const title = `${scenario.name} › ${phase.name}`;
     out.push(`<h4>${esc(phase.name)}</h4>`);
     out.push(
@@ -390,33 +401,119 @@ function timeSeries(charts: Charts, scenario: ScenarioResult): string {
     );
     const drift = verdictNote('drift', phase);
     const leak = verdictNote('leak', phase);
-    out.push(lineFigure(charts, `${title}: throughput`, 'per_s', 'operations/s', points, [{ label: 'throughput', get: (p) => p.throughput }], []));
+    const over = { x: TIME_AXIS, points };
+    out.push(lineFigure(charts, { ...over, title: `${title}: throughput`, unit: 'per_s', yLabel: 'operations/s', lines: [{ label: 'throughput', get: (p) => p.throughput }] }));
     out.push(
-      lineFigure(charts, `${title}: latency per interval`, 'ns', 'latency', points, [
-        { label: 'p50', get: (p) => (p.count > p.errors ? p.p50 : undefined) },
-        { label: 'p99', get: (p) => (p.count > p.errors ? p.p99 : undefined) },
-      ], drift !== undefined ? [drift] : []),
+      lineFigure(charts, {
+        ...over,
+        title: `${title}: latency per interval`,
+        unit: 'ns',
+        yLabel: 'latency',
+        lines: [
+          { label: 'p50', get: (p) => (p.count > p.errors ? p.p50 : undefined) },
+          { label: 'p99', get: (p) => (p.count > p.errors ? p.p99 : undefined) },
+        ],
+        notes: drift !== undefined ? [drift] : [],
+      }),
     );
     out.push(
-      lineFigure(charts, `${title}: memory`, 'bytes', 'bytes', points, [
-        { label: 'heap after GC', get: (p) => p.heapUsed },
-        { label: 'RSS', get: (p) => p.rss },
-      ], leak !== undefined ? [leak] : []),
+      lineFigure(charts, {
+        ...over,
+        title: `${title}: memory`,
+        unit: 'bytes',
+        yLabel: 'bytes',
+        lines: [
+          { label: 'heap after GC', get: (p) => p.heapUsed },
+          { label: 'RSS', get: (p) => p.rss },
+        ],
+        notes: leak !== undefined ? [leak] : [],
+      }),
     );
-    out.push(lineFigure(charts, `${title}: event-loop delay`, 'ns', 'delay', points, [{ label: 'event-loop p99', get: (p) => p.eventLoopP99 }], []));
+    out.push(lineFigure(charts, { ...over, title: `${title}: event-loop delay`, unit: 'ns', yLabel: 'delay', lines: [{ label: 'event-loop p99', get: (p) => p.eventLoopP99 }] }));
   }
   return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------
-// CAPACITY RESULTS GO HERE.
-// The capacity search (another issue) will add, per scenario, latency and goodput against
-// offered rate, with the knee and the SLO marked. When it lands, read its results from the
-// scenario here and draw them with `lineFigure` (x = offered rate instead of time; the SLO as
-// a 'target' series, the knee as a note), each with its table, like the charts above. The
-// section already has its place in `scenarioSection`, after the time series.
-function capacitySection(_charts: Charts, _scenario: ScenarioResult): string {
-  return '';
+// Capacity searches
+
+const RATE_AXIS: XAxis<CapacityPoint> = { unit: 'per_s', label: 'offered rate (operations/s)', head: 'offered', get: (p) => p.rate, format: formatRate };
+
+const STEP_VERDICT_CLASS: Record<StepVerdict, string> = { pass: 'status-green', fail: 'status-red', invalid: 'muted' };
+
+/** Where the search ended, on the rate axis: the capacity in its knee interval, or the rate the generator gave out at. */
+function capacityMarks(c: CapacityResult): ChartMark[] {
+  if (c.capacity !== undefined && c.interval !== undefined) {
+    return [{ label: `capacity ${formatRate(c.capacity)}`, at: c.capacity, band: [c.interval.lower, c.interval.upper] }];
+  }
+  if (c.interval !== undefined) return [{ label: 'knee, unconfirmed', band: [c.interval.lower, c.interval.upper] }];
+  if (c.generatorBoundAt !== undefined) return [{ label: `generator-bound at ${formatRate(c.generatorBoundAt)}`, at: c.generatorBoundAt }];
+  return [];
+}
+
+function marksNote(marks: readonly ChartMark[]): string[] {
+  const m = marks[0];
+  if (m === undefined) return [];
+  if (m.band !== undefined && m.at !== undefined) return ['The red line is the capacity, the shaded band the interval its knee lies in.'];
+  if (m.band !== undefined) return ['The shaded band is where the knee seemed to lie, unconfirmed.'];
+  return ['The red line is the rate at which the load generator, not the system, became the limit: steps there are invalid and off the curve.'];
+}
+
+/**
+ * A capacity search: what it found (capacity and interval, binding SLO, knee, or why there is
+ * none), latency and throughput against offered rate with the SLOs and the knee marked, and
+ * every step. The figures come from the model the markdown report renders (capacity.ts).
+ */
+function capacitySection(charts: Charts, m: ScenarioModel): string {
+  const cap = m.capacity;
+  const c = m.scenario.capacity;
+  if (cap === undefined || c === undefined) return '';
+  const title = `${m.scenario.name} › ${cap.phase}`;
+  const out: string[] = ['<h3>Capacity</h3>', `<p class="note">${esc(cap.settings)}</p>`];
+  out.push(`<p class="capacity-verdict" data-capacity="${esc(cap.verdict)}"><strong>${esc(cap.summary)}</strong></p>`);
+  out.push('<ul class="capacity-findings">', ...cap.findings.map((f) => `<li><strong>${esc(f.label)}</strong>: ${esc(f.text)}</li>`), '</ul>');
+  const marks = capacityMarks(c);
+  const each = 'One point per offered rate: the worst of its valid steps (steps the load generator could not drive are in the table below, not on the curve).';
+  out.push(
+    lineFigure(charts, {
+      title: `${title}: latency against offered rate`,
+      x: RATE_AXIS,
+      unit: 'ns',
+      yLabel: 'latency (log scale)',
+      yLog: true,
+      points: cap.curve,
+      lines: cap.latencyStats.map((k) => ({ label: k === 'p999' ? 'p99.9' : k, get: (p: CapacityPoint) => p.latency?.[k] })),
+      thresholds: cap.latencySlos,
+      marks,
+      notes: [
+        `${each} Latency counts from each request’s scheduled start, so a queue shows.`,
+        ...(cap.latencySlos.length > 0 ? [`Dashed lines, the latency SLOs (a step passes when it meets the current threshold): ${cap.latencySlos.map((s) => code(s.source)).join('; ')}.`] : []),
+        ...marksNote(marks),
+      ],
+    }),
+  );
+  out.push(
+    lineFigure(charts, {
+      title: `${title}: throughput against offered rate`,
+      x: RATE_AXIS,
+      unit: 'per_s',
+      yLabel: 'operations/s',
+      points: cap.curve,
+      lines: [
+        { label: 'achieved', get: (p) => p.achieved },
+        { label: 'goodput (good requests/s)', get: (p) => p.goodputRate },
+        { label: 'achieved = offered', get: (p) => p.rate, reference: true },
+      ],
+      marks,
+      notes: [`${each} The dashed diagonal is the offered rate: where achieved falls below it, the system no longer keeps up.`],
+    }),
+  );
+  const rows = cap.steps.rows.map((r, i) =>
+    r.map((text, j): Cell => (j === STEP_VERDICT_COLUMN ? { html: `<span class="${STEP_VERDICT_CLASS[cap.stepVerdicts[i]!]}">${esc(text)}</span>` } : text)),
+  );
+  out.push('<h4>Steps</h4>', htmlTable(cap.steps.head, rows, cap.steps.align, (i) => `capacity-step step-${cap.stepVerdicts[i]!}`));
+  out.push(`<p class="note">${esc(cap.howToRead)}</p>`);
+  return out.filter((x) => x !== '').join('\n');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -511,7 +608,7 @@ function scenarioSection(charts: Charts, m: ScenarioModel): string {
   }
   if (m.trialsTable !== undefined) out.push('<h3>Trials</h3>', `<p>${esc(m.trialsTable.intro)}</p>`, textTable(m.trialsTable.table));
   out.push(timeSeries(charts, scenario));
-  out.push(capacitySection(charts, scenario));
+  out.push(capacitySection(charts, m));
   if (m.memory !== undefined) out.push('<h3>Memory</h3>', textTable(m.memory));
   if (m.targets.length > 0) {
     out.push('<h3>Targets</h3>');
@@ -566,19 +663,8 @@ export interface ComparisonView {
 }
 
 function comparisonTable(comparison: Comparison, phases: readonly PhaseComparison[]): string {
-  const rows = phases.flatMap((p) =>
-    p.stats.map((s) => [
-      `${p.scenario} › ${p.phase}`,
-      s.stat,
-      formatStatValue(s, s.baseline),
-      formatStatValue(s, s.current),
-      formatChange(s.change),
-      interval(s),
-      `${s.regression ? '🔴' : VERDICT_EMOJI[s.verdict]} ${verdictText(s)}`,
-      basis(s, p),
-    ]),
-  );
-  return htmlTable(['phase', 'stat', 'baseline', 'current', 'change', ciHeader(comparison), 'verdict', 'basis'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']);
+  const rows = phases.flatMap((p) => p.stats.map((s) => comparisonCells(p, s)));
+  return htmlTable(comparisonHead(comparison), rows, COMPARISON_ALIGN);
 }
 
 function comparisonSection(charts: Charts, view: ComparisonView): string {

@@ -7,10 +7,10 @@
  * HTML report shares; this file only gives it markdown form (and the mermaid charts).
  */
 import { formatCount, significant } from '../util/units.js';
-import type { PhaseInterval, RunResult, ScenarioResult } from '../results/types.js';
+import type { RunResult, ScenarioResult } from '../results/types.js';
 import { statusText } from './format.js';
 import { renderCapacityMarkdown } from './capacity.js';
-import { reportModel, type MatrixModel, type ReportModel, type ScenarioModel, type SummaryRow, type TextTable } from './model.js';
+import { bucketIntervals, reportModel, type MatrixModel, type ReportModel, type ScenarioModel, type SummaryRow, type TextTable } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
 
 /** Cell text: a "|" would end the cell, a newline the row. */
@@ -38,38 +38,8 @@ function textTable(t: TextTable): string[] {
   return table(t.head, t.rows, t.align);
 }
 
-/** Most points a chart gets; longer series are averaged (throughput) or maxed (p99) per point. */
+/** Most points a chart gets; longer series are merged (bucketIntervals: throughput their rate, p99 the worst). */
 export const MAX_CHART_POINTS = 60;
-
-interface ChartPoint {
-  tMs: number;
-  throughput: number;
-  p99: number;
-  heapUsed?: number;
-}
-
-/**
- * Fewer points for long series: each point spans several intervals; its throughput is their
- * operation-weighted rate, its p99 the worst of theirs (percentiles cannot be averaged, and
- * the worst is the honest bound), its heap the last reading.
- */
-export function downsample(intervals: readonly PhaseInterval[], max = MAX_CHART_POINTS): ChartPoint[] {
-  const group = Math.max(1, Math.ceil(intervals.length / max));
-  const points: ChartPoint[] = [];
-  for (let i = 0; i < intervals.length; i += group) {
-    const slice = intervals.slice(i, i + group);
-    const last = slice[slice.length - 1]!;
-    // tMs is the end of each interval, counted from the start of the phase.
-    const prevT = i > 0 ? intervals[i - 1]!.tMs : 0;
-    const spanS = (last.tMs - prevT) / 1000;
-    const count = slice.reduce((a, s) => a + s.count, 0);
-    const throughput = group === 1 ? last.throughput : spanS > 0 ? count / spanS : last.throughput;
-    const point: ChartPoint = { tMs: last.tMs, throughput, p99: Math.max(...slice.map((s) => s.p99)) };
-    if (last.heapUsed !== undefined) point.heapUsed = last.heapUsed;
-    points.push(point);
-  }
-  return points;
-}
 
 /** 3 significant figures, as a plain number mermaid can read. */
 function num(v: number): string {
@@ -107,9 +77,8 @@ function intervalCharts(scenario: ScenarioResult): string[] {
   const out: string[] = ['### Over time', ''];
   for (const phase of phases) {
     const intervals = phase.intervals ?? [];
-    const points = downsample(intervals);
-    const xs = points.map((p) => num(p.tMs / 1000));
-    const span = Math.ceil(intervals.length / points.length);
+    const { points, span } = bucketIntervals(intervals, MAX_CHART_POINTS);
+    const xs = points.map((p) => num(p.tS));
     out.push(`#### ${phase.name}`, '');
     out.push(
       `${formatCount(intervals.length)} intervals${span > 1 ? `, ${span} per point (throughput: their rate; p99: the worst of them)` : ''}; time from the start of the phase.`,
@@ -147,7 +116,7 @@ function scenarioSection(m: ScenarioModel): string[] {
   }
   if (m.trialsTable !== undefined) out.push('### Trials', '', m.trialsTable.intro, '', ...textTable(m.trialsTable.table), '');
   out.push(...intervalCharts(m.scenario));
-  if (m.scenario.capacity !== undefined) out.push(...renderCapacityMarkdown(m.scenario.capacity));
+  if (m.capacity !== undefined) out.push(...renderCapacityMarkdown(m.capacity));
 
   if (m.memory !== undefined) out.push('### Memory', '', ...textTable(m.memory), '');
 

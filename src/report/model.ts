@@ -8,7 +8,7 @@
  * Cells are plain text, except where a format has markup for it: target sources and
  * commands are `code`, scenario names in the summary link to their section.
  */
-import type { PhaseResult, RunResult, ScenarioResult, Status } from '../results/types.js';
+import type { IntervalSample, PhaseResult, RunResult, ScenarioResult, Status } from '../results/types.js';
 import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
 import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs } from '../util/units.js';
 import {
@@ -37,6 +37,7 @@ import {
   secondaryDistributions,
   summaryCells,
 } from './format.js';
+import { capacityModel, type CapacityModel } from './capacity.js';
 import { floorNote } from './floor.js';
 import { describeExecutor } from '../results/describe.js';
 
@@ -135,6 +136,8 @@ export interface ScenarioModel extends Section {
   targets: TargetRow[];
   /** "2 green, 1 yellow, 0 red". */
   targetCounts: string;
+  /** `cluster-bench capacity`: the search, its steps and curve. */
+  capacity?: CapacityModel;
 }
 
 function latencyTable(phases: readonly PhaseResult[]): TextTable {
@@ -217,6 +220,7 @@ export function scenarioModel(section: Section): ScenarioModel {
   if (plugins !== undefined) model.pluginLine = plugins;
   const names = providersLine(scenario.providers);
   if (names !== undefined) model.providersLine = names;
+  if (scenario.capacity !== undefined) model.capacity = capacityModel(scenario.capacity);
   return model;
 }
 
@@ -360,4 +364,43 @@ export function reportModel(results: readonly RunResult[]): ReportModel {
     matrix: matrixModel(all, multi),
     reproduce: results.map((r, i) => ({ ...runOf(i), command: r.reproduce ?? r.command })),
   };
+}
+
+/** One point of a phase's time series: an interval, or neighbouring ones merged, ending `tS` seconds into the phase. */
+export type SeriesPoint = Omit<IntervalSample, 'tMs' | 'durationMs'> & { tS: number };
+
+/**
+ * A time series for a chart: neighbouring intervals merged into at most `max` points (the
+ * markdown's mermaid charts and the HTML's uPlot charts take different numbers). Throughput is
+ * their operations over their time, latencies and event-loop delay the worst of them
+ * (percentiles cannot be averaged; the worst is an honest bound), heap and RSS the last reading.
+ */
+export function bucketIntervals(intervals: readonly IntervalSample[], max: number): { points: SeriesPoint[]; span: number } {
+  const span = Math.max(1, Math.ceil(intervals.length / max));
+  const points: SeriesPoint[] = [];
+  for (let i = 0; i < intervals.length; i += span) {
+    const slice = intervals.slice(i, i + span);
+    const last = slice[slice.length - 1]!;
+    const prevT = i > 0 ? intervals[i - 1]!.tMs : 0;
+    const seconds = (last.tMs - prevT) / 1000;
+    const count = slice.reduce((a, s) => a + s.count, 0);
+    const worst = (get: (s: IntervalSample) => number | undefined): number | undefined => {
+      const vs = slice.map(get).filter((v): v is number => v !== undefined);
+      return vs.length > 0 ? Math.max(...vs) : undefined;
+    };
+    const point: SeriesPoint = {
+      tS: last.tMs / 1000,
+      count,
+      errors: slice.reduce((a, s) => a + s.errors, 0),
+      throughput: span === 1 || seconds <= 0 ? last.throughput : count / seconds,
+      p50: worst((s) => s.p50) ?? 0,
+      p99: worst((s) => s.p99) ?? 0,
+    };
+    if (last.heapUsed !== undefined) point.heapUsed = last.heapUsed;
+    if (last.rss !== undefined) point.rss = last.rss;
+    const loop = worst((s) => s.eventLoopP99);
+    if (loop !== undefined) point.eventLoopP99 = loop;
+    points.push(point);
+  }
+  return { points, span };
 }

@@ -24,7 +24,7 @@ export const FORMATS: readonly Format[] = [
   { name: 'json', description: 'the result itself (several files: a JSON list of them)', load: async () => (await import('./json.js')).jsonRenderer },
   { name: 'benchmark-action', description: "github-action-benchmark's entries [{name, unit, value, range?, extra?}]", load: async () => (await import('./benchmark-action.js')).benchmarkActionRenderer },
   { name: 'table', color: true, description: 'the terminal tables `run` prints', load: async () => (await import('./table.js')).tableRenderer },
-  { name: 'html', description: 'one self-contained page that opens offline: header, matrix, percentile spectra, time series', load: async () => (await import('./html.js')).htmlRenderer },
+  { name: 'html', description: 'one self-contained page that opens offline: header, matrix, percentile spectra, time series, capacity', load: async () => (await import('./html.js')).htmlRenderer },
 ];
 
 /** Every name `--format` takes, aliases first: "md, markdown, json, benchmark-action, table". */

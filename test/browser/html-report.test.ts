@@ -5,41 +5,14 @@
  * that every chart drew (its canvas holds pixels of each of its series' colours, not only
  * axes), that the matrix and the gate verdict are on the page and that hovering reads values.
  * Screenshots are kept under test-artifacts/browser/ (gitignored) for people to look at.
- * One browser for the whole file: launching costs about a second.
+ * The browser, the blocking and the drawing checks are in chromium.ts.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_MATRIX } from '../../src/targets/seed-matrix.js';
 import { tempDir } from '../e2e/helpers.js';
-import { runInProcess } from '../helpers/in-process.js';
-import { CHROMIUM } from './global-setup.js';
-
-// The page.evaluate callbacks below run in Chromium, not in Node: the little of the DOM they
-// use, declared for this file only (the project's TypeScript has no DOM library).
-interface PageElement {
-  dataset: Record<string, string | undefined>;
-  textContent: string | null;
-  width: number;
-  height: number;
-  querySelector(selector: string): PageElement | null;
-  querySelectorAll(selector: string): ArrayLike<PageElement>;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-}
-declare const document: {
-  body: PageElement;
-  documentElement: PageElement & { scrollWidth: number; clientWidth: number };
-  getElementById(id: string): PageElement | null;
-  querySelectorAll(selector: string): ArrayLike<PageElement>;
-};
-declare function getComputedStyle(el: PageElement): { backgroundColor: string; borderTopColor: string };
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { ARTIFACTS, chartCount, cli, expectDrawn, expectOffline, horizontalOverflow, launchChromium, pixels, waitForBackground, type Chromium, type Opened } from './chromium.js';
 
 // An agent phase (step spectra) and an open-model phase long enough for a time series with
 // heap samples (intervals of 1 s), with latency targets to draw as lines.
@@ -81,34 +54,10 @@ targets:
     expr: "calls p99 < 10s / < 5s"
 `;
 
-interface Opened {
-  page: Page;
-  /** Every request the page made, the file itself included. */
-  requests: string[];
-  /** Requests the route blocked (anything but the file). */
-  blocked: string[];
-  errors: string[];
-}
-
-interface ChartPixels {
-  id: string;
-  width: number;
-  height: number;
-  painted: number;
-  series: Array<{ label: string; color: string; pixels: number }>;
-}
-
-let context: BrowserContext;
-let userDataDir: string;
+let browser: Chromium;
 const files: Record<string, string> = {};
 
-async function cli(args: string[], cwd: string): Promise<void> {
-  const r = await runInProcess(args, { cwd });
-  if (r.code !== 0 && r.code !== 1) throw new Error(`cluster-bench ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-}
-
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   const cwd = tempDir();
   writeFileSync(path.join(cwd, 'browser.yaml'), SCENARIO);
   writeFileSync(path.join(cwd, 'fast.yaml'), TINY('1ms'));
@@ -122,95 +71,17 @@ beforeAll(async () => {
   files['run'] = path.join(cwd, 'reports', 'latest.html');
   files['compare'] = path.join(cwd, 'compare.html');
   files['several'] = path.join(cwd, 'several.html');
-
-  userDataDir = mkdtempSync(path.join(os.tmpdir(), 'cluster-bench-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
 });
-
-async function open(file: string, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Opened> {
-  const page = await context.newPage();
-  const url = pathToFileURL(file).href;
-  const opened: Opened = { page, requests: [], blocked: [], errors: [] };
-  page.on('request', (r) => void opened.requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') opened.errors.push(m.text());
-  });
-  page.on('pageerror', (e) => void opened.errors.push(e.message));
-  await page.route('**/*', (route) => {
-    if (route.request().url() === url) return route.continue();
-    opened.blocked.push(route.request().url());
-    return route.abort();
-  });
-  if (opts.colorScheme !== undefined) await page.emulateMedia({ colorScheme: opts.colorScheme });
-  await page.goto(url, { waitUntil: 'load' });
-  return opened;
-}
-
-/** How many charts the page's data asks for. */
-async function chartCount(page: Page): Promise<number> {
-  return page.evaluate(() => (JSON.parse(document.getElementById('cb-data')!.textContent!) as { charts: unknown[] }).charts.length);
-}
-
-/** For each chart: the canvas size, painted pixels, and the pixels of each series' colour (read from its legend marker). */
-async function pixels(page: Page): Promise<ChartPixels[]> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll('[data-chart]')).map((el) => {
-      const canvas = el.querySelector('canvas');
-      const rows = Array.from(el.querySelectorAll('.u-legend .u-series')).slice(1);
-      if (canvas === null) return { id: el.dataset['chart'] ?? '', width: 0, height: 0, painted: 0, series: [] };
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      const rgbOf = (css: string): number[] => (css.match(/\d+/g) ?? []).slice(0, 3).map(Number);
-      const series = rows.map((row) => {
-        const marker = row.querySelector('.u-marker')!;
-        const color = getComputedStyle(marker).borderTopColor;
-        const [r, g, b] = rgbOf(color);
-        let count = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && data[i] === r && data[i + 1] === g && data[i + 2] === b) count++;
-        return { label: row.querySelector('.u-label')?.textContent ?? '', color, pixels: count };
-      });
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-      return { id: el.dataset['chart'] ?? '', width: canvas.width, height: canvas.height, painted, series };
-    }),
-  );
-}
-
-/** Every chart drew: a canvas, its data curves and its threshold lines in their colours. */
-function expectDrawn(charts: ChartPixels[], expected: number): void {
-  expect(charts).toHaveLength(expected);
-  for (const c of charts) {
-    expect(c.width, c.id).toBeGreaterThan(250);
-    expect(c.painted, c.id).toBeGreaterThan(1000);
-    const data = c.series.filter((s) => !/^(current|target)/.test(s.label));
-    const lines = c.series.filter((s) => /^(current|target)/.test(s.label));
-    expect(data.length, c.id).toBeGreaterThan(0);
-    // A curve may hide under another (service time under latency); not every one of them.
-    expect(data.some((s) => s.pixels > 20), `${c.id}: no data curve drawn`).toBe(true);
-    for (const l of lines) expect(l.pixels, `${c.id}: ${l.label}`).toBeGreaterThan(20);
-  }
-}
-
-function expectOffline(o: Opened): void {
-  expect(o.blocked).toEqual([]);
-  expect(o.requests).toHaveLength(1);
-  expect(o.errors).toEqual([]);
-}
 
 describe('the report `run` saves (reports/latest.html)', () => {
   let o: Opened;
   beforeAll(async () => {
-    o = await open(files['run']!);
+    o = await browser.open(files['run']!);
   });
 
   it('opens offline: no request but the file itself, no console error', () => {
@@ -255,7 +126,7 @@ describe('the report `run` saves (reports/latest.html)', () => {
 
   it('dark colour scheme: redrawn in its colours', async () => {
     await o.page.emulateMedia({ colorScheme: 'dark' });
-    await o.page.waitForFunction(() => getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)');
+    await waitForBackground(o.page, 'rgb(255, 255, 255)', true);
     const charts = await pixels(o.page);
     expectDrawn(charts, 6);
     expect(charts[0]!.series[0]!.color).toBe('rgb(88, 166, 255)');
@@ -266,11 +137,11 @@ describe('the report `run` saves (reports/latest.html)', () => {
   it('prints: light colours, charts redrawn to the page width, nothing wider than the page', async () => {
     await o.page.setViewportSize({ width: 800, height: 1100 });
     await o.page.emulateMedia({ media: 'print', colorScheme: 'dark' });
-    await o.page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(255, 255, 255)');
+    await waitForBackground(o.page, 'rgb(255, 255, 255)');
     const charts = await pixels(o.page);
     expectDrawn(charts, 6);
     expect(charts[0]!.series[0]!.color).toBe('rgb(0, 114, 178)');
-    const overflow = await o.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await horizontalOverflow(o.page);
     expect(overflow).toBeLessThanOrEqual(0);
     await o.page.screenshot({ path: path.join(ARTIFACTS, 'run-report-print.png'), fullPage: true });
     await o.page.pdf({ path: path.join(ARTIFACTS, 'run-report.pdf'), format: 'A4', printBackground: true });
@@ -280,7 +151,7 @@ describe('the report `run` saves (reports/latest.html)', () => {
 
 describe('compare --format html', () => {
   it('shows the baseline and the current run on one spectrum, with the verdict', async () => {
-    const o = await open(files['compare']!);
+    const o = await browser.open(files['compare']!);
     expectOffline(o);
     const charts = await pixels(o.page);
     expectDrawn(charts, await chartCount(o.page));
@@ -293,7 +164,7 @@ describe('compare --format html', () => {
 
 describe('report of several results --format html', () => {
   it('overlays the runs that share a phase', async () => {
-    const o = await open(files['several']!);
+    const o = await browser.open(files['several']!);
     expectOffline(o);
     const charts = await pixels(o.page);
     expectDrawn(charts, await chartCount(o.page));

@@ -5,8 +5,20 @@
  * generator, so the pages are the same on every run.
  */
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
+import type { HtmlAssets } from '../../src/report/html-assets.js';
+import type { ChartSpec } from '../../src/report/html.js';
 import type { IntervalSample, LatencySummary, PhaseResult, RunResult, ScenarioResult, TargetResult } from '../../src/results/types.js';
 import { FIXTURE } from './fixture.js';
+
+/** Small fixed assets: the page's structure is tested without the real uPlot in every string. */
+export const STUB: HtmlAssets = { uplotJs: 'window.uPlot = function () {}; /* stub */', uplotCss: '.uplot { display: block }', uplotLicense: 'MIT (stub)', uplotVersion: '0.0.0-stub' };
+
+/** The chart specs a page embeds, in page order. */
+export function charts(html: string): ChartSpec[] {
+  const m = /<script type="application\/json" id="cb-data">(.*?)<\/script>/s.exec(html);
+  if (!m) throw new Error('no chart data in the page');
+  return (JSON.parse(m[1]!) as { charts: ChartSpec[] }).charts;
+}
 
 const MS = 1e6;
 const MB = 1024 * 1024;

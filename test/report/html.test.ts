@@ -2,22 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { compareResults } from '../../src/compare/compare.js';
 import { spectrumGrid } from '../../src/metrics/spectrum.js';
 import type { RunResult } from '../../src/results/types.js';
-import { loadHtmlAssets, type HtmlAssets } from '../../src/report/html-assets.js';
-import { MAX_SERIES_POINTS, bucketIntervals, esc, renderComparisonHtml, renderHtmlReport, type ChartSpec } from '../../src/report/html.js';
+import { loadHtmlAssets } from '../../src/report/html-assets.js';
+import { MAX_SERIES_POINTS, esc, renderComparisonHtml, renderHtmlReport, type ChartSpec } from '../../src/report/html.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
-import { reportModel } from '../../src/report/model.js';
+import { bucketIntervals, reportModel } from '../../src/report/model.js';
 import { htmlRenderer } from '../../src/report/html.js';
 import { FIXTURE } from './fixture.js';
-import { htmlFixture, intervals, summary } from './html-fixture.js';
-
-/** Small fixed assets: the page's structure is tested without the real uPlot in every string. */
-const STUB: HtmlAssets = { uplotJs: 'window.uPlot = function () {}; /* stub */', uplotCss: '.uplot { display: block }', uplotLicense: 'MIT (stub)', uplotVersion: '0.0.0-stub' };
-
-function charts(html: string): ChartSpec[] {
-  const m = /<script type="application\/json" id="cb-data">(.*?)<\/script>/s.exec(html);
-  if (!m) throw new Error('no chart data in the page');
-  return (JSON.parse(m[1]!) as { charts: ChartSpec[] }).charts;
-}
+import { STUB, charts, htmlFixture, intervals, summary } from './html-fixture.js';
 
 const RESULT = htmlFixture();
 const PAGE = renderHtmlReport([RESULT], STUB);

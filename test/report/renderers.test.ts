@@ -5,7 +5,8 @@ import { FORMATS, FORMAT_CHOICES, findFormat, loadRenderer } from '../../src/rep
 import type { Renderer } from '../../src/report/types.js';
 import { benchmarkEntries } from '../../src/report/benchmark-action.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
-import { downsample, niceMax } from '../../src/report/markdown.js';
+import { MAX_CHART_POINTS, niceMax } from '../../src/report/markdown.js';
+import { bucketIntervals } from '../../src/report/model.js';
 import { FIXTURE, FIXTURE_B } from './fixture.js';
 import { goldenFiles } from '../helpers/golden.js';
 
@@ -201,13 +202,14 @@ describe('chart helpers', () => {
     expect(niceMax(max)).toBe(top);
   });
 
-  it('downsamples long series: throughput is the rate over the span, p99 the worst', () => {
+  it('charts of long series get at most MAX_CHART_POINTS points: throughput is the rate over the span, p99 the worst', () => {
     const intervals = Array.from({ length: 130 }, (_, i) => ({ tMs: (i + 1) * 1000, count: 100 + i, errors: 0, throughput: 100 + i, p50: 1, p99: i === 5 ? 999 : 10 }));
-    const points = downsample(intervals);
+    const { points, span } = bucketIntervals(intervals, MAX_CHART_POINTS);
+    expect(span).toBe(3);
     expect(points).toHaveLength(44);
-    expect(points[0]).toEqual({ tMs: 3000, throughput: (100 + 101 + 102) / 3, p99: 10 });
+    expect(points[0]).toEqual({ tS: 3, count: 303, errors: 0, throughput: (100 + 101 + 102) / 3, p50: 1, p99: 10 });
     expect(points[1]!.p99).toBe(999);
-    expect(points.at(-1)).toEqual({ tMs: 130_000, throughput: 229, p99: 10 });
+    expect(points.at(-1)).toEqual({ tS: 130, count: 229, errors: 0, throughput: 229, p50: 1, p99: 10 });
   });
 });
 
