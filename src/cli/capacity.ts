@@ -33,7 +33,7 @@ import { parseWorkers } from './scale-out.js';
 import { watchStops } from './interrupts.js';
 import { commandLine } from './command-line.js';
 import { gitCommit, parseSeed } from './run.js';
-import { appendStepSummary, freeBase, REPORTS_DIR, saveRunFiles, timestamp } from './save.js';
+import { appendStepSummary, freeBase, REPORTS_DIR, runHtmlReport, saveRunFiles, timestamp } from './save.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface CapacityFlags {
@@ -277,6 +277,8 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
   const markdown = renderMarkdownReport([result]);
   const label = `${scenario.name}-capacity`;
   const base = flags.save ? freeBase(io, REPORTS_DIR, `${label}-${timestamp(new Date(startedAt))}`) : undefined;
+  // The HTML page (steps, knee and charts) beside the JSON and markdown, as run saves one.
+  const html = flags.save ? runHtmlReport(result, undefined) : {};
   const saved = saveRunFiles(io, json, markdown, {
     save: flags.save,
     scenarioNames: [label],
@@ -284,7 +286,9 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
     ...(base !== undefined ? { base } : {}),
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
+    ...(html.html !== undefined ? { html: html.html } : {}),
   });
+  if (html.warning !== undefined) io.stderr.write(`${html.warning}\n`);
   const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
 
   human.write(tableRenderer.render(result, { color: useColor(human, io.env) }));
