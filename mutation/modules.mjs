@@ -38,8 +38,8 @@ export const MODULES = {
   },
   stats: {
     what: "compare's statistics",
-    mutate: ['src/compare/stats.ts'],
-    tests: ['test/compare/stats.test.ts'],
+    mutate: ['src/compare/stats.ts', 'src/util/gamma.ts'],
+    tests: ['test/compare/stats.test.ts', 'test/util/gamma.test.ts'],
   },
   histogram: {
     what: 'histogram and merge',

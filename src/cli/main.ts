@@ -313,40 +313,17 @@ Examples:
     .option('--run-id <id>', 'with --shard: the id every shard of the run shares (default: from the CI engine, else "unnamed"); {run} in -o')
     .option('--start-at <time>', 'start the first measured phase at this time: ISO with a zone (2026-11-29T13:00:00Z) or +30s')
     .addHelpText('after', RUN_HELP)
-    .action(
-      async (
-        refs: string[],
-        opts: {
-          out?: string;
-          json?: boolean;
-          seed?: string;
-          set?: string[];
-          duration?: string;
-          strict?: boolean;
-          gate: boolean;
-          report?: string;
-          save: boolean;
-          trials?: string;
-          baseline?: string;
-          maxRegression?: string;
-          force?: boolean;
-          checkpoint?: string;
-          speed?: string;
-          workers?: string;
-          shard?: string;
-          runId?: string;
-          startAt?: string;
-        },
-      ) => {
-        // Output paths are checked before the run module and its dependencies load (up to a
-        // second on a busy machine): a bad --out fails at once. runCommand checks them again
-        // for callers that come in directly.
-        const { preflightOutputs } = await import('./save.js');
-        preflightOutputs(io, { save: opts.save, ...(opts.out !== undefined ? { out: opts.out } : {}), ...(opts.report !== undefined ? { report: opts.report } : {}) });
-        const { runCommand } = await import('./run.js');
-        setExit(await runCommand(io, refs, { ...opts, set: opts.set ?? [] }));
-      },
-    );
+    // The flags are run.ts's RunFlags (a type only: the module still loads on demand), but for
+    // --set, which commander leaves undefined when it is not given.
+    .action(async (refs: string[], opts: Omit<import('./run.js').RunFlags, 'set'> & { set?: string[] }) => {
+      // Output paths are checked before the run module and its dependencies load (up to a
+      // second on a busy machine): a bad --out fails at once. runCommand checks them again
+      // for callers that come in directly.
+      const { preflightOutputs } = await import('./save.js');
+      preflightOutputs(io, { save: opts.save, ...(opts.out !== undefined ? { out: opts.out } : {}), ...(opts.report !== undefined ? { report: opts.report } : {}) });
+      const { runCommand } = await import('./run.js');
+      setExit(await runCommand(io, refs, { ...opts, set: opts.set ?? [] }));
+    });
 
   program
     .command('capacity')

@@ -30,8 +30,7 @@
  * the band, or significant but smaller than the band -> no change; anything else ->
  * inconclusive. A regression (exit 1) is a "slower" whose change exceeds maxRegression.
  */
-import { InputError } from '../util/input-error.js';
-import { decodeRecorder } from '../metrics/histogram.js';
+import { openResultHistogram } from '../metrics/histogram.js';
 import type { Environment, PhaseResult, RunResult, ScenarioResult, TimingMode, TrialPhase } from '../results/types.js';
 import { compareCapacities, type CapacityComparison } from './capacity.js';
 import {
@@ -156,13 +155,7 @@ export interface OpenedHistogram {
 export type HistogramOpener = (encoded: string) => OpenedHistogram;
 
 export const openHdrHistogram: HistogramOpener = (encoded) => {
-  let recorder: ReturnType<typeof decodeRecorder>;
-  try {
-    recorder = decodeRecorder(encoded);
-  } catch (e) {
-    // A damaged or hand-edited result is bad input, not a crash of ours.
-    throw new InputError(`a latency histogram in the result cannot be decoded (${e instanceof Error ? e.message : String(e)}): is the file damaged?`);
-  }
+  const recorder = openResultHistogram(encoded);
   return {
     quantile: (q) => recorder.valueAtPercentile(Math.min(100, Math.max(0, q * 100))),
     destroy: () => recorder.destroy(),

@@ -6,6 +6,7 @@
  * distribution. Everything is a pure function of its inputs (random draws come from a seed),
  * so a comparison gives the same answer every time it is re-run on the same files.
  */
+import { sampleGamma } from '../util/gamma.js';
 
 /** A uniform [0, 1) source. */
 export type Random = () => number;
@@ -240,38 +241,19 @@ export function hodgesLehmann(x: readonly number[], y: readonly number[], confid
 
 /** A normal draw (Box-Muller; one of the pair is dropped, the simplicity is worth more). */
 export function normalSample(random: Random): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  return Math.sqrt(-2 * Math.log(nonZero(random))) * Math.cos(2 * Math.PI * random());
 }
 
-/** Gamma(shape, 1) draw by Marsaglia and Tsang; shapes below 1 by the boost u^(1/shape). */
+/** A uniform draw in (0, 1): zeros are drawn again, so logarithms and powers stay finite. */
+function nonZero(random: Random): number {
+  let u = 0;
+  while (u === 0) u = random();
+  return u;
+}
+
+/** Gamma(shape, 1) draw (util/gamma.ts) from this module's seeded source. */
 export function gammaSample(shape: number, random: Random): number {
-  // Stryker disable next-line EqualityOperator: equivalent; at shape 1 the boost u^(1/1) x Gamma(2) is Gamma(1) as well
-  if (shape < 1) {
-    let u = 0;
-    while (u === 0) u = random();
-    return gammaSample(shape + 1, random) * Math.pow(u, 1 / shape);
-  }
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    // Stryker disable EqualityOperator,ConditionalExpression: equivalent; v <= 0 needs |x| >= 3 sqrt(d) >= 2.45, where both acceptance tests below reject (0.0331 x^4 > 1, log of a negative v is NaN)
-    do {
-      x = normalSample(random);
-      // Stryker disable next-line ArithmeticOperator: 1 - c x is the same distribution, x is a symmetric normal
-      v = 1 + c * x;
-    } while (v <= 0);
-    // Stryker restore EqualityOperator,ConditionalExpression
-    v = v * v * v;
-    const u = random();
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent; the squeeze only saves the log() of the exact test below (dropping it changes no draw's fate), and < vs <= differ on a set of probability zero
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    // Stryker disable next-line EqualityOperator: equivalent; < vs <= differ on a set of probability zero
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
+  return sampleGamma(shape, { unit: () => nonZero(random), normal: () => normalSample(random) });
 }
 
 export function betaSample(a: number, b: number, random: Random): number {

@@ -6,6 +6,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { HistogramSettings, LatencySummary } from '../results/types.js';
+import { InputError } from '../util/input-error.js';
 
 /** 1 hour in ns: the longest latency any phase can record; longer values are clamped. */
 export const HIGHEST_TRACKABLE_NS = 3_600_000_000_000;
@@ -143,6 +144,18 @@ export class LatencyRecorder {
 export function decodeRecorder(encoded: string): LatencyRecorder {
   ensureWasm();
   return new LatencyRecorder(hdr.decodeFromCompressedBase64(encoded, BUCKET_SIZE, true));
+}
+
+/**
+ * Re-opens a histogram read from a result file. A damaged or hand-edited one is bad input
+ * (one line naming what is wrong), not a crash of ours.
+ */
+export function openResultHistogram(encoded: string): LatencyRecorder {
+  try {
+    return decodeRecorder(encoded);
+  } catch (e) {
+    throw new InputError(`a latency histogram in the result cannot be decoded (${e instanceof Error ? e.message : String(e)}): is the file damaged?`);
+  }
 }
 
 /** Summary of several encoded histograms merged (e.g. trials of one phase). */

@@ -3,8 +3,7 @@
  * evenly spaced on a log axis of 1/(1-p), the picture the HdrHistogram plotter made standard.
  * Reports embed these points as data, so a browser never needs the WebAssembly decoder.
  */
-import { InputError } from '../util/input-error.js';
-import { decodeRecorder } from './histogram.js';
+import { openResultHistogram } from './histogram.js';
 
 /** Where every spectrum stops at the latest: p99.999, i.e. 1/(1-p) = 100,000. */
 export const SPECTRUM_MAX_X = 100_000;
@@ -52,12 +51,7 @@ export interface Spectrum {
 
 /** The spectrum of an HdrHistogram V2 encoding ("HISTFAAA..."), as stored in results. */
 export function percentileSpectrum(encoded: string): Spectrum {
-  let recorder: ReturnType<typeof decodeRecorder>;
-  try {
-    recorder = decodeRecorder(encoded);
-  } catch (e) {
-    throw new InputError(`a latency histogram in the result cannot be decoded (${e instanceof Error ? e.message : String(e)}): is the file damaged?`);
-  }
+  const recorder = openResultHistogram(encoded);
   try {
     const count = recorder.count;
     const points: SpectrumPoint[] = [];

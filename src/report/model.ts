@@ -12,7 +12,6 @@ import type { IntervalSample, PhaseResult, RunResult, ScenarioResult, Status } f
 import { SEED_MATRIX, measuresRow, seedCoverage } from '../targets/seed-matrix.js';
 import { formatBytes, formatBytesDelta, formatCount, formatMs, formatNs } from '../util/units.js';
 import {
-  BATCH_MARK,
   STATUS_EMOJI,
   STATUS_MEANING,
   STATUS_WORD,
@@ -32,6 +31,7 @@ import {
   executionLines,
   shardLines,
   phaseNotes,
+  phaseLabel,
   pluginLine,
   providersLine,
   secondaryDistributions,
@@ -140,15 +140,29 @@ export interface ScenarioModel extends Section {
   capacity?: CapacityModel;
 }
 
-function latencyTable(phases: readonly PhaseResult[]): TextTable {
-  const head = ['phase', 'op', 'count', 'errors', 'throughput', ...STAT_COLUMNS.map((s) => s.label)];
-  const align = head.map((_, i): Align => (i < 2 ? 'l' : 'r'));
-  // Service time, time to first token, agent steps...: sub-rows under their phase.
-  const rows = phases.flatMap((p) => [
-    [p.batchTimed ? `${p.name} ${BATCH_MARK}` : p.name, p.op, formatCount(p.count), errorsCell(p), formatValue('per_s', p.throughput), ...latencyCells(p)],
-    ...secondaryDistributions(p).map(({ label, summary }) => [`↳ ${label}`, '', formatCount(summary.count), '', '', ...summaryCells(summary)]),
+/** A row of the latency table: a phase, or one of its secondary distributions under it. */
+export interface LatencyRow {
+  cells: string[];
+  /** A secondary distribution (service time, time to first token, agent steps...): labelled "↳ ...". */
+  sub: boolean;
+  /** Failed operations of the phase (0 on sub-rows): the terminal paints the cell red. */
+  errors: number;
+}
+
+export const LATENCY_HEAD: readonly string[] = ['phase', 'op', 'count', 'errors', 'throughput', ...STAT_COLUMNS.map((s) => s.label)];
+
+/** The latency table's rows, phase by phase with its sub-rows; every renderer's one source of them. */
+export function latencyRows(phases: readonly PhaseResult[]): LatencyRow[] {
+  return phases.flatMap((p) => [
+    { cells: [phaseLabel(p), p.op, formatCount(p.count), errorsCell(p), formatValue('per_s', p.throughput), ...latencyCells(p)], sub: false, errors: p.errors },
+    ...secondaryDistributions(p).map(({ label, summary }) => ({ cells: [`↳ ${label}`, '', formatCount(summary.count), '', '', ...summaryCells(summary)], sub: true, errors: 0 })),
   ]);
-  return { head, rows, align };
+}
+
+function latencyTable(phases: readonly PhaseResult[]): TextTable {
+  const head = [...LATENCY_HEAD];
+  const align = head.map((_, i): Align => (i < 2 ? 'l' : 'r'));
+  return { head, rows: latencyRows(phases).map((r) => r.cells), align };
 }
 
 function trialsTable(scenario: ScenarioResult): ScenarioModel['trialsTable'] {

@@ -5,39 +5,19 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { RunResult, ScenarioResult, Status } from '../results/types.js';
-import { formatBytes, formatBytesDelta, formatCount, formatMs } from '../util/units.js';
-import {
-  batchFootnote,
-  countStatuses,
-  ENVIRONMENT_ROWS,
-  errorsCell,
-  executionLines,
-  formatCounts,
-  formatMeasured,
-  formatThreshold,
-  formatValue,
-  gateLine,
-  heapDeltaFromBaseline,
-  latencyCells,
-  llmLine,
-  providersLine,
-  phaseLabel,
-  phaseNotes,
-  pluginLine,
-  secondaryDistributions,
-  shardLines,
-  STAT_COLUMNS,
-  statusText,
-  summaryCells,
-} from './format.js';
+import type { RunResult, Status } from '../results/types.js';
+import { ENVIRONMENT_ROWS, gateLine, shardLines, statusText } from './format.js';
 import { floorNote } from './floor.js';
 import { renderCapacityText } from './capacity.js';
+import { LATENCY_HEAD, latencyRows, scenarioModel, sections, type ScenarioModel, type TargetRow, type TextTable } from './model.js';
 import type { RenderOptions, Renderer } from './types.js';
+
+// What the terminal shows of a scenario comes from the same model as the markdown and HTML
+// reports (model.ts); this file only lays it out and colours it.
 
 type Align = 'left' | 'right' | 'center';
 
-function makeTable(c: ChalkInstance, head: string[], colAligns: Align[]): Table.Table {
+function makeTable(c: ChalkInstance, head: readonly string[], colAligns: Align[]): Table.Table {
   return new Table({
     head: head.map((h) => c.bold(h)),
     colAligns,
@@ -46,87 +26,70 @@ function makeTable(c: ChalkInstance, head: string[], colAligns: Align[]): Table.
   });
 }
 
+const ALIGN: Record<TextTable['align'][number], Align> = { l: 'left', r: 'right' };
+
 const STATUS_COLOR: Record<Status, 'green' | 'yellow' | 'red'> = { green: 'green', yellow: 'yellow', red: 'red' };
 
 function paintStatus(c: ChalkInstance, status: Status, text: string): string {
   return c[STATUS_COLOR[status]](text);
 }
 
-function phaseTable(c: ChalkInstance, scenario: ScenarioResult): string {
-  const head = ['phase', 'op', 'count', 'errors', 'throughput', ...STAT_COLUMNS.map((s) => s.label)];
-  const aligns: Align[] = ['left', 'left', ...head.slice(2).map((): Align => 'right')];
-  const table = makeTable(c, head, aligns);
-  for (const phase of scenario.phases) {
-    const errors = errorsCell(phase);
-    table.push([
-      phaseLabel(phase),
-      phase.op,
-      formatCount(phase.count),
-      phase.errors > 0 ? c.red(errors) : errors,
-      formatValue('per_s', phase.throughput),
-      ...latencyCells(phase),
-    ]);
-    for (const { label, summary } of secondaryDistributions(phase)) {
-      table.push([c.dim(`  ↳ ${label}`), '', c.dim(formatCount(summary.count)), '', '', ...summaryCells(summary).map((v) => c.dim(v))]);
+function phaseTable(c: ChalkInstance, m: ScenarioModel): string {
+  const table = makeTable(c, LATENCY_HEAD, LATENCY_HEAD.map((_, i): Align => (i < 2 ? 'left' : 'right')));
+  for (const row of latencyRows(m.scenario.phases)) {
+    if (row.sub) {
+      // Sub-rows are indented and dim under their phase.
+      const [label = '', ...rest] = row.cells;
+      table.push([c.dim(`  ${label}`), ...rest.map((v) => (v === '' ? v : c.dim(v)))]);
+    } else {
+      table.push(row.cells.map((v, i) => (i === 3 && row.errors > 0 ? c.red(v) : v)));
     }
   }
   return table.toString();
 }
 
-function memoryTable(c: ChalkInstance, scenario: ScenarioResult): string {
-  const table = makeTable(c, ['memory', 'heap used', 'rss', 'heap vs baseline'], ['left', 'right', 'right', 'right']);
-  for (const snap of scenario.memory) {
-    const delta = heapDeltaFromBaseline(scenario, snap.heapUsed);
-    table.push([snap.label, formatBytes(snap.heapUsed), formatBytes(snap.rss), delta === undefined ? '-' : formatBytesDelta(delta)]);
-  }
+function memoryTable(c: ChalkInstance, memory: TextTable): string {
+  // No heading above it in the terminal: the first column names the table.
+  const table = makeTable(c, ['memory', ...memory.head.slice(1)], memory.align.map((a) => ALIGN[a]));
+  for (const row of memory.rows) table.push(row);
   return table.toString();
 }
 
-function targetTable(c: ChalkInstance, scenario: ScenarioResult): string {
+function targetTable(c: ChalkInstance, targets: readonly TargetRow[]): string {
   const table = makeTable(
     c,
     ['metric', 'expression', 'measured', 'current', 'target', 'status'],
     ['left', 'left', 'right', 'right', 'right', 'left'],
   );
-  for (const t of scenario.targets) {
-    table.push([
-      t.metric,
-      t.source,
-      paintStatus(c, t.status, formatMeasured(t)),
-      formatThreshold(t.comparator, t.unit, t.current),
-      formatThreshold(t.comparator, t.unit, t.target),
-      paintStatus(c, t.status, statusText(t.status)),
-    ]);
+  for (const t of targets) {
+    table.push([t.metric, t.source, paintStatus(c, t.status, t.measured), t.current, t.target, paintStatus(c, t.status, statusText(t.status))]);
   }
   return table.toString();
 }
 
-function renderScenario(c: ChalkInstance, scenario: ScenarioResult): string[] {
+function renderScenario(c: ChalkInstance, m: ScenarioModel): string[] {
+  const { scenario } = m;
   const lines: string[] = [];
   const title = c.bold(scenario.name);
-  lines.push(scenario.description === '' ? title : `${title} — ${scenario.description}`);
-  lines.push(c.dim(`source ${scenario.source} · started ${scenario.startedAt} · took ${formatMs(scenario.durationMs)}`));
-  lines.push(llmLine(scenario.providers.llm));
-  const plugins = pluginLine(scenario.providers);
-  if (plugins !== undefined) lines.push(plugins);
-  for (const line of executionLines(scenario)) lines.push(c.dim(line));
-  const names = providersLine(scenario.providers);
-  if (names !== undefined) lines.push(c.dim(names));
-  if (scenario.failure !== undefined) lines.push(c.red.bold(`✖ failed: ${scenario.failure}`));
+  lines.push(m.description === '' ? title : `${title} — ${m.description}`);
+  // The terminal keeps the start time as recorded (ISO); the reports print it as a date.
+  lines.push(c.dim(`source ${m.source} · started ${scenario.startedAt} · took ${m.took}`));
+  lines.push(m.llmLine);
+  if (m.pluginLine !== undefined) lines.push(m.pluginLine);
+  for (const line of m.executionLines) lines.push(c.dim(line));
+  if (m.providersLine !== undefined) lines.push(c.dim(m.providersLine));
+  if (m.failure !== undefined) lines.push(c.red.bold(`✖ failed: ${m.failure}`));
 
   if (scenario.phases.length > 0) {
-    lines.push(phaseTable(c, scenario));
-    const footnote = batchFootnote(scenario.phases);
-    if (footnote !== undefined) lines.push(c.dim(footnote));
-    for (const phase of scenario.phases) {
-      for (const note of phaseNotes(phase)) lines.push(c.yellow(note));
-    }
+    lines.push(phaseTable(c, m));
+    if (m.batchFootnote !== undefined) lines.push(c.dim(m.batchFootnote));
+    for (const note of m.notes) lines.push(c.yellow(note));
   }
   if (scenario.capacity !== undefined) lines.push(renderCapacityText(scenario.capacity, { color: c.level > 0 }));
-  if (scenario.memory.length > 0) lines.push(memoryTable(c, scenario));
-  if (scenario.targets.length > 0) {
-    lines.push(targetTable(c, scenario));
-    lines.push(`targets: ${formatCounts(countStatuses(scenario.targets))}`);
+  if (m.memory !== undefined) lines.push(memoryTable(c, m.memory));
+  if (m.targets.length > 0) {
+    lines.push(targetTable(c, m.targets));
+    lines.push(`targets: ${m.targetCounts}`);
   }
   return lines;
 }
@@ -147,9 +110,9 @@ function renderTable(result: RunResult, opts: RenderOptions): string {
   else if (result.interrupted) out.push(c.yellow.bold('run interrupted: partial result, later scenarios or phases are missing'));
   for (const line of shardLines(result)) out.push(c.yellow(line));
 
-  for (const scenario of result.scenarios) {
+  for (const section of sections([result])) {
     out.push('');
-    out.push(...renderScenario(c, scenario));
+    out.push(...renderScenario(c, scenarioModel(section)));
   }
 
   const floor = floorNote(result);

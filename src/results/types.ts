@@ -7,8 +7,11 @@ export const RESULT_SCHEMA_VERSION = 1;
 
 export type Status = 'green' | 'yellow' | 'red';
 
-export interface LatencySummary {
-  unit: 'ns';
+/**
+ * The figures every recorded distribution carries, whatever its unit: one HDR histogram and
+ * the statistics read from it. A latency and a token count differ only in unit (and scale).
+ */
+export interface DistributionSummary {
   /** Values in the histogram (batch-timed operations count once each). */
   count: number;
   min: number;
@@ -20,8 +23,13 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
-  /** HdrHistogram V2 compressed base64 ("HISTFAAA..."), 64-bit buckets, ns values. */
+  /** HdrHistogram V2 compressed base64 ("HISTFAAA..."), 64-bit buckets, integer values. */
   histogram: string;
+}
+
+/** A latency distribution; the histogram holds nanoseconds. */
+export interface LatencySummary extends DistributionSummary {
+  unit: 'ns';
 }
 
 export type ExecutorSpec =
@@ -61,21 +69,12 @@ export interface ArrivalInfo {
   trace?: { path: string; lines: number; arrivals: number; sha256: string; speed: number; spanMs: number };
 }
 
-/** A distribution of counts or rates (tokens, tokens/s): the LatencySummary shape in another unit. */
-export interface ValueSummary {
+/**
+ * A distribution of counts or rates (tokens, tokens/s). The histogram holds the values
+ * multiplied by `scale` and rounded (integers); every other figure is already divided back.
+ */
+export interface ValueSummary extends DistributionSummary {
   unit: 'tokens' | 'tokens/s';
-  count: number;
-  min: number;
-  mean: number;
-  stddev: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-  /** HdrHistogram V2 of the values multiplied by `scale` and rounded (integers). */
-  histogram: string;
   scale: number;
 }
 

@@ -14,6 +14,7 @@
  */
 import { createRandom, normal } from '../providers/random.js';
 import type { Random } from '../providers/types.js';
+import { sampleGamma, type GammaDraws } from '../util/gamma.js';
 
 export type ArrivalPattern = 'constant' | 'poisson' | 'trace';
 
@@ -34,32 +35,6 @@ export function constantArrivals(rate: number, durationMs: number): Arrivals {
 }
 
 /**
- * A gamma(shape, 1) deviate (Marsaglia and Tsang 2000; shape < 1 by their boost
- * gamma(shape + 1) * U^(1/shape)).
- */
-export function sampleGamma(shape: number, random: Random): number {
-  if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`gamma shape must be a finite number > 0, got ${shape}`);
-  if (shape < 1) {
-    // 1 - u is in (0, 1]: the power never sees 0 from a draw of exactly 0.
-    return sampleGamma(shape + 1, random) * Math.pow(1 - random.next(), 1 / shape);
-  }
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(random);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = 1 - random.next();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
-/**
  * Poisson arrivals at `rate` per second for `durationMs` (arrivals due before the end), or,
  * with `burst` b != 1, gamma-distributed gaps of the same mean whose coefficient of variation
  * is b. Seeded: the same random source gives the same schedule.
@@ -74,7 +49,9 @@ export function poissonArrivals(rate: number, durationMs: number, random: Random
   else {
     const shape = 1 / (burst * burst);
     const scale = meanMs / shape;
-    gap = () => sampleGamma(shape, random) * scale;
+    // 1 - u is in (0, 1]: the logarithm and the boost's power never see 0.
+    const draws: GammaDraws = { unit: () => 1 - random.next(), normal: () => normal(random) };
+    gap = () => sampleGamma(shape, draws) * scale;
   }
   let t = 0;
   let over = false;

@@ -12,6 +12,7 @@ import { loadedTrace, loadTrace } from '../workload/trace.js';
 import { arrivalRandom, constantArrivals, poissonArrivals, traceArrivals, type Arrivals } from './arrivals.js';
 import { OperationTimeout, classifyError } from './errors.js';
 import type { PreparedOp } from './operations.js';
+import { closedModelOps } from './split.js';
 
 export interface Counters {
   done: number;
@@ -512,16 +513,10 @@ function tracePlan(spec: RateSpec): { ops: number; ms: number } | undefined {
 
 /** Operations the executor plans, when it knows in advance (Poisson: the expected number). */
 export function plannedOps(spec: ExecutorSpec): number | undefined {
-  switch (spec.kind) {
-    case 'iterations':
-      return spec.iterations;
-    case 'vus':
-      return spec.iterationsPerVu !== undefined ? spec.vus * spec.iterationsPerVu : undefined;
-    case 'rate':
-      if (spec.arrival === 'trace') return tracePlan(spec)?.ops;
-      if (spec.arrival === 'poisson') return Math.round((spec.durationMs / 1000) * spec.rate);
-      return Math.floor((spec.durationMs / 1000) * spec.rate);
-  }
+  if (spec.kind !== 'rate') return closedModelOps(spec);
+  if (spec.arrival === 'trace') return tracePlan(spec)?.ops;
+  if (spec.arrival === 'poisson') return Math.round((spec.durationMs / 1000) * spec.rate);
+  return Math.floor((spec.durationMs / 1000) * spec.rate);
 }
 
 export function plannedMs(spec: ExecutorSpec): number | undefined {

@@ -167,18 +167,20 @@ export function splitPhase(spec: ExecutorSpec, path: readonly Part[]): PhaseShar
   return path.reduce(splitShare, wholeShare(spec));
 }
 
-/** Operations a share runs, when known in advance. */
+/**
+ * Operations a closed-model executor runs when its spec fixes them: its iterations, or VUs x
+ * iterations each; undefined for VUs that run for a duration. The one count of the executors'
+ * plan (executors.ts plannedOps) and of a share's, since a closed-model part is an executor of its own.
+ */
+export function closedModelOps(spec: Extract<ExecutorSpec, { kind: 'iterations' | 'vus' }>): number | undefined {
+  if (spec.kind === 'iterations') return spec.iterations;
+  return spec.iterationsPerVu !== undefined ? spec.vus * spec.iterationsPerVu : undefined;
+}
+
+/** Operations a share runs, when known in advance: an open-model part, the arrivals of its stripe. */
 export function shareOps(share: PhaseShare): number | undefined {
-  const e = share.executor;
   if (!share.active) return 0;
-  switch (e.kind) {
-    case 'iterations':
-      return e.iterations;
-    case 'vus':
-      return e.iterationsPerVu !== undefined ? e.vus * e.iterationsPerVu : undefined;
-    case 'rate':
-      return share.arrivals;
-  }
+  return share.executor.kind === 'rate' ? share.arrivals : closedModelOps(share.executor);
 }
 
 /**

@@ -8,21 +8,11 @@ import { DEFAULT_PROVIDERS_CONFIG, type CacheConfig, type LatencyModel, type LLM
 import { parseBaseUrl } from '../providers/llm/base-url.js';
 import type { ExecutorSpec } from '../results/types.js';
 import { OP_NAMES, type BatchMode, type OpParams } from './types.js';
+import { strictObject } from '../util/strict-object.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
 import { durationJson, exactlyOneOfJson, latencyJson, positiveDurationJson, rateArrivalJson, workersJson } from './json-schema-hints.js';
 import { parsePopularity, POPULARITY_HELP } from '../workload/distributions.js';
 import { DEFAULT_SYNTHETIC, parseSyntheticSpec, type SyntheticSpec } from '../workload/synthetic.js';
-
-/** A strict object whose unknown-key error names the keys that are allowed. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed})`
-        : undefined,
-  });
-}
 
 const durationMs = z
   .union([z.string(), z.number()], { error: `expected ${DURATION_HELP}` })
@@ -101,7 +91,7 @@ const retriesSchema = z
   .union(
     [
       nonNegativeInt,
-      strict({
+      strictObject({
         max: nonNegativeInt.default(0),
         backoff: durationMs.prefault(d.llm.retries.backoffMs),
         maxBackoff: durationMs.prefault(d.llm.retries.maxBackoffMs),
@@ -115,12 +105,12 @@ const retriesSchema = z
       : { max: r.max, backoffMs: r.backoff, maxBackoffMs: Math.max(r.backoff, r.maxBackoff) },
   );
 
-const cacheSchema = strict({
+const cacheSchema = strictObject({
   max: boundedInt(1_000_000, 'entries').default(1_000),
   ttl: durationMs.prefault('5m'),
 }).transform(({ ttl, ...rest }): CacheConfig => ({ ...rest, ttlMs: ttl }));
 
-const llmSchema = strict({
+const llmSchema = strictObject({
   model: z.string().min(1).default(d.llm.model),
   latency: latency.prefault('none'),
   errorRate: fraction.default(d.llm.errorRate),
@@ -147,7 +137,7 @@ const llmSchema = strict({
   timeout: durationMs.prefault(d.llm.timeoutMs),
   retries: retriesSchema.prefault(0),
   cache: cacheSchema.optional(),
-  pool: strict({ size: boundedInt(1_000, 'instances') }).optional(),
+  pool: strictObject({ size: boundedInt(1_000, 'instances') }).optional(),
 })
   .superRefine((l, ctx) => {
     if (l.stream && l.baseUrl === undefined && l.module === undefined) {
@@ -174,7 +164,7 @@ const llmSchema = strict({
     ...(prefill !== undefined || perToken !== undefined ? { prefillMs: prefill ?? 0, perTokenMs: perToken ?? 0 } : {}),
   }));
 
-const memorySchema = strict({
+const memorySchema = strictObject({
   windowSize: positiveInt.default(d.memory.windowSize),
   idleTtl: durationMs.prefault(d.memory.idleTtlMs),
   maxSessions: positiveInt.default(d.memory.maxSessions),
@@ -184,7 +174,7 @@ const memorySchema = strict({
 
 export const TOOL_CHOICES = ['calculator', 'search'] as const;
 
-const agentSchema = strict({
+const agentSchema = strictObject({
   maxIterations: positiveInt.default(d.agent.maxIterations),
   tools: z.array(z.enum(TOOL_CHOICES, { error: `expected a tool name (allowed: ${TOOL_CHOICES.join(', ')})` })).default([...d.agent.tools] as Array<(typeof TOOL_CHOICES)[number]>),
   storeConversation: z.boolean().default(d.agent.storeConversation),
@@ -192,7 +182,7 @@ const agentSchema = strict({
   options: pluginOptions.optional(),
 });
 
-const providersSchema = strict({
+const providersSchema = strictObject({
   llm: llmSchema.prefault({}),
   memory: memorySchema.prefault({}),
   agent: agentSchema.prefault({}),
@@ -208,7 +198,7 @@ const SYNTHETIC_HELP = `true (the defaults: ${Object.entries(DEFAULT_SYNTHETIC)
 /** `synthetic: true` is the defaults; a mapping overrides some of them. */
 const syntheticSchema = z.preprocess(
   (v) => (v === true ? {} : v),
-  z.strictObject(
+  strictObject(
     {
       promptTokens: distributionText.optional(),
       answerTokens: distributionText.optional(),
@@ -216,12 +206,7 @@ const syntheticSchema = z.preprocess(
       thinkTime: distributionText.optional(),
       systemTokens: distributionText.optional(),
     },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(DEFAULT_SYNTHETIC).join(', ')})`
-          : `expected ${SYNTHETIC_HELP}`,
-    },
+    `expected ${SYNTHETIC_HELP}`,
   ),
 ).transform((raw, ctx): SyntheticSpec => {
   const spec = parseSyntheticSpec(raw);
@@ -241,7 +226,7 @@ const popularity = z.string({ error: `expected ${POPULARITY_HELP}` }).transform(
   return p;
 });
 
-const paramsSchema = strict({
+const paramsSchema = strictObject({
   prompt: z.string().default('Hello, how are you?'),
   sessions: boundedInt(1_000_000, 'sessions').default(100),
   content: z.string().default('Test message #{i}'),
@@ -265,18 +250,18 @@ const executorSchema = z
   .discriminatedUnion(
     'type',
     [
-      strict({
+      strictObject({
         type: z.literal('iterations'),
         iterations: positiveInt,
         concurrency: boundedInt(100_000, 'operations at a time').default(1),
       }),
-      strict({
+      strictObject({
         type: z.literal('vus'),
         vus: boundedInt(100_000, 'virtual users'),
         iterationsPerVu: positiveInt.optional(),
         duration: durationMs.optional(),
       }).meta(exactlyOneOfJson('iterationsPerVu', 'duration')),
-      strict({
+      strictObject({
         type: z.literal('rate'),
         rate: z.number({ error: 'expected operations per second' }).positive('expected a rate > 0').optional(),
         duration: durationMs.optional(),
@@ -335,7 +320,7 @@ const batch = z
 const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 const name = z.string({ error: 'expected a name' }).regex(NAME_RE, 'expected lower-case letters, digits, "-" or "_"');
 
-const goodputSchema = strict({
+const goodputSchema = strictObject({
   latency: positiveDurationMs.optional(),
   ttft: positiveDurationMs.optional(),
 })
@@ -345,7 +330,7 @@ const goodputSchema = strict({
     ...(g.ttft !== undefined ? { ttftMs: g.ttft } : {}),
   }));
 
-const phaseSchema = strict({
+const phaseSchema = strictObject({
   name,
   description: z.string().optional(),
   op: z.enum(OP_NAMES, { error: `expected an operation (allowed: ${OP_NAMES.join(', ')})` }),
@@ -367,12 +352,12 @@ const phaseSchema = strict({
   })
   .transform(({ timeout, interval, ...rest }) => ({ ...rest, timeoutMs: timeout, intervalMs: interval }));
 
-const targetSchema = strict({
+const targetSchema = strictObject({
   metric: z.string({ error: 'expected the matrix row name, e.g. "LLM call response"' }).min(1),
   expr: z.string({ error: 'expected an expression like "sequential p99 < 50ms / < 30ms"' }).min(1),
 });
 
-export const scenarioSchema = strict({
+export const scenarioSchema = strictObject({
   name,
   description: z.string().default(''),
   providers: providersSchema.prefault({}),

@@ -7,6 +7,7 @@
 export class InputError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'InputError';
+    // The class's own name, a subclass's too (DatasetError, TraceError): they need no constructor for it.
+    this.name = new.target.name;
   }
 }

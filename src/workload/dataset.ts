@@ -40,10 +40,6 @@ export interface DatasetInfo {
 /** A bad dataset: one line naming the file, the line and the field. */
 export class DatasetError extends InputError {
   readonly code = 'DATASET_INVALID';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatasetError';
-  }
 }
 
 /** Session id of a record that names none: the file's name and the line. */

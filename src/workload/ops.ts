@@ -198,83 +198,73 @@ export function workloadOp(op: OpName, params: OpParams, ctx: OpContext, executo
     r.toolCalls.length > 0 ? { role: 'assistant', content: r.content, toolCalls: r.toolCalls } : { role: 'assistant', content: r.content },
   ];
 
+  /** What memory.store keeps of a turn: the user's message, and the record's reference answer if any. */
+  const userAndReference = (a: Assignment): Message[] => (a.turn.reference !== undefined ? [a.turn.user, a.turn.reference] : [a.turn.user]);
+
+  /** One operation's turn: the conversation obtained for i, given back to the pool whatever the turn does. */
+  const onTurn =
+    (turn: (a: Assignment, signal?: AbortSignal) => Promise<TurnResult>): PreparedOp['run'] =>
+    async (i, signal) => {
+      const a = await obtain(i);
+      try {
+        return await turn(a, signal);
+      } finally {
+        pool.release(a);
+      }
+    };
+
+  /**
+   * The session's history as the memory gives it, how long that read took (ms), and its length
+   * taken at once: a plugin's memory may hand out its own array, which the turn's store then grows.
+   */
+  const readHistory = async (a: Assignment): Promise<{ history: Message[]; historyLength: number; historyMs: number }> => {
+    const t0 = performance.now();
+    const history = await memory.retrieve(a.conversation.session, limit);
+    return { history, historyLength: history.length, historyMs: performance.now() - t0 };
+  };
+
   let run: PreparedOp['run'];
   switch (op) {
     case 'llm.call':
-      run = async (i, signal) => {
-        const a = await obtain(i);
-        try {
-          const t0 = performance.now();
-          const history = await memory.retrieve(a.conversation.session, limit);
-          const historyLength = history.length;
-          const t1 = performance.now();
-          const response = await llm.call(messagesFor(a, history), llmConfig(a), signal ? { signal } : undefined);
-          const t2 = performance.now();
-          await memory.store(a.conversation.session, stored(response, a));
-          const t3 = performance.now();
-          return { historyLength, historyMs: t1 - t0, llmMs: t2 - t1, storeMs: t3 - t2, response } satisfies TurnResult;
-        } finally {
-          pool.release(a);
-        }
-      };
+      run = onTurn(async (a, signal) => {
+        const { history, historyLength, historyMs } = await readHistory(a);
+        const t1 = performance.now();
+        const response = await llm.call(messagesFor(a, history), llmConfig(a), signal ? { signal } : undefined);
+        const t2 = performance.now();
+        await memory.store(a.conversation.session, stored(response, a));
+        return { historyLength, historyMs, llmMs: t2 - t1, storeMs: performance.now() - t2, response };
+      });
       break;
     case 'agent.execute':
-      run = async (i) => {
-        const a = await obtain(i);
-        try {
-          const t0 = performance.now();
-          const history = await memory.retrieve(a.conversation.session, limit);
-          const historyLength = history.length;
-          const t1 = performance.now();
-          const result = await agent.execute(messagesFor(a, history), agentConfig(a));
-          return { historyLength, historyMs: t1 - t0, agent: result } satisfies TurnResult;
-        } finally {
-          pool.release(a);
-        }
-      };
+      run = onTurn(async (a) => {
+        const { history, historyLength, historyMs } = await readHistory(a);
+        const result = await agent.execute(messagesFor(a, history), agentConfig(a));
+        return { historyLength, historyMs, agent: result };
+      });
       break;
     case 'mixed':
-      run = async (i) => {
-        const a = await obtain(i);
-        try {
-          const t0 = performance.now();
-          const history = await memory.retrieve(a.conversation.session, limit);
-          const historyLength = history.length;
-          const t1 = performance.now();
-          const m = messagesFor(a, history);
-          const answer = await llm.call(m, llmConfig(a));
-          await memory.store(a.conversation.session, [a.turn.user]);
-          const result: AgentResult & { llmUsage?: LLMResponse['usage'] } = await agent.execute(m, agentConfig(a));
-          result.llmUsage = answer.usage;
-          return { historyLength, historyMs: t1 - t0, agent: result, response: answer } satisfies TurnResult;
-        } finally {
-          pool.release(a);
-        }
-      };
+      run = onTurn(async (a) => {
+        const { history, historyLength, historyMs } = await readHistory(a);
+        const m = messagesFor(a, history);
+        const answer = await llm.call(m, llmConfig(a));
+        await memory.store(a.conversation.session, [a.turn.user]);
+        const result: AgentResult & { llmUsage?: LLMResponse['usage'] } = await agent.execute(m, agentConfig(a));
+        result.llmUsage = answer.usage;
+        return { historyLength, historyMs, agent: result, response: answer };
+      });
       break;
     case 'memory.store':
-      run = async (i) => {
-        const a = await obtain(i);
-        try {
-          const t0 = performance.now();
-          await memory.store(a.conversation.session, a.turn.reference !== undefined ? [a.turn.user, a.turn.reference] : [a.turn.user]);
-          return { historyLength: 0, historyMs: 0, storeMs: performance.now() - t0 } satisfies TurnResult;
-        } finally {
-          pool.release(a);
-        }
-      };
+      run = onTurn(async (a) => {
+        const t0 = performance.now();
+        await memory.store(a.conversation.session, userAndReference(a));
+        return { historyLength: 0, historyMs: 0, storeMs: performance.now() - t0 };
+      });
       break;
     case 'memory.retrieve':
-      run = async (i) => {
-        const a = await obtain(i);
-        try {
-          const t0 = performance.now();
-          const history = await memory.retrieve(a.conversation.session, limit);
-          return { historyLength: history.length, historyMs: performance.now() - t0, retrieved: history.length } satisfies TurnResult;
-        } finally {
-          pool.release(a);
-        }
-      };
+      run = onTurn(async (a) => {
+        const { historyLength, historyMs } = await readHistory(a);
+        return { historyLength, historyMs, retrieved: historyLength };
+      });
       break;
     default: {
       // memory.store-batch: the next batchSize turns in one storeBatch (think time does not
@@ -289,7 +279,7 @@ export function workloadOp(op: OpName, params: OpParams, ctx: OpContext, executo
             await source.ready();
             continue;
           }
-          entries.push({ sessionId: a.conversation.session, messages: a.turn.reference !== undefined ? [a.turn.user, a.turn.reference] : [a.turn.user] });
+          entries.push({ sessionId: a.conversation.session, messages: userAndReference(a) });
           pool.release(a);
         }
         const t0 = performance.now();

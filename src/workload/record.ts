@@ -23,6 +23,7 @@
 import { z } from 'zod';
 import { estimateTokens } from '../providers/llm/chat-completion.js';
 import type { Message } from '../providers/types.js';
+import { strictObject } from '../util/strict-object.js';
 import { DURATION_HELP, parseDurationMs } from '../util/units.js';
 
 /** Tools a record may offer: the agent's built-in ones. */
@@ -60,31 +61,26 @@ const thinkTime = z.union([z.string(), z.number()], { error: `expected a think t
 
 const answerTokens = z.number({ error: 'expected a whole number of tokens > 0' }).int('expected a whole number of tokens > 0').positive('expected a whole number of tokens > 0');
 
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed})`
-        : issue.code === 'invalid_type'
-          ? 'expected an object'
-          : undefined,
-  });
-}
+// A record's objects say so when a value is not an object at all (a message given as a string).
+const messageSchema = strictObject(
+  {
+    role: z.enum(['system', 'user', 'assistant'], { error: 'expected a role: system, user or assistant' }),
+    content: z.string({ error: 'expected the message text (a string)' }),
+    thinkTime: thinkTime.optional(),
+    answerTokens: answerTokens.optional(),
+  },
+  'expected an object',
+);
 
-const messageSchema = strict({
-  role: z.enum(['system', 'user', 'assistant'], { error: 'expected a role: system, user or assistant' }),
-  content: z.string({ error: 'expected the message text (a string)' }),
-  thinkTime: thinkTime.optional(),
-  answerTokens: answerTokens.optional(),
-});
-
-const recordSchema = strict({
-  session: z.string({ error: 'expected a session id (a string)' }).min(1, 'expected a non-empty session id').optional(),
-  tools: z.array(z.enum(RECORD_TOOLS, { error: `expected a tool name (allowed: ${RECORD_TOOLS.join(', ')})` }), { error: 'expected a list of tool names' }).optional(),
-  thinkTime: thinkTime.optional(),
-  messages: z.array(messageSchema, { error: 'expected a list of messages' }).min(1, 'expected at least one message'),
-});
+const recordSchema = strictObject(
+  {
+    session: z.string({ error: 'expected a session id (a string)' }).min(1, 'expected a non-empty session id').optional(),
+    tools: z.array(z.enum(RECORD_TOOLS, { error: `expected a tool name (allowed: ${RECORD_TOOLS.join(', ')})` }), { error: 'expected a list of tool names' }).optional(),
+    thinkTime: thinkTime.optional(),
+    messages: z.array(messageSchema, { error: 'expected a list of messages' }).min(1, 'expected at least one message'),
+  },
+  'expected an object',
+);
 
 const SHAREGPT_ROLES: Readonly<Record<string, Message['role']>> = {
   human: 'user',

@@ -30,12 +30,9 @@ export interface Trace {
   spanMs: number;
 }
 
+/** A bad trace file: one line naming the file, the line and the field. */
 export class TraceError extends InputError {
   readonly code = 'TRACE_INVALID';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TraceError';
-  }
 }
 
 const loaded = new Map<string, { size: number; mtimeMs: number; trace: Promise<Trace>; value?: Trace }>();

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { HIGHEST_TRACKABLE_NS, LatencyRecorder, decodeRecorder, mergeEncoded } from '../../src/metrics/histogram.js';
+import { HIGHEST_TRACKABLE_NS, LatencyRecorder, decodeRecorder, mergeEncoded, openResultHistogram } from '../../src/metrics/histogram.js';
+import { InputError } from '../../src/util/input-error.js';
 
 /** Equal to the histogram's precision: 3 significant digits (a bucket's top may be ~0.1 % above). */
 function near(actual: number, expected: number): void {
@@ -243,5 +244,34 @@ describe('LatencyRecorder', () => {
     r.destroy();
     expect(() => r.record(1)).toThrow('LatencyRecorder used after destroy()');
     expect(() => r.destroy()).not.toThrow();
+  });
+});
+
+// The one opener of a result file's histograms (compare's quantiles, the reports' spectra).
+describe('openResultHistogram', () => {
+  it('opens what a recorder encoded', () => {
+    const s = withRecorder((r) => {
+      for (let i = 1; i <= 100; i++) r.record(i * 1_000);
+      return r.summarize();
+    });
+    const back = openResultHistogram(s.histogram);
+    try {
+      expect(back.count).toBe(100);
+      // To bucket precision (3 significant digits).
+      expect(Math.abs(back.summarize().max - s.max) / s.max).toBeLessThan(0.001);
+    } finally {
+      back.destroy();
+    }
+  });
+
+  it.each(['not a histogram', '', 'HISTFAAAAB'])('%j is bad input naming the cause, not a crash', (encoded) => {
+    let caught: unknown;
+    try {
+      openResultHistogram(encoded).destroy();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    expect((caught as InputError).message).toMatch(/^a latency histogram in the result cannot be decoded \(.+\): is the file damaged\?$/);
   });
 });

@@ -6,7 +6,6 @@ import {
   constantArrivals,
   gapStatistics,
   poissonArrivals,
-  sampleGamma,
   traceArrivals,
 } from '../../src/runner/arrivals.js';
 
@@ -90,21 +89,6 @@ describe('Poisson arrivals (seeded, no clock)', () => {
   it('refuses rates and bursts it cannot schedule', () => {
     expect(() => poissonArrivals(0, 1000, arrivalRandom(1))).toThrow(RangeError);
     expect(() => poissonArrivals(10, 1000, arrivalRandom(1), -1)).toThrow(RangeError);
-  });
-});
-
-describe('sampleGamma', () => {
-  it.each([0.25, 1, 4, 30])('shape %f: mean and variance equal the shape', (shape) => {
-    const rng = createRandom(11);
-    const n = 40_000;
-    const xs = Array.from({ length: n }, () => sampleGamma(shape, rng));
-    const mean = xs.reduce((a, b) => a + b, 0) / n;
-    const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-    expect(mean / shape).toBeGreaterThan(0.96);
-    expect(mean / shape).toBeLessThan(1.04);
-    expect(variance / shape).toBeGreaterThan(0.9);
-    expect(variance / shape).toBeLessThan(1.1);
-    expect(xs.every((x) => x >= 0 && Number.isFinite(x))).toBe(true);
   });
 });
 

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorSpec } from '../../src/results/types.js';
+import { plannedOps } from '../../src/runner/executors.js';
 import {
+  closedModelOps,
   composeParts,
   partSeed,
   sessionPicker,
@@ -153,6 +155,27 @@ describe('splitPhase: parts are disjoint and their union is the original (proper
     expect(share.executor).toBe(spec);
     expect(share.arrivals).toBe(500);
     expect(share.global(123)).toBe(123);
+  });
+});
+
+// The one count of a closed-model executor: the executors' plan and a share's operations.
+describe('closedModelOps', () => {
+  it.each<[ExecutorSpec & { kind: 'iterations' | 'vus' }, number | undefined]>([
+    [{ kind: 'iterations', iterations: 120, concurrency: 4 }, 120],
+    [{ kind: 'vus', vus: 5, iterationsPerVu: 7 }, 35],
+    [{ kind: 'vus', vus: 5, durationMs: 2000 }, undefined],
+  ])('%j: %s operations, as the executor plans them and as its unsplit share runs them', (spec, ops) => {
+    expect(closedModelOps(spec)).toBe(ops);
+    expect(plannedOps(spec)).toBe(ops);
+    expect(shareOps(wholeShare(spec))).toBe(ops);
+  });
+
+  it("a part's operations are those of its own executor; an idle part runs none", () => {
+    const spec: ExecutorSpec = { kind: 'vus', vus: 3, iterationsPerVu: 4 };
+    const shares = parts(4).map((p) => splitPhase(spec, [p]));
+    expect(shares.map(shareOps)).toEqual(shares.map((s) => (s.active ? closedModelOps(s.executor as ExecutorSpec & { kind: 'vus' }) : 0)));
+    // 3 VUs over 4 parts, k6's way: 1, 1, 0, 1.
+    expect(shares.map(shareOps)).toEqual([4, 4, 0, 4]);
   });
 });
 
