@@ -33,7 +33,7 @@ import { parseWorkers } from './scale-out.js';
 import { watchStops } from './interrupts.js';
 import { commandLine } from './command-line.js';
 import { gitCommit, parseSeed } from './run.js';
-import { appendStepSummary, freeBase, REPORTS_DIR, runHtmlReport, saveRunFiles, timestamp } from './save.js';
+import { freeBase, REPORTS_DIR, saveResultFiles, timestamp } from './save.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface CapacityFlags {
@@ -277,23 +277,18 @@ export async function capacityCommand(io: CliProcess, ref: string, flags: Capaci
   const markdown = renderMarkdownReport([result]);
   const label = `${scenario.name}-capacity`;
   const base = flags.save ? freeBase(io, REPORTS_DIR, `${label}-${timestamp(new Date(startedAt))}`) : undefined;
-  // The HTML page (steps, knee and charts) beside the JSON and markdown, as run saves one.
-  const html = flags.save ? runHtmlReport(result, undefined) : {};
-  const saved = saveRunFiles(io, json, markdown, {
+  // The JSON, the markdown and (when saving) the HTML page with the steps, knee and charts.
+  const written = saveResultFiles(io, result, { json, markdown }, {
     save: flags.save,
     scenarioNames: [label],
     now: new Date(startedAt),
     ...(base !== undefined ? { base } : {}),
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
-    ...(html.html !== undefined ? { html: html.html } : {}),
   });
-  if (html.warning !== undefined) io.stderr.write(`${html.warning}\n`);
-  const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
 
   human.write(tableRenderer.render(result, { color: useColor(human, io.env) }));
-  for (const f of saved) io.stderr.write(`${f.kind} written to ${f.file}\n`);
-  if (summary !== undefined) io.stderr.write(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
+  for (const line of written) io.stderr.write(`${line}\n`);
   if (flags.json) io.stdout.write(json);
 
   if (interrupted) return ExitCode.INTERRUPTED;

@@ -34,7 +34,7 @@ import { createProgress } from './progress.js';
 import { quoteArgs, reproduceCommand } from './reproduce.js';
 import { TOOL_VERSION } from './version.js';
 import path from 'node:path';
-import { appendStepSummary, freeBase, preflightOutputs, REPORTS_DIR, runHtmlReport, saveRunFiles, scenarioLabel, timestamp } from './save.js';
+import { freeBase, preflightOutputs, REPORTS_DIR, saveResultFiles, scenarioLabel, timestamp } from './save.js';
 
 export interface RunFlags {
   out?: string;
@@ -222,25 +222,24 @@ export async function runCommand(io: CliProcess, refs: string[], flags: RunFlags
   const json = jsonRenderer.render(result, { color: false });
   let markdown = renderMarkdownReport([result]);
   if (comparison !== undefined) markdown += '\n' + renderComparisonMarkdown(comparison, labels);
-  const html = flags.save ? runHtmlReport(result, comparison !== undefined && baseline !== undefined ? { comparison, baseline, current: result, labels } : undefined) : {};
-  // Written before anything is printed: an interrupted or failing run still leaves its files.
-  const saved = saveRunFiles(io, json, markdown, {
-    save: flags.save,
-    scenarioNames: results.length > 0 ? results.map((r) => r.name) : scenarios.map((s) => s.name),
-    now: new Date(result.startedAt),
-    ...(base !== undefined ? { base } : {}),
-    ...(flags.out !== undefined ? { out: flags.out } : {}),
-    ...(flags.report !== undefined ? { report: flags.report } : {}),
-    ...(html.html !== undefined ? { html: html.html } : {}),
-  });
-  if (html.warning !== undefined) io.stderr.write(`${html.warning}\n`);
-  const summary = flags.save ? appendStepSummary(io, markdown) : undefined;
+  const written = saveResultFiles(
+    io,
+    result,
+    { json, markdown, ...(comparison !== undefined && baseline !== undefined ? { comparison: { comparison, baseline, current: result, labels } } : {}) },
+    {
+      save: flags.save,
+      scenarioNames: results.length > 0 ? results.map((r) => r.name) : scenarios.map((s) => s.name),
+      now: new Date(result.startedAt),
+      ...(base !== undefined ? { base } : {}),
+      ...(flags.out !== undefined ? { out: flags.out } : {}),
+      ...(flags.report !== undefined ? { report: flags.report } : {}),
+    },
+  );
 
   human.write(tableRenderer.render(result, { color: useColor(human, io.env) }));
   if (comparison !== undefined) human.write('\n' + renderComparisonTable(comparison, labels, { color: useColor(human, io.env) }));
   else if (baseline !== undefined) io.stderr.write('interrupted: not compared with the baseline\n');
-  for (const f of saved) io.stderr.write(`${f.kind} written to ${f.file}\n`);
-  if (summary !== undefined) io.stderr.write(`report appended to $GITHUB_STEP_SUMMARY (${summary})\n`);
+  for (const line of written) io.stderr.write(`${line}\n`);
   if (flags.json) io.stdout.write(json);
   if (refused !== undefined) throw refused;
 

@@ -121,6 +121,28 @@ export function runHtmlReport(result: RunResult, comparison: ComparisonView | un
 }
 
 /**
+ * Everything a finished run or capacity search writes, in one go and before anything is
+ * printed (an interrupted or failing run still leaves its files): the JSON result, the
+ * markdown report, the HTML page beside it when saving, and the step summary on GitHub.
+ * Returns the lines that say where they went, for the caller to print after its tables.
+ */
+export function saveResultFiles(
+  io: CliProcess,
+  result: RunResult,
+  files: { json: string; markdown: string; comparison?: ComparisonView },
+  opts: Omit<SaveOptions, 'html'>,
+): string[] {
+  const html = opts.save ? runHtmlReport(result, files.comparison) : {};
+  const saved = saveRunFiles(io, files.json, files.markdown, { ...opts, ...(html.html !== undefined ? { html: html.html } : {}) });
+  if (html.warning !== undefined) io.stderr.write(`${html.warning}\n`);
+  const summary = opts.save ? appendStepSummary(io, files.markdown) : undefined;
+  return [
+    ...saved.map((f) => `${f.kind} written to ${f.file}`),
+    ...(summary !== undefined ? [`report appended to $GITHUB_STEP_SUMMARY (${summary})`] : []),
+  ];
+}
+
+/**
  * GitHub Actions shows whatever a step appends to the file $GITHUB_STEP_SUMMARY names.
  * Returns the file, or undefined when the variable is not set.
  */
@@ -208,6 +230,13 @@ export function preflightOutputs(io: CliProcess, plan: OutputPlan): void {
   }
   if (plan.save && (plan.out === undefined || plan.report === undefined)) {
     const dir = resolvePath(io, REPORTS_DIR);
+    // Found by the fuzz test: `--report reports` passed the check while reports/ did not exist
+    // yet, then the run made it a directory for its JSON and the report could not be written.
+    for (const [flag, file] of [['--out', plan.out], ['--report', plan.report]] as const) {
+      if (file !== undefined && resolvePath(io, file) === dir) {
+        throw badInput(`${flag} ${file}: is the directory the run saves its other files in (${REPORTS_DIR}/); name a file, e.g. ${REPORTS_DIR}/${flag === '--out' ? 'result.json' : 'report.md'}`);
+      }
+    }
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw badInput(`${REPORTS_DIR}/: exists and is not a directory; the run saves its files there (or pass --no-save, --out and --report)`);
     const why = probeWrite(dir);
     if (why !== undefined) throw badInput(`${REPORTS_DIR}/: the run saves its files there but ${why} (pass --no-save, or --out and --report elsewhere)`);
