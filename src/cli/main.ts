@@ -245,6 +245,14 @@ function offering(option: Option, words: readonly string[]): Option {
 }
 
 export function buildProgram(io: CliProcess, setExit: (code: number) => void): Command {
+  /**
+   * An action that loads its command's module only when that command runs (so `--version`
+   * and `--help` start as fast as Node itself) and sets the exit code the command returns.
+   */
+  const lazy =
+    <M, A extends unknown[]>(load: () => Promise<M>, command: (m: M, ...args: A) => number | Promise<number>) =>
+    async (...args: A): Promise<void> =>
+      setExit(await command(await load(), ...args));
   const program = new Command();
   program
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
@@ -348,10 +356,7 @@ Examples:
     .option('--json', 'print the JSON result on stdout; tables and progress go to stderr')
     .option('--no-gate', 'exit 0 whenever the search completes, whatever capacity targets say')
     .addHelpText('after', CAPACITY_HELP)
-    .action(async (ref: string, opts: Omit<import('./capacity.js').CapacityFlags, 'set'> & { set?: string[] }) => {
-      const { capacityCommand } = await import('./capacity.js');
-      setExit(await capacityCommand(io, ref, { ...opts, set: opts.set ?? [] }));
-    });
+    .action(lazy(() => import('./capacity.js'), (m, ref: string, opts: Omit<import('./capacity.js').CapacityFlags, 'set'> & { set?: string[] }) => m.capacityCommand(io, ref, { ...opts, set: opts.set ?? [] })));
 
   program
     .command('report')
@@ -361,10 +366,7 @@ Examples:
     .addOption(offering(new Option('-f, --format <format>', 'what to render (each is described below)').default('md'), FORMAT_CHOICES))
     .option('--tool <tool>', 'benchmark-action only: customSmallerIsBetter (latency p50/p99, ms; default) or customBiggerIsBetter (throughput, ops/s)')
     .addHelpText('after', formatsHelp() + REPORT_HELP)
-    .action(async (files: string[], opts: { out?: string; format: string; tool?: string }) => {
-      const { reportCommand } = await import('./report.js');
-      setExit(await reportCommand(io, files, opts));
-    });
+    .action(lazy(() => import('./report.js'), (m, files: string[], opts: { out?: string; format: string; tool?: string }) => m.reportCommand(io, files, opts)));
 
   program
     .command('compare')
@@ -378,10 +380,7 @@ Examples:
     .addOption(offering(new Option('-f, --format <format>', 'what to print (default table); html is one offline page with both runs on each spectrum'), COMPARE_FORMATS))
     .option('-o, --out <file>', 'write the comparison to FILE (atomically) instead of stdout')
     .addHelpText('after', COMPARE_HELP)
-    .action(async (baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean; format?: string; out?: string }) => {
-      const { compareCommand } = await import('./compare.js');
-      setExit(compareCommand(io, baseline, current, opts));
-    });
+    .action(lazy(() => import('./compare.js'), (m, baseline: string, current: string, opts: { maxRegression?: string; noise?: string; force?: boolean; json?: boolean; format?: string; out?: string }) => m.compareCommand(io, baseline, current, opts)));
 
   program
     .command('merge')
@@ -393,10 +392,7 @@ Examples:
     .option('--json', 'print the merged JSON result on stdout; the table goes to stderr')
     .option('--strict', 'fail the gate on yellow (meets current only) as well as red')
     .addHelpText('after', MERGE_HELP)
-    .action(async (files: string[], opts: import('./merge.js').MergeFlags) => {
-      const { mergeCommand } = await import('./merge.js');
-      setExit(mergeCommand(io, files, opts));
-    });
+    .action(lazy(() => import('./merge.js'), (m, files: string[], opts: import('./merge.js').MergeFlags) => m.mergeCommand(io, files, opts)));
 
   program
     .command('calibrate')
@@ -415,10 +411,7 @@ Examples:
   $ cluster-bench calibrate
   $ cluster-bench calibrate --json | jq '.harnessOverheadNs, .harnessOverheadCiNs'`,
     )
-    .action(async (opts: { json?: boolean }) => {
-      const { calibrateCommand } = await import('./calibrate.js');
-      setExit(await calibrateCommand(io, { json: opts.json === true }));
-    });
+    .action(lazy(() => import('./calibrate.js'), (m, opts: { json?: boolean }) => m.calibrateCommand(io, { json: opts.json === true })));
 
   program
     .command('mock-llm')
@@ -453,10 +446,7 @@ Examples (then run or capacity with --set providers.llm.baseUrl=http://127.0.0.1
   $ cluster-bench mock-llm --port 8080 --ttft 50ms --tokens-per-second 100
   $ cluster-bench mock-llm --port 8080 --error-rate 0.05 --error-status 429`,
     )
-    .action(async (opts: import('./mock-llm.js').MockLlmFlags) => {
-      const { mockLlmCommand } = await import('./mock-llm.js');
-      setExit(await mockLlmCommand(io, opts));
-    });
+    .action(lazy(() => import('./mock-llm.js'), (m, opts: import('./mock-llm.js').MockLlmFlags) => m.mockLlmCommand(io, opts)));
 
   // Your own code: scaffold, editor schema, shell completion (issue 15).
   program
@@ -466,10 +456,7 @@ Examples (then run or capacity with --set providers.llm.baseUrl=http://127.0.0.1
     .addOption(new Option('--provider <kind>', 'which provider is your code').choices(['llm', 'memory', 'agent']).default('llm'))
     .addOption(new Option('--ci <system>', 'also write a CI workflow that gates pull requests on a baseline from main').choices(['github']))
     .addHelpText('after', NEW_HELP)
-    .action(async (dir: string, opts: import('./new.js').NewFlags) => {
-      const { newCommand } = await import('./new.js');
-      setExit(newCommand(io, dir, opts));
-    });
+    .action(lazy(() => import('./new.js'), (m, dir: string, opts: import('./new.js').NewFlags) => m.newCommand(io, dir, opts)));
 
   program
     .command('schema')

@@ -1,7 +1,7 @@
 /** Help, list and flag checks of the commands, in-process: exact exit codes and output. */
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_NAMES } from '../../src/scenarios/builtin.js';
-import { FORMATS } from '../../src/report/registry.js';
+import { FORMAT_CHOICES, FORMATS } from '../../src/report/registry.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 describe('help and list', () => {
@@ -15,7 +15,9 @@ describe('help and list', () => {
   it('report --help lists every registered format with its line of help', async () => {
     const r = await runInProcess(['report', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`-f, --format <format>  ${FORMATS.map((f) => f.aliases?.[0] ?? f.name).join(' | ')}`);
+    // The option's choices come from the registry too (commander lists them; completion offers them).
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain(`-f, --format <format> what to render (each is described below) (choices: ${FORMAT_CHOICES.map((c) => `"${c}"`).join(', ')}, default: "md")`);
     for (const f of FORMATS) expect(r.stdout).toMatch(new RegExp(`^  ${[...(f.aliases ?? []), f.name].join(', ')} +${f.description.replace(/[[\]{}?()|.*+^$]/g, '\\$&')}$`, 'm'));
   });
 
