@@ -109,6 +109,8 @@ export interface OpContext {
   advanceClock: (ms: number) => void;
   /** This part of a split run (worker thread, shard): it uses only the sessions it owns. */
   part?: Part;
+  /** The run's seed when this is a part (deps.seed is then the part's own): what every part draws alike. */
+  runSeed?: number;
 }
 
 function fill(template: string, i: number): string {

@@ -159,7 +159,7 @@ async function runWithSignal(
       const previousTiming = modes.get(phase.name);
       const result = await runPhase(
         phase,
-        { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms), ...(part.count > 1 ? { part } : {}) },
+        { providers, config: scenario.providers, deps, advanceClock: (ms) => clock.advance(ms), ...(part.count > 1 ? { part, ...(options.seed !== undefined ? { runSeed: options.seed } : {}) } : {}) },
         {
           scenario: scenario.name,
           index,

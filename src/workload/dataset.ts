@@ -141,6 +141,31 @@ export interface ConversationSource {
   close(): void;
 }
 
+/**
+ * This part's stripe of a source (worker threads, shards): conversations k, k+N, k+2N, ... of
+ * the one sequence every part draws alike (same file, same shuffle seed). The parts then
+ * replay different conversations, and together exactly those one thread would, instead of
+ * each replaying the same first ones at the same time.
+ */
+export function stripedSource(source: ConversationSource, part: { index: number; count: number }): ConversationSource {
+  if (part.count <= 1) return source;
+  let g = 0;
+  return {
+    next() {
+      for (;;) {
+        const c = source.next();
+        if (c === undefined) return undefined;
+        if (g++ % part.count === part.index) return c;
+      }
+    },
+    ready: () => source.ready(),
+    get passes() {
+      return source.passes;
+    },
+    close: () => source.close(),
+  };
+}
+
 export type DatasetOrder = 'sequential' | 'shuffle';
 
 /** Streams a scanned dataset's conversations, read ahead of the operations that take them. */

@@ -26,7 +26,7 @@ import { LlmMetrics } from '../runner/llm-metrics.js';
 import { shareOf } from '../runner/split.js';
 import { addUsage, OpHistograms, type OpContext, type OpFigures, type PreparedOp } from '../runner/operations.js';
 import type { OpName, OpParams } from '../scenarios/types.js';
-import { DatasetSource, scanDataset, type ConversationSource, type DatasetInfo } from './dataset.js';
+import { DatasetSource, scanDataset, stripedSource, type ConversationSource, type DatasetInfo } from './dataset.js';
 import { describePopularity } from './distributions.js';
 import type { Assignment } from './sessions.js';
 import { ConversationPool } from './sessions.js';
@@ -80,10 +80,14 @@ export function workloadOp(op: OpName, params: OpParams, ctx: OpContext, executo
   if (!WORKLOAD_OPS.has(op)) throw new Error(`${op} does not take a dataset or synthetic workload`);
   const { llm, memory, agent } = ctx.providers;
   const seed = ctx.deps.seed;
+  // The conversations come from the run's one sequence (the run's seed, not the part's), of
+  // which each part takes its stripe: parts replay different conversations.
+  const sequenceSeed = ctx.runSeed ?? seed;
   const spec = params.synthetic ?? defaultSynthetic();
   const file = params.dataset;
-  const dataset = file !== undefined ? new DatasetSource(file, { order: params.order, random: createRandom((seed ^ SHUFFLE_STREAM) >>> 0) }) : undefined;
-  const source: ConversationSource = dataset ?? syntheticSource(spec, (seed ^ SYNTHETIC_STREAM) >>> 0);
+  const dataset = file !== undefined ? new DatasetSource(file, { order: params.order, random: createRandom((sequenceSeed ^ SHUFFLE_STREAM) >>> 0) }) : undefined;
+  const whole: ConversationSource = dataset ?? syntheticSource(spec, (sequenceSeed ^ SYNTHETIC_STREAM) >>> 0);
+  const source = ctx.part !== undefined ? stripedSource(whole, ctx.part) : whole;
   // `sessions` are open at a time in the whole phase: a part (thread, shard) holds its share,
   // as the plain operations' session ids are shared out (runner/split.ts sessionPicker).
   const cap = ctx.part !== undefined ? Math.max(1, shareOf(params.sessions, ctx.part)) : params.sessions;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/providers/random.js';
-import { DatasetError, DatasetSource, scanDataset, SHUFFLE_WINDOW } from '../../src/workload/dataset.js';
+import { DatasetError, DatasetSource, scanDataset, SHUFFLE_WINDOW, stripedSource, type ConversationSource } from '../../src/workload/dataset.js';
 import type { Conversation } from '../../src/workload/record.js';
 import { tempDir } from '../e2e/helpers.js';
 
@@ -16,7 +16,7 @@ function write(lines: string[], name = 'conv.jsonl'): string {
 const line = (n: number, turns = 2): string =>
   JSON.stringify({ session: `s${n}`, messages: Array.from({ length: turns }, (_, k) => ({ role: 'user', content: `turn ${k} of ${n}` })) });
 
-async function drain(source: DatasetSource, n: number): Promise<Conversation[]> {
+async function drain(source: ConversationSource, n: number): Promise<Conversation[]> {
   const out: Conversation[] = [];
   while (out.length < n) {
     const c = source.next();
@@ -78,6 +78,24 @@ describe('DatasetSource', () => {
     expect(got.map((c) => c.session)).toEqual(['s1', 's2', 's3', 's1#2', 's2#2', 's3#2', 's1#3']);
     expect(got[0]?.turns.map((t) => t.user.content)).toEqual(['turn 0 of 1', 'turn 1 of 1']);
     source.close();
+  });
+
+  it('split into parts (threads, shards): each takes its stripe of the one shuffled sequence, disjoint, together exactly it', async () => {
+    const file = write(Array.from({ length: 30 }, (_, n) => line(n)));
+    const sequence = async (part?: { index: number; count: number }, n = 30): Promise<string[]> => {
+      const whole = new DatasetSource(file, { order: 'shuffle', random: createRandom(9) });
+      await whole.start();
+      const got = (await drain(part ? stripedSource(whole, part) : whole, n)).map((c) => c.session);
+      whole.close();
+      return got;
+    };
+    const one = await sequence();
+    const parts = await Promise.all([0, 1, 2].map((index) => sequence({ index, count: 3 }, 10)));
+    expect(parts.map((p, index) => p.every((s, k) => s === one[index + 3 * k]))).toEqual([true, true, true]);
+    expect(parts.flat().sort()).toEqual([...one].sort());
+    // More parts than conversations: the stripe runs on into the next pass.
+    const late = await sequence({ index: 2, count: 40 }, 2);
+    expect(late).toEqual([one[2], expect.stringMatching(/#2$/)]);
   });
 
   it('shuffled: a permutation of the records each pass, the same for the same seed', async () => {
