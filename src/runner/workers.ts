@@ -31,14 +31,6 @@ const REPORT_MS = 3_000;
 const WORKER_CHECKPOINT_MS = 2_000;
 /** Combined progress is passed on at most this often. */
 const PROGRESS_MS = 200;
-/**
- * The young generation of each worker's heap, MB (V8 splits it into two semi-spaces and a
- * large-object space: 96 MB gives 32 MB semi-spaces, twice Node 20's default). A closed-model
- * phase keeps every virtual user's operation in flight at once, so each scavenge copies all
- * of them: fewer scavenges, the same copy each, is less time collecting. Measured in `npm
- * run bench` (workers section); the main thread's is Node's to set (--max-semi-space-size).
- */
-export const WORKER_YOUNG_GENERATION_MB = 96;
 
 /** `auto`: one worker per core the process may use. */
 export function autoWorkers(): number {
@@ -302,7 +294,7 @@ export async function runScenarioInWorkers(scenario: Scenario, options: WorkersO
     };
     let worker: Worker;
     try {
-      worker = new Worker(file, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      worker = new Worker(file, { workerData: input });
     } catch (e) {
       stopAll();
       throw new WorkerStartError(`cannot start worker thread ${w + 1}: ${(e as Error).message}`);
