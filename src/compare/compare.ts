@@ -200,6 +200,11 @@ export function minorDifferences(baseline: Environment, current: Environment): s
   return out;
 }
 
+/** The file name of a path written on any OS ("C:\\data\\a.jsonl" or "/data/a.jsonl" -> "a.jsonl"). */
+function fileName(path: string): string {
+  return path.replace(/^.*[\\/]/, '');
+}
+
 function shortHash(sha256: string): string {
   return sha256.slice(0, 12);
 }
@@ -211,7 +216,7 @@ export function describeOffered(p: PhaseResult): { workload: string; arrivals: s
     w === undefined
       ? 'the same prompt every time'
       : w.dataset !== undefined
-        ? `dataset ${w.dataset.path.split(/[\\/]/).pop() ?? w.dataset.path} (${w.dataset.records} conversations, sha256 ${shortHash(w.dataset.sha256)}, ${w.dataset.order})`
+        ? `dataset ${fileName(w.dataset.path)} (${w.dataset.records} conversations, sha256 ${shortHash(w.dataset.sha256)}, ${w.dataset.order})`
         : w.source === 'dataset'
           ? `a dataset (${w.fingerprint})`
           : `synthetic ${Object.entries(w.synthetic ?? {})
@@ -223,7 +228,10 @@ export function describeOffered(p: PhaseResult): { workload: string; arrivals: s
       ? 'evenly spaced arrivals'
       : a.pattern === 'poisson'
         ? `Poisson arrivals${a.burst !== undefined ? ` (burst ${a.burst})` : ''}`
-        : `trace ${a.trace?.path.split(/[\\/]/).pop() ?? ''} (${a.trace?.arrivals ?? '?'} arrivals, sha256 ${shortHash(a.trace?.sha256 ?? '')}) at ${a.trace?.speed ?? 1}x`;
+        : a.trace === undefined
+          ? // A result written by hand or by an older tool may lack the trace's details.
+            'trace arrivals'
+          : `trace ${fileName(a.trace.path)} (${a.trace.arrivals} arrivals, sha256 ${shortHash(a.trace.sha256)}) at ${a.trace.speed}x`;
   return { workload, arrivals };
 }
 
@@ -249,6 +257,7 @@ function summarize(r: RunResult): ResultSummary {
     tool: `${r.tool.name} ${r.tool.version}`,
     node: r.environment.node,
     cpu: r.environment.cpu,
+    // Stryker disable next-line ConditionalExpression: equivalent; a gitCommit key holding undefined reads as none everywhere (JSON drops it, the renderers test !== undefined)
     ...(r.environment.gitCommit !== undefined ? { gitCommit: r.environment.gitCommit } : {}),
     interrupted: r.interrupted,
   };
@@ -273,21 +282,20 @@ function higherIsWorse(stat: CompareStat): boolean {
   return stat !== 'throughput';
 }
 
+/** The verdict from the change, its confidence interval (none: one run's throughput) and significance. */
 function verdictOf(
   stat: CompareStat,
   change: number,
-  lower: number | null,
-  upper: number | null,
+  interval: { lower: number; upper: number } | null,
   significant: boolean,
   band: number,
 ): Verdict {
   // Stryker disable next-line EqualityOperator: equivalent; a significant change of exactly 0 would need a histogram that contradicts its own summary
   const worse = higherIsWorse(stat) ? change > 0 : change < 0;
   if (significant && Math.abs(change) >= band) return worse ? 'slower' : 'faster';
-  // Stryker disable next-line LogicalOperator: equivalent; lower and upper are null together (no interval) or numbers together
-  if (lower !== null && upper !== null && lower >= -band && upper <= band) return 'no change';
+  if (interval !== null && interval.lower >= -band && interval.upper <= band) return 'no change';
   if (significant) return 'no change';
-  if (lower === null && Math.abs(change) < band) return 'no change';
+  if (interval === null && Math.abs(change) < band) return 'no change';
   return 'inconclusive';
 }
 
@@ -355,7 +363,7 @@ function rankTest(stat: CompareStat, b: number[], c: number[], opts: CompareOpti
     method: 'rank test',
     tested: true,
     band: opts.noiseBand,
-    verdict: verdictOf(stat, change, lower, upper, significant, opts.noiseBand),
+    verdict: verdictOf(stat, change, { lower, upper }, significant, opts.noiseBand),
     // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
     regression: false,
   };
@@ -397,7 +405,7 @@ function compareStat(
       method: 'noise band',
       tested: false,
       band: opts.noiseBand,
-      verdict: verdictOf(stat, change, null, null, false, opts.noiseBand),
+      verdict: verdictOf(stat, change, null, false, opts.noiseBand),
       // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
       regression: false,
       ...(note !== undefined ? { note } : {}),
@@ -437,7 +445,7 @@ function compareStat(
         method: 'bootstrap',
         tested,
         band: statBand,
-        verdict: verdictOf(stat, change, ci.lower, ci.upper, significant, statBand),
+        verdict: verdictOf(stat, change, ci, significant, statBand),
         // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
         regression: false,
         ...(note !== undefined ? { note } : {}),
@@ -451,7 +459,8 @@ function compareStat(
 }
 
 function trialsOf(scenario: ScenarioResult, phase: string): TrialPhase[] | undefined {
-  if (scenario.trials === undefined || scenario.trials.length < 2) return undefined;
+  if (scenario.trials === undefined) return undefined;
+  // Fewer than two trials of this phase (a single trial, or a phase most trials did not run) give no per-trial figures.
   const found = scenario.trials.map((t) => t.phases.find((p) => p.name === phase)).filter((p): p is TrialPhase => p !== undefined);
   return found.length >= 2 ? found : undefined;
 }
