@@ -60,10 +60,12 @@ export const MODULES = {
     ],
     tests: ['test/cli/exit-codes.test.ts'],
   },
+  // Their tests run on a virtual clock (ctx.clock, the phase's instruments): no real-time
+  // wait, so a mutant costs a second or two and a slower machine changes no figure.
   executors: {
     what: 'executors and phase',
     mutate: ['src/runner/executors.ts', 'src/runner/phase.ts'],
-    tests: ['test/runner/executors.test.ts', 'test/runner/phase.test.ts'],
+    tests: ['test/runner/executors.test.ts', 'test/runner/phase.test.ts', 'test/runner/virtual-time.test.ts'],
   },
 };
 
