@@ -32,7 +32,7 @@
  */
 import { InputError } from '../util/input-error.js';
 import { decodeRecorder } from '../metrics/histogram.js';
-import type { Environment, PhaseResult, RunResult, ScenarioResult, TimingMode, TrialPhase } from '../results/types.js';
+import type { ArrivalInfo, Environment, PhaseResult, RunResult, ScenarioResult, TimingMode, TrialPhase } from '../results/types.js';
 import { compareCapacities, type CapacityComparison } from './capacity.js';
 import {
   bootstrapQuantileChange,
@@ -202,7 +202,7 @@ export function minorDifferences(baseline: Environment, current: Environment): s
 
 /** The file name of a path written on any OS ("C:\\data\\a.jsonl" or "/data/a.jsonl" -> "a.jsonl"). */
 function fileName(path: string): string {
-  return path.replace(/^.*[\\/]/, '');
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
 function shortHash(sha256: string): string {
@@ -235,17 +235,24 @@ export function describeOffered(p: PhaseResult): { workload: string; arrivals: s
   return { workload, arrivals };
 }
 
+/** The same arrival schedule: pattern (unrecorded is constant), burst (unrecorded is 1), trace content and speed. */
+function sameArrivals(x: ArrivalInfo | undefined, y: ArrivalInfo | undefined): boolean {
+  return (
+    (x?.pattern ?? 'constant') === (y?.pattern ?? 'constant') &&
+    (x?.burst ?? 1) === (y?.burst ?? 1) &&
+    x?.trace?.sha256 === y?.trace?.sha256 &&
+    x?.trace?.speed === y?.trace?.speed
+  );
+}
+
 /** How the workloads of two runs of a phase differ, or undefined when they are the same. */
 export function workloadDifference(b: PhaseResult, c: PhaseResult): string | undefined {
   const diffs: string[] = [];
   if ((b.workload?.fingerprint ?? '') !== (c.workload?.fingerprint ?? '')) diffs.push(`${describeOffered(b).workload} vs ${describeOffered(c).workload}`);
-  const key = (p: PhaseResult): string => {
-    const a = p.schedule?.arrivals;
-    if (a === undefined || a.pattern === 'constant') return 'constant';
-    return `${a.pattern}/${a.burst ?? 1}/${a.trace?.sha256 ?? ''}/${a.trace?.speed ?? ''}`;
-  };
   // Arrivals only count for the open model on both sides (a closed phase has none).
-  if (b.schedule !== undefined && c.schedule !== undefined && key(b) !== key(c)) diffs.push(`${describeOffered(b).arrivals} vs ${describeOffered(c).arrivals}`);
+  if (b.schedule !== undefined && c.schedule !== undefined && !sameArrivals(b.schedule.arrivals, c.schedule.arrivals)) {
+    diffs.push(`${describeOffered(b).arrivals} vs ${describeOffered(c).arrivals}`);
+  }
   return diffs.length > 0 ? diffs.join('; ') : undefined;
 }
 
