@@ -19,8 +19,9 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${module.name}.html` },
   jsonReporter: { fileName: `reports/mutation/${module.name}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
-  // The machine is shared (2 cores): two test processes at most.
-  concurrency: 2,
+  // The machine is shared (2 cores, several users): one test process, so a mutant's timing
+  // tests are not slowed into false timeouts by a sibling Stryker worker.
+  concurrency: 1,
   // Timing tests under a mutant can run slower; a mutant that hangs one still counts as detected.
   timeoutMS: 10_000,
   timeoutFactor: 2,

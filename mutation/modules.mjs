@@ -31,10 +31,13 @@ export const MODULES = {
   // Compare and its statistics are two modules: the statistics hold their own against
   // reference values (fast), so each of compare's slower bootstrap tests runs only for
   // mutants of compare.ts itself.
+  // Capacity against the baseline's is part of compare: its regression fails the comparison
+  // (exit 1) as a latency regression does. The renderer (compare/render.ts) is not: it only
+  // words what compare decided, and its golden tests hold the words.
   compare: {
-    what: 'compare: verdicts, regressions, matching',
-    mutate: ['src/compare/compare.ts'],
-    tests: ['test/compare/compare-rules.test.ts', 'test/compare/compare.test.ts'],
+    what: 'compare: verdicts, regressions, matching, workload notes, capacity',
+    mutate: ['src/compare/compare.ts', 'src/compare/capacity.ts'],
+    tests: ['test/compare/compare-rules.test.ts', 'test/compare/compare.test.ts', 'test/compare/capacity.test.ts'],
   },
   stats: {
     what: "compare's statistics",
@@ -57,10 +60,12 @@ export const MODULES = {
     ],
     tests: ['test/cli/exit-codes.test.ts'],
   },
+  // Their tests run on a virtual clock (ctx.clock, the phase's instruments): no real-time
+  // wait, so a mutant costs a second or two and a slower machine changes no figure.
   executors: {
     what: 'executors and phase',
     mutate: ['src/runner/executors.ts', 'src/runner/phase.ts'],
-    tests: ['test/runner/executors.test.ts', 'test/runner/phase.test.ts'],
+    tests: ['test/runner/executors.test.ts', 'test/runner/phase.test.ts', 'test/runner/virtual-time.test.ts'],
   },
 };
 

@@ -40,10 +40,6 @@ function pct(f: number): string {
   return `${Number((f * 100).toFixed(1))}%`;
 }
 
-function why(c: CapacityResult): string {
-  return c.capacity !== undefined ? '' : c.summary;
-}
-
 /** Compares one scenario's capacity on both sides. */
 export function compareCapacity(
   scenario: string,
@@ -57,7 +53,8 @@ export function compareCapacity(
     ...(cur.interval ? { currentInterval: cur.interval } : {}),
   };
   if (base.capacity === undefined || cur.capacity === undefined) {
-    const side = base.capacity === undefined ? `baseline: ${why(base)}` : `current: ${why(cur)}`;
+    // The side without a capacity says why in its summary (generator-bound, above --max-rate, ...).
+    const side = base.capacity === undefined ? `baseline: ${base.summary}` : `current: ${cur.summary}`;
     return {
       ...head,
       baseline: base.capacity ?? null,
@@ -77,6 +74,7 @@ export function compareCapacity(
   const separate = ci.upper < bi.lower || ci.lower > bi.upper;
   let verdict: CapacityVerdictText;
   if (Math.abs(change) < opts.noiseBand) verdict = 'no change';
+  // Stryker disable next-line EqualityOperator: equivalent; a change of 0 is inside any band, and equal capacities cannot have separate intervals (each lies in its own)
   else if (separate) verdict = change < 0 ? 'lower' : 'higher';
   else verdict = 'inconclusive';
   const regression = verdict === 'lower' && -change > opts.maxRegression;

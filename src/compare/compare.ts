@@ -31,7 +31,7 @@
  * inconclusive. A regression (exit 1) is a "slower" whose change exceeds maxRegression.
  */
 import { openResultHistogram } from '../metrics/histogram.js';
-import type { Environment, PhaseResult, RunResult, ScenarioResult, TimingMode, TrialPhase } from '../results/types.js';
+import type { ArrivalInfo, Environment, PhaseResult, RunResult, ScenarioResult, TimingMode, TrialPhase } from '../results/types.js';
 import { compareCapacities, type CapacityComparison } from './capacity.js';
 import {
   bootstrapQuantileChange,
@@ -193,6 +193,11 @@ export function minorDifferences(baseline: Environment, current: Environment): s
   return out;
 }
 
+/** The file name of a path written on any OS ("C:\\data\\a.jsonl" or "/data/a.jsonl" -> "a.jsonl"). */
+function fileName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
 function shortHash(sha256: string): string {
   return sha256.slice(0, 12);
 }
@@ -204,7 +209,7 @@ export function describeOffered(p: PhaseResult): { workload: string; arrivals: s
     w === undefined
       ? 'the same prompt every time'
       : w.dataset !== undefined
-        ? `dataset ${w.dataset.path.split(/[\\/]/).pop() ?? w.dataset.path} (${w.dataset.records} conversations, sha256 ${shortHash(w.dataset.sha256)}, ${w.dataset.order})`
+        ? `dataset ${fileName(w.dataset.path)} (${w.dataset.records} conversations, sha256 ${shortHash(w.dataset.sha256)}, ${w.dataset.order})`
         : w.source === 'dataset'
           ? `a dataset (${w.fingerprint})`
           : `synthetic ${Object.entries(w.synthetic ?? {})
@@ -216,21 +221,31 @@ export function describeOffered(p: PhaseResult): { workload: string; arrivals: s
       ? 'evenly spaced arrivals'
       : a.pattern === 'poisson'
         ? `Poisson arrivals${a.burst !== undefined ? ` (burst ${a.burst})` : ''}`
-        : `trace ${a.trace?.path.split(/[\\/]/).pop() ?? ''} (${a.trace?.arrivals ?? '?'} arrivals, sha256 ${shortHash(a.trace?.sha256 ?? '')}) at ${a.trace?.speed ?? 1}x`;
+        : a.trace === undefined
+          ? // A result written by hand or by an older tool may lack the trace's details.
+            'trace arrivals'
+          : `trace ${fileName(a.trace.path)} (${a.trace.arrivals} arrivals, sha256 ${shortHash(a.trace.sha256)}) at ${a.trace.speed}x`;
   return { workload, arrivals };
+}
+
+/** The same arrival schedule: pattern (unrecorded is constant), burst (unrecorded is 1), trace content and speed. */
+function sameArrivals(x: ArrivalInfo | undefined, y: ArrivalInfo | undefined): boolean {
+  return (
+    (x?.pattern ?? 'constant') === (y?.pattern ?? 'constant') &&
+    (x?.burst ?? 1) === (y?.burst ?? 1) &&
+    x?.trace?.sha256 === y?.trace?.sha256 &&
+    x?.trace?.speed === y?.trace?.speed
+  );
 }
 
 /** How the workloads of two runs of a phase differ, or undefined when they are the same. */
 export function workloadDifference(b: PhaseResult, c: PhaseResult): string | undefined {
   const diffs: string[] = [];
   if ((b.workload?.fingerprint ?? '') !== (c.workload?.fingerprint ?? '')) diffs.push(`${describeOffered(b).workload} vs ${describeOffered(c).workload}`);
-  const key = (p: PhaseResult): string => {
-    const a = p.schedule?.arrivals;
-    if (a === undefined || a.pattern === 'constant') return 'constant';
-    return `${a.pattern}/${a.burst ?? 1}/${a.trace?.sha256 ?? ''}/${a.trace?.speed ?? ''}`;
-  };
   // Arrivals only count for the open model on both sides (a closed phase has none).
-  if (b.schedule !== undefined && c.schedule !== undefined && key(b) !== key(c)) diffs.push(`${describeOffered(b).arrivals} vs ${describeOffered(c).arrivals}`);
+  if (b.schedule !== undefined && c.schedule !== undefined && !sameArrivals(b.schedule.arrivals, c.schedule.arrivals)) {
+    diffs.push(`${describeOffered(b).arrivals} vs ${describeOffered(c).arrivals}`);
+  }
   return diffs.length > 0 ? diffs.join('; ') : undefined;
 }
 
@@ -242,6 +257,7 @@ function summarize(r: RunResult): ResultSummary {
     tool: `${r.tool.name} ${r.tool.version}`,
     node: r.environment.node,
     cpu: r.environment.cpu,
+    // Stryker disable next-line ConditionalExpression: equivalent; a gitCommit key holding undefined reads as none everywhere (JSON drops it, the renderers test !== undefined)
     ...(r.environment.gitCommit !== undefined ? { gitCommit: r.environment.gitCommit } : {}),
     interrupted: r.interrupted,
   };
@@ -266,21 +282,20 @@ function higherIsWorse(stat: CompareStat): boolean {
   return stat !== 'throughput';
 }
 
+/** The verdict from the change, its confidence interval (none: one run's throughput) and significance. */
 function verdictOf(
   stat: CompareStat,
   change: number,
-  lower: number | null,
-  upper: number | null,
+  interval: { lower: number; upper: number } | null,
   significant: boolean,
   band: number,
 ): Verdict {
   // Stryker disable next-line EqualityOperator: equivalent; a significant change of exactly 0 would need a histogram that contradicts its own summary
   const worse = higherIsWorse(stat) ? change > 0 : change < 0;
   if (significant && Math.abs(change) >= band) return worse ? 'slower' : 'faster';
-  // Stryker disable next-line LogicalOperator: equivalent; lower and upper are null together (no interval) or numbers together
-  if (lower !== null && upper !== null && lower >= -band && upper <= band) return 'no change';
+  if (interval !== null && interval.lower >= -band && interval.upper <= band) return 'no change';
   if (significant) return 'no change';
-  if (lower === null && Math.abs(change) < band) return 'no change';
+  if (interval === null && Math.abs(change) < band) return 'no change';
   return 'inconclusive';
 }
 
@@ -348,7 +363,7 @@ function rankTest(stat: CompareStat, b: number[], c: number[], opts: CompareOpti
     method: 'rank test',
     tested: true,
     band: opts.noiseBand,
-    verdict: verdictOf(stat, change, lower, upper, significant, opts.noiseBand),
+    verdict: verdictOf(stat, change, { lower, upper }, significant, opts.noiseBand),
     // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
     regression: false,
   };
@@ -390,7 +405,7 @@ function compareStat(
       method: 'noise band',
       tested: false,
       band: opts.noiseBand,
-      verdict: verdictOf(stat, change, null, null, false, opts.noiseBand),
+      verdict: verdictOf(stat, change, null, false, opts.noiseBand),
       // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
       regression: false,
       ...(note !== undefined ? { note } : {}),
@@ -430,7 +445,7 @@ function compareStat(
         method: 'bootstrap',
         tested,
         band: statBand,
-        verdict: verdictOf(stat, change, ci.lower, ci.upper, significant, statBand),
+        verdict: verdictOf(stat, change, ci, significant, statBand),
         // Stryker disable next-line BooleanLiteral: a placeholder; compareResults sets regression
         regression: false,
         ...(note !== undefined ? { note } : {}),
@@ -444,7 +459,8 @@ function compareStat(
 }
 
 function trialsOf(scenario: ScenarioResult, phase: string): TrialPhase[] | undefined {
-  if (scenario.trials === undefined || scenario.trials.length < 2) return undefined;
+  if (scenario.trials === undefined) return undefined;
+  // Fewer than two trials of this phase (a single trial, or a phase most trials did not run) give no per-trial figures.
   const found = scenario.trials.map((t) => t.phases.find((p) => p.name === phase)).filter((p): p is TrialPhase => p !== undefined);
   return found.length >= 2 ? found : undefined;
 }

@@ -72,8 +72,8 @@ export function createManualClock(startMs = 0): ManualClock {
 }
 
 export interface VirtualClock extends ManualClock {
-  /** Resolves when the clock reaches now + ms; see createVirtualClock. */
-  sleep(ms: number): Promise<void>;
+  /** Resolves when the clock reaches now + ms, or at once when `signal` aborts; see createVirtualClock. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -107,13 +107,25 @@ export function createVirtualClock(startMs = 0): VirtualClock {
   return {
     now: manual.now,
     advance: (ms) => manual.advance(ms),
-    sleep(ms) {
+    sleep(ms, signal) {
       return new Promise<void>((wake) => {
+        if (signal?.aborted) return wake();
         const at = manual.now() + Math.max(0, ms);
+        const sleeper = { at, wake };
         let i = sleepers.length;
         while (i > 0 && (sleepers[i - 1] as { at: number }).at > at) i--;
-        sleepers.splice(i, 0, { at, wake });
+        sleepers.splice(i, 0, sleeper);
         schedule();
+        // A wait given up no longer moves the clock: time would otherwise jump to it when all else is idle.
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const k = sleepers.indexOf(sleeper);
+            if (k >= 0) sleepers.splice(k, 1);
+            wake();
+          },
+          { once: true },
+        );
       });
     },
   };

@@ -176,9 +176,10 @@ export interface Clock {
   /**
    * Only a clock that owns its time has it (a virtual clock, in tests): a wait of `ms` on it.
    * The simulated LLM then waits out its latency here instead of on a timer, so a run's
-   * figures are exact.
+   * figures are exact. An aborted wait resolves at once and no longer holds the clock's time
+   * (the runner's tick stops waiting when its phase ends).
    */
-  sleep?(ms: number): Promise<void>;
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface Random {

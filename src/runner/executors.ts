@@ -66,6 +66,17 @@ function nowOf(ctx: ExecContext): () => number {
   return clock === undefined ? realNow : () => clock.now();
 }
 
+/**
+ * One turn of the event loop. On a virtual clock, a wait of 0 on it: a plain setImmediate
+ * would let the clock move on to its next sleeper meanwhile (it steps whenever the loop idles),
+ * and a pause that only lets timers and signals run must not take time.
+ */
+function turnOf(ctx: ExecContext): () => Promise<void> {
+  const clock = ctx.clock;
+  if (clock?.sleep !== undefined) return () => (clock.sleep as (ms: number) => Promise<void>)(0);
+  return () => new Promise<void>((r) => setImmediate(r));
+}
+
 /** The closed model's workers step out to the event loop at least this often (see closedModel). */
 const YIELD_EVERY_MS = 20;
 
@@ -165,15 +176,13 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
   // concurrent, load.)
   let lastYield = now();
   let pause: Promise<void> | undefined;
+  const stepOut = turnOf(ctx);
   const pauseDue = (t: number): Promise<void> | undefined => {
     if (pause === undefined && t - lastYield <= YIELD_EVERY_MS) return undefined;
-    pause ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        pause = undefined;
-        lastYield = now();
-        resolve();
-      }),
-    );
+    pause ??= stepOut().then(() => {
+      pause = undefined;
+      lastYield = now();
+    });
     return pause;
   };
 
@@ -378,6 +387,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
   };
 
   const virtualSleep = ctx.clock?.sleep?.bind(ctx.clock);
+  const stepOut = turnOf(ctx);
   // At most a Node timer's longest delay (~24.8 days; a longer one fires at once): the loop re-checks.
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.min(ms, 2_147_483_647)));
 
@@ -432,7 +442,7 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
       k++;
       at = nextOwn();
       // Yield now and then so completions and the tick run even when far behind schedule.
-      if ((k & 63) === 0) await new Promise<void>((r) => setImmediate(r));
+      if ((k & 63) === 0) await stepOut();
     }
     if (stats.arrivals) stats.arrivals.scheduled = k + (at !== undefined ? 1 + countRest({ next: nextOwn }) : 0);
     scheduling = false;

@@ -77,13 +77,30 @@ async function drive(
 ): Promise<ScheduleStats | undefined> {
   const handle = startExecutor(spec, ctx, firstIndex);
   const clock = opts.instruments?.clock;
-  const timer = setInterval(() => {
-    const now = clock === undefined ? performance.now() : clock.now();
+  const every = tickMs(ctx.timeoutMs);
+  const tick = (now: number): void => {
     handle.watchdog(now);
     onTick?.(now);
-  }, tickMs(ctx.timeoutMs));
-  let grace: NodeJS.Timeout | undefined;
+  };
   let finished = false;
+  let timer: NodeJS.Timeout | undefined;
+  const ticking = new AbortController();
+  if (clock?.sleep !== undefined) {
+    // A virtual clock moves only when something waits on it: the tick waits on it too, so
+    // timeouts, intervals, checkpoints and progress fall on virtual time, exactly. Its last
+    // wait is cancelled with the phase, so no idle time passes between phases.
+    const sleep = clock.sleep.bind(clock);
+    void (async () => {
+      for (;;) {
+        await sleep(every, ticking.signal);
+        if (finished) return;
+        tick(clock.now());
+      }
+    })();
+  } else {
+    timer = setInterval(() => tick(clock === undefined ? performance.now() : clock.now()), every);
+  }
+  let grace: NodeJS.Timeout | undefined;
   void opts.stopSignal.then(() => {
     // In-flight operations get a short deadline to finish, then are abandoned. A drive that
     // already finished sets no timer (it would keep the process alive for nothing).
@@ -93,7 +110,8 @@ async function drive(
     return await handle.done;
   } finally {
     finished = true;
-    clearInterval(timer);
+    ticking.abort();
+    if (timer) clearInterval(timer);
     if (grace) clearTimeout(grace);
   }
 }

@@ -9,20 +9,24 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_COMPARE_OPTIONS,
   compareResults,
+  describeOffered,
+  blockingDifferences,
   effectiveSampleSize,
+  minorDifferences,
   nodeMajor,
   openHdrHistogram,
   type Comparison,
   type CompareStat,
   type HistogramOpener,
   type StatComparison,
+  workloadDifference,
 } from '../../src/compare/compare.js';
 import { hodgesLehmann } from '../../src/compare/stats.js';
 import { median } from '../../src/util/median.js';
 import { userErrorExitCode } from '../../src/errors.js';
 import { InputError } from '../../src/util/input-error.js';
 import { LatencyRecorder } from '../../src/metrics/histogram.js';
-import type { LatencySummary, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../../src/results/types.js';
+import type { CapacityResult, LatencySummary, PhaseResult, RunResult, ScenarioResult, TrialPhase } from '../../src/results/types.js';
 import { ENV, runResult } from './synthetic.js';
 
 /** Histograms named "const:<value>" answer that value at every quantile. Opens and destroys are counted. */
@@ -270,14 +274,43 @@ describe('per-trial figures: the rank test', () => {
     expect(s.note).toBe('1 vs 40 trials are too few for a rank test at 95%; judged on the pooled histograms');
     // Its throughput has both trials (the failed operations still ran): 2 against 40 can be ranked.
     expect(stat(compare(b, withTrials(forty)), 'throughput').method).toBe('rank test');
+    // The other way round alike: forty against one is not ranked either (one usable trial can reach p = 2/41).
+    const back = stat(compare(withTrials(forty), b), 'p50');
+    expect(back.method).toBe('bootstrap');
+    expect(back.note).toBe('40 vs 1 trials are too few for a rank test at 95%; judged on the pooled histograms');
   });
 
-  it('trials on one side only: judged on the histograms, without a note', () => {
-    const c = compare(withTrials(B), one({ p50: 4 }));
-    expect(stat(c, 'p50').method).toBe('bootstrap');
-    expect('note' in stat(c, 'p50')).toBe(false);
-    expect(stat(c, 'throughput').method).toBe('noise band');
-    expect(c.phases[0]?.trials).toEqual({ baseline: 5, current: 1 });
+  it('trials on one side only, either side: judged on the histograms, without a note', () => {
+    for (const [b, c, trialCounts] of [
+      [withTrials(B), one({ p50: 4 }), { baseline: 5, current: 1 }],
+      [one({ p50: 4 }), withTrials(C), { baseline: 1, current: 5 }],
+    ] as const) {
+      const r = compare(b, c);
+      expect(stat(r, 'p50').method).toBe('bootstrap');
+      expect('note' in stat(r, 'p50')).toBe(false);
+      expect(stat(r, 'throughput').method).toBe('noise band');
+      expect('note' in stat(r, 'throughput')).toBe(false);
+      expect(r.phases[0]?.trials).toEqual(trialCounts);
+    }
+  });
+
+  it('a phase that only one trial of a side ran has no per-trial figures there: judged on the histograms, without a note', () => {
+    // Two trials, but phase "calls" is in only one of them (the other ran phase "other").
+    const b = runResult([scen([phase()], [[trial(4)], [trial(4, {}, 'other')]])]);
+    const s = stat(compare(b, withTrials(C)), 'p50');
+    expect(s.method).toBe('bootstrap');
+    expect('note' in s).toBe(false);
+  });
+
+  it('too few trials for the rank test: throughput too is judged by the band alone, and says why', () => {
+    const t = stat(compare(withTrials([4, 4.1, 3.9]), withTrials([5, 5.1, 4.9])), 'throughput');
+    expect(t).toMatchObject({ method: 'noise band', tested: false, note: '3 vs 3 trials are too few for a rank test at 95%; judged on the pooled histograms' });
+  });
+
+  it('a rank-tested latency is in ns, a rank-tested throughput in operations/s', () => {
+    const c = compare(withTrials(B), withTrials(C));
+    expect([stat(c, 'p50').unit, stat(c, 'p99').unit, stat(c, 'throughput').unit]).toEqual(['ns', 'ns', 'per_s']);
+    expect(stat(c, 'p50').method).toBe('rank test');
   });
 
   it('each phase is judged on its own trials, even when a trial lacks a phase', () => {
@@ -329,6 +362,48 @@ describe('what a comparison reports', () => {
   });
 });
 
+describe('environments that differ', () => {
+  it('another Node major is a blocking difference, not noted again among the minor ones', () => {
+    const other = { ...ENV, node: 'v22.1.0', cores: 8 };
+    expect(minorDifferences(ENV, other)).toEqual(['cores differs (2 vs 8)']);
+    expect(blockingDifferences(ENV, other)).toEqual(['Node.js major version differs (v20.20.2 vs v22.1.0)']);
+    const c = compare(one({ p50: 4 }), one({ p50: 4 }, { node: 'v22.1.0' }));
+    expect(c.environmentNotes).toEqual([]);
+  });
+});
+
+describe('capacity on both sides', () => {
+  const cap = (capacity: number, lower: number, upper: number): CapacityResult => ({
+    phase: 'calls',
+    op: 'llm.call',
+    slos: [],
+    settings: { startRate: 50, maxRate: 1e6, minRate: 1, stepDurationMs: 3000, warmupMs: 1000, precision: 0.05, repeat: 2, maxSteps: 30 },
+    steps: [],
+    verdict: 'found',
+    capacity,
+    interval: { lower, upper },
+    summary: `capacity ${capacity}/s`,
+  });
+  const withCapacity = (c: CapacityResult | undefined): RunResult => runResult([{ ...scen([phase()]), ...(c ? { capacity: c } : {}) }]);
+
+  it('a capacity that fell beyond --max-regression fails the comparison, though every latency held', () => {
+    const c = compare(withCapacity(cap(412, 405, 420)), withCapacity(cap(365, 360, 372)));
+    expect(c.regressions).toEqual([]);
+    expect(c.capacity?.map((x) => [x.scenario, x.verdict, x.regression, x.text])).toEqual([
+      ['s', 'lower', true, 'capacity fell from 412 to 365 req/s (-11.4%): a regression beyond 10%'],
+    ]);
+    expect(c.passed).toBe(false);
+  });
+
+  it('a capacity within --max-regression is reported and passes; runs without a capacity report none', () => {
+    const c = compare(withCapacity(cap(412, 405, 420)), withCapacity(cap(385, 378, 392)));
+    expect(c.capacity?.map((x) => [x.verdict, x.regression])).toEqual([['lower', false]]);
+    expect(c.passed).toBe(true);
+    expect('capacity' in compare(withCapacity(undefined), withCapacity(undefined))).toBe(false);
+    expect('capacity' in compare(withCapacity(cap(412, 405, 420)), withCapacity(undefined))).toBe(false);
+  });
+});
+
 describe('helpers', () => {
   it('nodeMajor reads the leading major only', () => {
     expect(nodeMajor('node v20')).toBeUndefined();
@@ -372,3 +447,92 @@ function latencyOf(values: number[]): string {
     r.destroy();
   }
 }
+
+describe('different workloads are noted, in words', () => {
+  const DS = { path: '/data/convos/chats.jsonl', lines: 12, records: 10, bytes: 999, sha256: 'abcdef0123456789ffff', order: 'sequential' as const };
+  const dataset = (sha256 = DS.sha256, order: 'sequential' | 'shuffle' = 'sequential'): PhaseResult['workload'] => ({
+    source: 'dataset',
+    fingerprint: `dataset:sha256:${sha256}:${order}`,
+    dataset: { ...DS, sha256, order },
+    sessions: 4,
+    popularity: 'even',
+    historyLimit: 10,
+  });
+  const synthetic = (turns: string): PhaseResult['workload'] => ({
+    source: 'synthetic',
+    fingerprint: `synthetic:promptTokens=100,turns=${turns}`,
+    synthetic: { promptTokens: '100', turns },
+    sessions: 4,
+    popularity: 'even',
+    historyLimit: 10,
+  });
+  const TRACE = { path: 'C:\\traces\\prod.jsonl', lines: 60, arrivals: 50, sha256: '0123456789abcdef0000', speed: 4, spanMs: 1960 };
+  const sched = (arrivals?: NonNullable<PhaseResult['schedule']>['arrivals']): PhaseResult['schedule'] => ({ late: 0, dropped: 0, maxLateNs: 0, ...(arrivals ? { arrivals } : {}) });
+
+  it('says what each side offered: the prompt, a dataset by name, size, hash and order, synthetic distributions', () => {
+    expect(describeOffered(phase())).toEqual({ workload: 'the same prompt every time', arrivals: 'evenly spaced arrivals' });
+    expect(describeOffered(phase({ workload: dataset() })).workload).toBe('dataset chats.jsonl (10 conversations, sha256 abcdef012345, sequential)');
+    expect(describeOffered(phase({ workload: synthetic('3') })).workload).toBe('synthetic promptTokens 100, turns 3');
+    // A dataset whose details were not recorded: its fingerprint.
+    const bare = { source: 'dataset', fingerprint: 'dataset:sha256:unknown:shuffle', sessions: 1, popularity: 'even', historyLimit: 0 } as const;
+    expect(describeOffered(phase({ workload: bare })).workload).toBe('a dataset (dataset:sha256:unknown:shuffle)');
+  });
+
+  it('says how arrivals came: evenly, Poisson (with its burst), or a trace by name, size, hash and speed', () => {
+    expect(describeOffered(phase({ schedule: sched({ pattern: 'constant', scheduled: 5 }) })).arrivals).toBe('evenly spaced arrivals');
+    expect(describeOffered(phase({ schedule: sched({ pattern: 'poisson', scheduled: 5 }) })).arrivals).toBe('Poisson arrivals');
+    expect(describeOffered(phase({ schedule: sched({ pattern: 'poisson', scheduled: 5, burst: 4 }) })).arrivals).toBe('Poisson arrivals (burst 4)');
+    expect(describeOffered(phase({ schedule: sched({ pattern: 'trace', scheduled: 50, trace: TRACE }) })).arrivals).toBe(
+      'trace prod.jsonl (50 arrivals, sha256 0123456789ab) at 4x',
+    );
+    // A trace whose details were not recorded (a hand-written result) is still named plainly.
+    expect(describeOffered(phase({ schedule: sched({ pattern: 'trace', scheduled: 50 }) })).arrivals).toBe('trace arrivals');
+  });
+
+  it('the same workload and arrivals: nothing to note', () => {
+    expect(workloadDifference(phase(), phase())).toBeUndefined();
+    expect(workloadDifference(phase({ workload: dataset() }), phase({ workload: dataset() }))).toBeUndefined();
+    const poisson = sched({ pattern: 'poisson', scheduled: 5, burst: 2 });
+    expect(workloadDifference(phase({ schedule: poisson }), phase({ schedule: poisson }))).toBeUndefined();
+    // Constant arrivals written out or left implicit are the same arrivals.
+    expect(workloadDifference(phase({ schedule: sched() }), phase({ schedule: sched({ pattern: 'constant', scheduled: 9 }) }))).toBeUndefined();
+  });
+
+  it('another dataset, order or distribution; another pattern, burst, trace or speed: each is a difference', () => {
+    expect(workloadDifference(phase({ workload: dataset() }), phase({ workload: dataset('9999999999999999') }))).toBe(
+      'dataset chats.jsonl (10 conversations, sha256 abcdef012345, sequential) vs dataset chats.jsonl (10 conversations, sha256 999999999999, sequential)',
+    );
+    expect(workloadDifference(phase({ workload: dataset() }), phase({ workload: dataset(DS.sha256, 'shuffle') }))).toContain('sequential) vs dataset chats.jsonl');
+    expect(workloadDifference(phase(), phase({ workload: synthetic('2') }))).toBe('the same prompt every time vs synthetic promptTokens 100, turns 2');
+    expect(workloadDifference(phase({ workload: synthetic('2') }), phase({ workload: synthetic('3') }))).toBe('synthetic promptTokens 100, turns 2 vs synthetic promptTokens 100, turns 3');
+    const poisson = (burst?: number) => sched({ pattern: 'poisson', scheduled: 5, ...(burst !== undefined ? { burst } : {}) });
+    const trace = (over: Partial<typeof TRACE>) => sched({ pattern: 'trace', scheduled: 50, trace: { ...TRACE, ...over } });
+    expect(workloadDifference(phase({ schedule: sched() }), phase({ schedule: poisson() }))).toBe('evenly spaced arrivals vs Poisson arrivals');
+    expect(workloadDifference(phase({ schedule: poisson() }), phase({ schedule: poisson(3) }))).toBe('Poisson arrivals vs Poisson arrivals (burst 3)');
+    // burst 1 is Poisson itself.
+    expect(workloadDifference(phase({ schedule: poisson() }), phase({ schedule: poisson(1) }))).toBeUndefined();
+    expect(workloadDifference(phase({ schedule: trace({}) }), phase({ schedule: trace({ sha256: 'ffffffffffff0000' }) }))).toBe(
+      'trace prod.jsonl (50 arrivals, sha256 0123456789ab) at 4x vs trace prod.jsonl (50 arrivals, sha256 ffffffffffff) at 4x',
+    );
+    expect(workloadDifference(phase({ schedule: trace({}) }), phase({ schedule: trace({ speed: 2 }) }))).toBe(
+      'trace prod.jsonl (50 arrivals, sha256 0123456789ab) at 4x vs trace prod.jsonl (50 arrivals, sha256 0123456789ab) at 2x',
+    );
+    // Both differ: both said, workload first.
+    expect(workloadDifference(phase({ workload: synthetic('2'), schedule: sched() }), phase({ schedule: poisson() }))).toBe(
+      'synthetic promptTokens 100, turns 2 vs the same prompt every time; evenly spaced arrivals vs Poisson arrivals',
+    );
+  });
+
+  it('a closed phase has no arrivals: against an open one only the workload counts', () => {
+    expect(workloadDifference(phase(), phase({ schedule: sched({ pattern: 'poisson', scheduled: 5 }) }))).toBeUndefined();
+    expect(workloadDifference(phase({ schedule: sched({ pattern: 'poisson', scheduled: 5 }) }), phase())).toBeUndefined();
+  });
+
+  it('compare notes the phase, and only a phase that differs', () => {
+    const b = runResult([scen([phase({ name: 'a' }), phase({ name: 'b', workload: synthetic('2') })])]);
+    const same = compare(b, b);
+    expect('workloadNotes' in same).toBe(false);
+    const c = compare(b, runResult([scen([phase({ name: 'a' }), phase({ name: 'b', workload: synthetic('3') })])]));
+    expect(c.workloadNotes).toEqual(['s › b: different workloads: synthetic promptTokens 100, turns 2 vs synthetic promptTokens 100, turns 3']);
+  });
+});

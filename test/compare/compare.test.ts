@@ -271,8 +271,16 @@ describe('timing modes', () => {
 
   it('reads the mode of results written before it was recorded from batchTimed', () => {
     const c = compareResults(timed('batch', 0.0004, 1, true), timed('per-op', 0.0008, 2, true));
-    expect(c.timingMismatches).toHaveLength(1);
+    expect(c.phases[0]!.timing).toEqual({ baseline: 'batch', current: 'per-op' });
+    expect(c.timingMismatches).toEqual([
+      's › calls: not compared: the baseline was batch-timed (64 per batch), this result timed per operation; a batch figure is a ' +
+        'mean of back-to-back operations without the clock, a per-operation one includes it. Pin `batch:` in the scenario',
+    ]);
     expect(stat(c, 'p50').verdict).toBe('inconclusive');
+    // A result that lost its batch size still says what it can.
+    const bare = timed('batch', 0.0004, 1, true);
+    delete bare.scenarios[0]!.phases[0]!.batchSize;
+    expect(compareResults(timed('per-op', 0.0008, 2, true), bare).timingMismatches[0]).toContain('the baseline was timed per operation, this result batch-timed (? per batch)');
   });
 
   it('the same mode on both sides is compared as usual', () => {

@@ -34,6 +34,25 @@ describe('virtual clock', () => {
   });
 });
 
+describe('virtual clock: a wait given up', () => {
+  it('resolves at once and no longer moves the clock', async () => {
+    const clock = createVirtualClock();
+    const cancel = new AbortController();
+    const woke: string[] = [];
+    const given = clock.sleep(1_000, cancel.signal).then(() => woke.push(`given up at ${clock.now()}`));
+    const kept = clock.sleep(30).then(() => woke.push(`kept at ${clock.now()}`));
+    cancel.abort();
+    await Promise.all([given, kept]);
+    expect(woke).toEqual(['given up at 0', 'kept at 30']);
+    // Nothing left to wait for: time stays where it is.
+    await new Promise<void>((r) => setImmediate(r));
+    expect(clock.now()).toBe(30);
+    // A signal already aborted: no wait at all.
+    await clock.sleep(50, cancel.signal);
+    expect(clock.now()).toBe(30);
+  });
+});
+
 async function onVirtualTime(spec: ExecutorSpec, clock: VirtualClock, opMs: number): Promise<{ latency: LatencySummary; done: number; elapsedMs: number; schedule: ScheduleStats | undefined }> {
   const latency = new LatencyRecorder();
   const counters = newCounters();
