@@ -67,6 +67,18 @@ export const MODULES = {
     mutate: ['src/runner/executors.ts', 'src/runner/phase.ts'],
     tests: ['test/runner/executors.test.ts', 'test/runner/phase.test.ts', 'test/runner/virtual-time.test.ts'],
   },
+  // Scale-out: a wrong split double-counts or loses load; a wrong merge misreports every shard's figures.
+  'split-merge': {
+    what: 'split, merge and shards',
+    mutate: ['src/runner/split.ts', 'src/results/merge.ts', 'src/results/shard.ts'],
+    tests: ['test/runner/split.test.ts', 'test/results/merge.test.ts', 'test/results/shard.test.ts'],
+  },
+  // The search and the judging of steps (pure: steps come from a function the tests supply).
+  capacity: {
+    what: 'capacity search and step verdicts',
+    mutate: ['src/runner/capacity.ts'],
+    tests: ['test/runner/capacity.test.ts'],
+  },
 };
 
 /**
