@@ -129,12 +129,13 @@ describe('runPhase: counts', () => {
   });
 
   it('errors are counted by kind, most frequent first, with the error rate; only successes are timed', async () => {
-    // Half the calls fail, and calls slower than the 5 ms timeout (uniform 0-9 ms) time out.
-    const cfg: ProvidersConfig = { ...DEFAULT_PROVIDERS_CONFIG, llm: { ...DEFAULT_PROVIDERS_CONFIG.llm, errorRate: 0.3, latency: { model: 'uniform', minMs: 0, maxMs: 9 } } };
-    const { result } = await run(spec({ kind: 'iterations', iterations: 400, concurrency: 4 }, { timeoutMs: 5 }), { cfg });
+    // 30 % of the calls fail after 1 ms; 60 % of the others never answer and time out 20 ms
+    // later: with 20 in flight the first errors are failures, the most frequent are timeouts.
+    const cfg = llmIn(1, { errorRate: 0.3, timeoutRate: 0.6 });
+    const { result } = await run(spec({ kind: 'iterations', iterations: 400, concurrency: 20 }, { timeoutMs: 20 }), { cfg });
     expect(result.count).toBe(400);
     const kinds = Object.entries(result.errorsByKind);
-    expect(kinds.map(([k]) => k).sort()).toEqual(['LLM_SERVER_ERROR', 'timeout']);
+    expect(kinds.map(([k]) => k)).toEqual(['timeout', 'LLM_SERVER_ERROR']);
     expect(kinds[0]![1]).toBeGreaterThan(kinds[1]![1]);
     expect(kinds.reduce((a, [, n]) => a + n, 0)).toBe(result.errors);
     expect(result.errorRate).toBe(result.errors / 400);
