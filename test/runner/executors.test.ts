@@ -764,3 +764,195 @@ describe('abandon', () => {
     }
   });
 });
+
+describe('what an operation returns', () => {
+  it('a value, null, an object without then: done at once; any thenable, even a callable one, is awaited', async () => {
+    const clock = createVirtualClock();
+    const settled: unknown[] = [];
+    const callable = Object.assign(() => undefined, { then: (resolve: (v: unknown) => void) => void clock.sleep(2).then(() => resolve('later')) });
+    const values: unknown[] = [7, null, { then: 42 }, callable];
+    const op: PreparedOp = { fast: false, run: (i) => values[i], settle: (v) => void settled.push(v) };
+    const r = await execute({ kind: 'iterations', iterations: 4, concurrency: 1 }, op, { clock });
+    expect(r.counters).toMatchObject({ done: 4, ok: 4, errors: 0 });
+    expect(settled).toEqual([7, null, { then: 42 }, 'later']);
+    near(r.latency.max, 2e6);
+  });
+});
+
+describe('stopping and stepping out, exactly', () => {
+  it('a stop from the event loop is seen at the next step out: after 21 operations of 1 ms', async () => {
+    const clock = createVirtualClock();
+    const op: PreparedOp = { fast: false, run: () => (clock.advance(1), Promise.resolve()) };
+    // Operation k starts at k ms; before starting the 22nd (at 21 ms, past 20) the worker steps out and sees the stop.
+    const r = await execute({ kind: 'iterations', iterations: 1_000, concurrency: 1 }, op, { clock, onStart: (stop) => setImmediate(stop) });
+    expect(r.counters.done).toBe(21);
+  });
+
+  it('the workers step out about every 20 ms of operations, not after every one', async () => {
+    const clock = createVirtualClock();
+    let turns = 0;
+    let running = true;
+    const count = (): void => {
+      turns++;
+      if (running) setImmediate(count);
+    };
+    setImmediate(count);
+    // 200 ms of 10 us operations: 20,000 of them, and about ten turns of the event loop.
+    const op: PreparedOp = { fast: false, run: () => (clock.advance(0.01), Promise.resolve()) };
+    const r = await execute({ kind: 'iterations', iterations: 20_000, concurrency: 2 }, op, { clock });
+    running = false;
+    expect(r.counters.done).toBe(20_000);
+    expect(turns).toBeGreaterThanOrEqual(9);
+    expect(turns).toBeLessThanOrEqual(40);
+  });
+
+  it('a stop during a short think time: the operation after it is not started', async () => {
+    const clock = createVirtualClock();
+    const run: number[] = [];
+    // Think 5 ms, call 1 ms: operation 0 at 5-6 ms, operation 1 thinks 6-11 ms, past the stop at 8.
+    const op: PreparedOp = { fast: false, prepare: () => clock.sleep(5), run: (i) => (run.push(i), clock.sleep(1)) };
+    const r = await execute({ kind: 'iterations', iterations: 10, concurrency: 1 }, op, { clock, stopAtMs: 8 });
+    expect(run).toEqual([0]);
+    expect(r.counters.done).toBe(1);
+  });
+
+  it('a worker thinking after a failed operation is not timed out', async () => {
+    const clock = createVirtualClock();
+    const op: PreparedOp = {
+      fast: false,
+      prepare: () => clock.sleep(30),
+      run: async (i) => {
+        await clock.sleep(1);
+        if (i === 0) throw new Error('failed');
+      },
+    };
+    const r = await execute({ kind: 'iterations', iterations: 3, concurrency: 1 }, op, { clock, timeoutMs: 20 });
+    expect(r.counters).toMatchObject({ done: 3, ok: 2, errors: 1 });
+    expect(Object.fromEntries(r.counters.errorsByKind)).toEqual({ Error: 1 });
+  });
+});
+
+describe('batch timing at its edges', () => {
+  it('a slow settle after a batch is not a timed-out batch', async () => {
+    const clock = createVirtualClock();
+    const op: PreparedOp = { fast: true, run: () => void clock.advance(0.001), settle: () => clock.sleep(30) };
+    const r = await execute({ kind: 'iterations', iterations: 8, concurrency: 1 }, op, { clock, batchSize: 4, timeoutMs: 20 });
+    expect(r.counters).toMatchObject({ done: 8, ok: 8, errors: 0 });
+  });
+
+  it('an operation of a batch given up that answers late, or fails late, changes nothing', async () => {
+    const clock = createVirtualClock();
+    for (const late of [() => clock.sleep(80), () => clock.sleep(80).then(() => Promise.reject(new Error('late')))]) {
+      // 1 ms operations; operation 2 answers 80 ms after it started, long after its batch was
+      // given up (past 20 ms), while the worker that replaced it is busy with the rest.
+      const op: PreparedOp = { fast: true, run: (i) => (i === 2 ? late() : clock.sleep(1)) };
+      const r = await execute({ kind: 'iterations', iterations: 200, concurrency: 1 }, op, { clock, batchSize: 4, timeoutMs: 20 });
+      await clock.sleep(100);
+      expect(r.counters).toMatchObject({ done: 200, ok: 199, errors: 1 });
+      expect(Object.fromEntries(r.counters.errorsByKind)).toEqual({ timeout: 1 });
+      // Operations 0 and 1 count without a time (their batch's clock never stopped).
+      expect(r.latency.count).toBe(197);
+    }
+  });
+
+  it('abandoned while the batch worker steps out: that batch is not counted afterwards', async () => {
+    const clock = createVirtualClock();
+    const latency = new LatencyRecorder();
+    const counters = newCounters();
+    let handle: ExecutionHandle | undefined;
+    // 1 ms operations in batches of 30: the worker steps out after the first batch; the phase is
+    // abandoned (the run's grace period ran out) from the event loop meanwhile.
+    const op: PreparedOp = { fast: true, run: (i) => void (clock.advance(1), i === 0 && setImmediate(() => handle?.abandon())) };
+    try {
+      handle = startExecutor({ kind: 'iterations', iterations: 100, concurrency: 1 }, { op, timeoutMs: 30_000, latency, counters, batchSize: 30, stopped: () => false, clock });
+      await handle.done;
+      await clock.sleep(1);
+      expect(counters.done).toBe(0);
+      expect(latency.count).toBe(0);
+    } finally {
+      latency.destroy();
+    }
+  });
+});
+
+describe('the open model at its edges', () => {
+  it('a plain operation gets no abort signal, an abortable one does', async () => {
+    const clock = createVirtualClock();
+    const signals: boolean[] = [];
+    for (const abortable of [false, true]) {
+      const op: PreparedOp = { fast: false, abortable, run: (_i, signal) => (signals.push(signal !== undefined), clock.sleep(1)) };
+      await execute({ kind: 'rate', rate: 100, durationMs: 20, maxInFlight: 10 }, op, { clock });
+    }
+    expect(signals).toEqual([false, false, true, true]);
+  });
+
+  it('far behind its schedule, it lets completions in every 64 starts: none dropped for want of room', async () => {
+    const clock = createVirtualClock();
+    let n = 0;
+    // The first operation holds the thread 300 ms: 300 arrivals (1 ms apart) are overdue at once.
+    // Each finishes as soon as the loop lets it; at most 64 are launched between two turns.
+    const op: PreparedOp = { fast: false, run: () => (n++ === 0 && clock.advance(300), Promise.resolve()) };
+    const r = await execute({ kind: 'rate', rate: 1000, durationMs: 400, maxInFlight: 100 }, op, { clock });
+    expect(r.schedule).toMatchObject({ dropped: 0 });
+    expect(r.counters.done).toBe(400);
+  });
+
+  it('an operation is timed out by how long it ran, whatever the clock read when the phase began', async () => {
+    const clock = createVirtualClock(1_000);
+    const op: PreparedOp = { fast: false, run: (i) => clock.sleep(i === 0 ? 100 : 1) };
+    const r = await execute({ kind: 'rate', rate: 100, durationMs: 30, maxInFlight: 10 }, op, { clock, timeoutMs: 50 });
+    expect(r.counters).toMatchObject({ done: 3, ok: 2, errors: 1 });
+    expect(r.elapsedMs).toBe(55);
+  });
+});
+
+describe('without a virtual clock', () => {
+  it('times with performance.now() and steps out to the event loop: a stop from it is seen', async () => {
+    const latency = new LatencyRecorder();
+    const counters = newCounters();
+    let stopped = false;
+    const op: PreparedOp = { fast: false, run: () => Promise.resolve() };
+    try {
+      const handle = startExecutor({ kind: 'iterations', iterations: 50_000_000, concurrency: 2 }, { op, timeoutMs: 30_000, latency, counters, batchSize: 1, stopped: () => stopped });
+      setImmediate(() => (stopped = true));
+      await handle.done;
+      expect(counters.done).toBeGreaterThan(0);
+      expect(counters.done).toBeLessThan(50_000_000);
+      expect(latency.count).toBe(counters.done);
+      // Real durations (not NaN, which the histogram would clamp): at most a few too short to see.
+      expect(latency.clamped).toBeLessThan(counters.done / 2);
+    } finally {
+      latency.destroy();
+    }
+  });
+
+  it('a clock that only reads: the closed model steps out with setImmediate, the open model waits turn by turn for each start', async () => {
+    // Each reading is 0.25 ms after the last: time passes only as the executor looks.
+    let t = 0;
+    const reading = { now: () => (t += 0.25) };
+    const latency = new LatencyRecorder();
+    try {
+      const counters = newCounters();
+      let stopped = false;
+      const closed = startExecutor({ kind: 'iterations', iterations: 1_000_000, concurrency: 1 }, { op: { fast: false, run: () => Promise.resolve() }, timeoutMs: 30_000, latency, counters, batchSize: 1, stopped: () => stopped, clock: reading });
+      setImmediate(() => (stopped = true));
+      await closed.done;
+      // Two readings an operation, 0.5 ms: it steps out after 20 ms, some 40 operations.
+      expect(counters.done).toBeGreaterThan(30);
+      expect(counters.done).toBeLessThan(50);
+      const starts: number[] = [];
+      const open = startExecutor(
+        { kind: 'rate', rate: 1000, durationMs: 5, maxInFlight: 10 },
+        { op: { fast: false, run: () => (starts.push(t), Promise.resolve()) }, timeoutMs: 30_000, latency, counters: newCounters(), batchSize: 1, stopped: () => false, clock: reading },
+      );
+      const schedule = await open.done;
+      expect(starts).toHaveLength(5);
+      // Every start within a reading or two of when it was due (1 ms apart): none late, none dropped.
+      expect(schedule).toMatchObject({ late: 0, dropped: 0 });
+      const t0 = starts[0] as number;
+      starts.forEach((s, k) => expect(s - t0 - k).toBeLessThanOrEqual(0.75));
+    } finally {
+      latency.destroy();
+    }
+  });
+});

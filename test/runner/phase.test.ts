@@ -8,7 +8,7 @@
  * (timeouts, intervals, checkpoints, progress) falls on the same clock, and every figure is
  * exact. No test waits in real time.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PROVIDERS_CONFIG, type ProvidersConfig } from '../../src/providers/config.js';
 import { createVirtualClock, type VirtualClock } from '../../src/providers/random.js';
 import { createProviders, initializeAll, type Providers } from '../../src/providers/registry.js';
@@ -19,6 +19,27 @@ import { LATE_FRACTION_WARN, LOOP_SATURATED_NS, MAX_INTERVALS, generatorWarnings
 import { splitPhase } from '../../src/runner/split.js';
 import { arrivalRandom, collectArrivals, poissonArrivals } from '../../src/runner/arrivals.js';
 import type { OpName, OpParams, PhaseSpec } from '../../src/scenarios/types.js';
+import { describeWork } from '../../src/runner/operations.js';
+
+// Every histogram created, until destroyed: WASM memory is not garbage-collected, so a phase must free what it opens.
+const live = vi.hoisted(() => new Set<object>());
+vi.mock('../../src/metrics/histogram.js', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../src/metrics/histogram.js')>();
+  class Counted extends m.LatencyRecorder {
+    constructor(...args: ConstructorParameters<typeof m.LatencyRecorder>) {
+      super(...args);
+      live.add(this);
+    }
+    override destroy(): void {
+      live.delete(this);
+      super.destroy();
+    }
+  }
+  return { ...m, LatencyRecorder: Counted };
+});
+
+/** The virtual clock's reading when each phase starts: not 0, so a time taken from the wrong origin shows. */
+const T0 = 1_000;
 
 const PARAMS: OpParams = { prompt: 'Hello', sessions: 4, content: 'message {i}', limit: 10, batchSize: 10, advanceMs: 0, order: 'sequential', popularity: { kind: 'even' }, thinkTimeScale: 1 };
 const MB = 1024 * 1024;
@@ -59,14 +80,24 @@ interface Run {
   events: RunEvent[];
   checkpoints: PhaseResult[];
   clock: VirtualClock;
+  /** What `inspect` read off the providers after the phase. */
+  inspected: unknown;
 }
 
 async function run(
   phase: PhaseSpec,
-  opts: { cfg?: ProvidersConfig; stopAtMs?: number; checkpointMs?: number; loopP99Ns?: number; more?: Partial<PhaseRunOptions> } = {},
+  opts: {
+    cfg?: ProvidersConfig;
+    stopAtMs?: number;
+    checkpointMs?: number;
+    loopP99Ns?: number;
+    more?: Partial<PhaseRunOptions>;
+    /** Reads the providers after the phase, before they close. */
+    inspect?: (p: Providers) => Promise<unknown>;
+  } = {},
 ): Promise<Run> {
   const cfg = opts.cfg ?? ONE_MS;
-  const clock = createVirtualClock();
+  const clock = createVirtualClock(T0);
   return withProviders(cfg, clock, async (providers) => {
     const events: RunEvent[] = [];
     const checkpoints: PhaseResult[] = [];
@@ -90,9 +121,13 @@ async function run(
         ...opts.more,
       },
     );
-    return { result, events, checkpoints, clock };
+    const inspected = await opts.inspect?.(providers);
+    return { result, events, checkpoints, clock, inspected };
   });
 }
+
+/** The contents of the messages session_0 holds, oldest first. */
+const stored = async (p: Providers): Promise<string[]> => (await p.memory.retrieve('session_0', 10_000)).map((m) => String(m.content));
 
 /** Exact up to the histogram's three significant digits. */
 function near(ns: number | undefined, expected: number): void {
@@ -129,12 +164,13 @@ describe('runPhase: counts', () => {
   });
 
   it('errors are counted by kind, most frequent first, with the error rate; only successes are timed', async () => {
-    // Half the calls fail, and calls slower than the 5 ms timeout (uniform 0-9 ms) time out.
-    const cfg: ProvidersConfig = { ...DEFAULT_PROVIDERS_CONFIG, llm: { ...DEFAULT_PROVIDERS_CONFIG.llm, errorRate: 0.3, latency: { model: 'uniform', minMs: 0, maxMs: 9 } } };
-    const { result } = await run(spec({ kind: 'iterations', iterations: 400, concurrency: 4 }, { timeoutMs: 5 }), { cfg });
+    // 30 % of the calls fail after 1 ms; 60 % of the others never answer and time out 20 ms
+    // later: with 20 in flight the first errors are failures, the most frequent are timeouts.
+    const cfg = llmIn(1, { errorRate: 0.3, timeoutRate: 0.6 });
+    const { result } = await run(spec({ kind: 'iterations', iterations: 400, concurrency: 20 }, { timeoutMs: 20 }), { cfg });
     expect(result.count).toBe(400);
     const kinds = Object.entries(result.errorsByKind);
-    expect(kinds.map(([k]) => k).sort()).toEqual(['LLM_SERVER_ERROR', 'timeout']);
+    expect(kinds.map(([k]) => k)).toEqual(['timeout', 'LLM_SERVER_ERROR']);
     expect(kinds[0]![1]).toBeGreaterThan(kinds[1]![1]);
     expect(kinds.reduce((a, [, n]) => a + n, 0)).toBe(result.errors);
     expect(result.errorRate).toBe(result.errors / 400);
@@ -384,5 +420,162 @@ describe('generatorWarnings', () => {
     expect(generatorWarnings(LOOP_SATURATED_NS + 1e6, 10, undefined)).toEqual([
       'event loop saturated (delay p99 51ms): the in-process providers and the load generator share one thread, so latencies include queueing inside the tool',
     ]);
+  });
+});
+
+describe('runPhase: what the result says', () => {
+  it('its window on the clock, after the warm-up; the warm-up runs at the phase concurrency, an open model\'s one at a time', async () => {
+    // 40 warm-up calls of 1 ms, 4 at a time: 10 ms before the measured phase starts.
+    const closed = await run(spec({ kind: 'iterations', iterations: 20, concurrency: 4 }, { warmup: 40 }));
+    expect(closed.result.window).toEqual({ startMs: performance.timeOrigin + T0 + 10, endMs: performance.timeOrigin + T0 + 10 + 5 });
+    expect(closed.result.durationMs).toBe(5);
+    // Never more at once than there are warm-up calls: 2 of them, at once.
+    expect((await run(spec({ kind: 'iterations', iterations: 20, concurrency: 4 }, { warmup: 2 }))).result.window?.startMs).toBe(performance.timeOrigin + T0 + 1);
+    // The open model warms up one call at a time.
+    expect((await run(spec({ kind: 'rate', rate: 100, durationMs: 50, maxInFlight: 10 }, { warmup: 10 }))).result.window?.startMs).toBe(performance.timeOrigin + T0 + 10);
+  });
+
+  it('the warm-up is announced once, however many rounds it runs in, and its ticks watch it too', async () => {
+    // 300 warm-up calls run in two rounds; a fifth of the 30 ms calls never answer: the ticks
+    // must go on giving them up for the warm-up to end.
+    const { events, result } = await run(spec({ kind: 'iterations', iterations: 5, concurrency: 50 }, { warmup: 300, timeoutMs: 100 }), { cfg: llmIn(30, { timeoutRate: 0.2 }) });
+    expect(events.filter((e) => e.type === 'phase-start').map((e) => (e as { phase: string }).phase)).toEqual(['p (warm-up)', 'p']);
+    expect(result).toMatchObject({ warmup: 300, count: 5 });
+  });
+
+  it('the measured operations continue the warm-up\'s sequence', async () => {
+    const { inspected } = await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }, { warmup: 5, params: { ...PARAMS, sessions: 1 } }, 'memory.store'), { inspect: stored });
+    expect(inspected).toEqual(Array.from({ length: 15 }, (_, i) => `message ${i}`));
+  });
+
+  it('its description: the scenario\'s, else the work in words', async () => {
+    expect((await run(spec({ kind: 'iterations', iterations: 1, concurrency: 1 }, { description: 'one call' }))).result.description).toBe('one call');
+    expect((await run(spec({ kind: 'iterations', iterations: 1, concurrency: 1 }))).result.description).toBe(describeWork('llm.call', PARAMS, { kind: 'iterations', iterations: 1, concurrency: 1 }));
+  });
+
+  it('nothing run, or no time taken: rates are 0, not NaN or infinite', async () => {
+    const none = (await run(spec({ kind: 'iterations', iterations: 0, concurrency: 1 }))).result;
+    expect(none).toMatchObject({ count: 0, errorRate: 0, throughput: 0 });
+    // In-process no-ops take no virtual time at all.
+    const instant = (await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }, {}, 'noop'))).result;
+    expect(instant).toMatchObject({ count: 10, durationMs: 0, throughput: 0 });
+  });
+
+  it('latencies outside the histogram\'s range are clamped, and said so; none is said only when there are some', async () => {
+    // No-ops take no time at all on the virtual clock: 0 ns, below the histogram's 1 ns.
+    const { result } = await run(spec({ kind: 'iterations', iterations: 3, concurrency: 1 }, {}, 'noop'));
+    expect(result.clamped).toBe(3);
+    expect((await run(spec({ kind: 'iterations', iterations: 3, concurrency: 3 }))).result).not.toHaveProperty('clamped');
+  });
+
+  it('goodput: the calls that met the SLO, their fraction and rate; the phase is then timed call by call', async () => {
+    const good = (await run(spec({ kind: 'iterations', iterations: 100, concurrency: 1 }, { goodput: { latencyMs: 5 }, batch: 64 }))).result;
+    expect(good.goodput).toEqual({ latencyNs: 5e6, good: 100, fraction: 1, rate: 1000 });
+    expect(good.timing).toMatchObject({ mode: 'per-op', basis: 'off' });
+    const none = (await run(spec({ kind: 'iterations', iterations: 100, concurrency: 1 }, { goodput: { latencyMs: 0.5 } }))).result;
+    expect(none.goodput).toMatchObject({ good: 0, fraction: 0, rate: 0 });
+    expect((await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }))).result).not.toHaveProperty('goodput');
+  });
+
+  it('the operation\'s own figures: LLM timings and tokens, memory figures and totals', async () => {
+    const llm = (await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }))).result;
+    expect(llm.tokens).toBeDefined();
+    const sweep = (await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }, {}, 'memory.sweep'))).result;
+    expect(sweep.extra).toMatchObject({ sessionsExpired: 0 });
+    expect(sweep.extraTotals).toEqual(['sessionsExpired']);
+    const store = (await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }, {}, 'memory.store'))).result;
+    expect(store.extra).toMatchObject({ messagesStored: 10 });
+    expect(store).not.toHaveProperty('extraTotals');
+  });
+
+  it('the warm-up leaves no trace in the figures: agent steps and counts are those of the measured runs', async () => {
+    const cold = (await run(spec({ kind: 'iterations', iterations: 6, concurrency: 1 }, {}, 'agent.execute'))).result;
+    const warm = (await run(spec({ kind: 'iterations', iterations: 6, concurrency: 1 }, { warmup: 4 }, 'agent.execute'))).result;
+    expect(cold.steps).toBeDefined();
+    expect(Object.fromEntries(Object.entries(warm.steps ?? {}).map(([k, v]) => [k, v.count]))).toEqual(Object.fromEntries(Object.entries(cold.steps ?? {}).map(([k, v]) => [k, v.count])));
+    expect(warm.extra).toEqual(cold.extra);
+  });
+
+  it('an open model\'s service time holds every call, across intervals', async () => {
+    const { result } = await run(spec({ kind: 'rate', rate: 200, durationMs: 300, maxInFlight: 10 }, { intervalMs: 60, timeoutMs: 100 }));
+    expect(result.intervals?.length).toBeGreaterThan(3);
+    expect(result.serviceTime?.count).toBe(60);
+    expect(result.latency.count).toBe(60);
+  });
+});
+
+describe('runPhase: series and progress at their edges', () => {
+  it('progress reports the p99 of every call so far, not only the open interval\'s', async () => {
+    // 35 ms calls; intervals close at 60, 120, 180 ms; at 200 ms the open interval has none.
+    const { events } = await run(spec({ kind: 'vus', vus: 1, durationMs: 300 }, { intervalMs: 60, timeoutMs: 100 }), { cfg: llmIn(35) });
+    const first = events.find((e): e is Extract<RunEvent, { type: 'progress' }> => e.type === 'progress');
+    expect(first?.snapshot.elapsedMs).toBe(200);
+    near(first?.snapshot.p99Ns, 35e6);
+  });
+
+  it(`exactly ${MAX_INTERVALS} samples are kept as they are`, async () => {
+    // 5 ms intervals over 4,999 ms: 999 closed by the tick and the last by the end.
+    const { result } = await run(spec({ kind: 'vus', vus: 1, durationMs: 4_999 }, { intervalMs: 5, timeoutMs: 25 }));
+    expect(result.intervals).toHaveLength(MAX_INTERVALS);
+    expect(result.intervals?.[0]?.durationMs).toBe(5);
+  });
+
+  it('a last sample of no duration claims no throughput', async () => {
+    // The last call ends at 120 ms, with the tick that closed the second interval: a third
+    // sample of that one call and no duration.
+    const { result } = await run(spec({ kind: 'vus', vus: 1, durationMs: 120 }, { intervalMs: 60, timeoutMs: 100 }));
+    const last = result.intervals?.at(-1);
+    expect(last).toMatchObject({ tMs: 120, durationMs: 0, count: 1, throughput: 0 });
+  });
+});
+
+describe('runPhase: a part of a split phase, its indexes', () => {
+  it('runs its share of the whole phase\'s indexes, and warms up under indexes past its share', async () => {
+    const phase = spec({ kind: 'iterations', iterations: 10, concurrency: 2 }, { warmup: 2, params: { ...PARAMS, sessions: 1 } }, 'memory.store');
+    const share = splitPhase(phase.executor, [{ index: 1, count: 2 }]);
+    const { result, inspected } = await run(phase, { more: { share }, inspect: stored });
+    expect(result.count).toBe(5);
+    const mine = [0, 1, 2, 3, 4].map((i) => share.global(i));
+    const warm = [5, 6].map((i) => share.global(i));
+    expect([...(inspected as string[])].sort()).toEqual([...warm, ...mine].map((i) => `message ${i}`).sort());
+  });
+});
+
+describe('runPhase: interruption and clean-up', () => {
+  it('calls that never end are abandoned after the grace period once the run is stopped', async () => {
+    const { result } = await run(spec({ kind: 'iterations', iterations: 4, concurrency: 2 }, { timeoutMs: 1e9 }), { cfg: llmIn(1e12), stopAtMs: 10, more: { graceMs: 1 } });
+    expect(result).toMatchObject({ count: 0, errors: 0, interrupted: true });
+  });
+
+  it('a phase frees every histogram it opens, and leaves no timer behind', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    live.clear();
+    await run(spec({ kind: 'rate', rate: 500, durationMs: 100, maxInFlight: 100 }, { intervalMs: 30, timeoutMs: 100 }), { checkpointMs: 40 });
+    await run(spec({ kind: 'vus', vus: 2, durationMs: 60_000 }), { stopAtMs: 50 });
+    expect(live.size).toBe(0);
+    expect(timers()).toBe(before);
+  });
+
+  it('on the machine\'s own clock: times with performance.now(), and stops its tick', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    live.clear();
+    const cfg = DEFAULT_PROVIDERS_CONFIG;
+    const result = await withProviders(cfg, createVirtualClock(), (providers) =>
+      runPhase(spec({ kind: 'iterations', iterations: 100, concurrency: 1 }, {}, 'noop'), { providers, config: cfg, deps: { seed: 1 }, advanceClock: () => undefined }, {
+        scenario: 's',
+        index: 0,
+        phases: 1,
+        onEvent: () => undefined,
+        stopped: () => false,
+        stopSignal: new Promise<void>(() => undefined),
+        graceMs: 100,
+      }),
+    );
+    expect(result).toMatchObject({ count: 100, errors: 0 });
+    expect(result.latency.count).toBe(100);
+    expect(timers()).toBe(before);
+    expect(live.size).toBe(0);
   });
 });
