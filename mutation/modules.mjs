@@ -26,7 +26,8 @@ export const MODULES = {
   targets: {
     what: 'targets and the gate',
     mutate: ['src/targets/evaluate.ts', 'src/targets/parse.ts'],
-    tests: ['test/targets/evaluate.test.ts', 'test/targets/parse.test.ts'],
+    // slo.test.ts holds the capacity and goodput targets (parsed and measured).
+    tests: ['test/targets/evaluate.test.ts', 'test/targets/parse.test.ts', 'test/targets/slo.test.ts'],
   },
   // Compare and its statistics are two modules: the statistics hold their own against
   // reference values (fast), so each of compare's slower bootstrap tests runs only for

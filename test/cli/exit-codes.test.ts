@@ -11,6 +11,7 @@ import { main } from '../../src/cli/main.js';
 import { CliError, ExitCode, badInput } from '../../src/errors.js';
 import type { RunResult } from '../../src/results/types.js';
 import { InputError } from '../../src/util/input-error.js';
+import { ProviderSetupError } from '../../src/providers/provider-error.js';
 import { tempDir } from '../e2e/helpers.js';
 import { fakeProcess, runInProcess } from '../helpers/in-process.js';
 
@@ -195,6 +196,11 @@ describe('main: how an error becomes an exit code', () => {
   it('a CliError of a failed run is 3, one line', async () => {
     const r = await listThrowing(new CliError('out.json: cannot write the file (ENOSPC)', ExitCode.RUN_FAILED));
     expect(r).toEqual({ code: 3, stderr: 'cluster-bench: error: out.json: cannot write the file (ENOSPC)\n' });
+  });
+
+  it('a provider that cannot be set up is a failed run: 3, one line, no stack', async () => {
+    const r = await listThrowing(new ProviderSetupError('llm plugin ./crash.mjs: initialize() failed: connection refused'));
+    expect(r).toEqual({ code: 3, stderr: 'cluster-bench: error: llm plugin ./crash.mjs: initialize() failed: connection refused\n' });
   });
 
   it('anything else is a bug: 3, with its stack', async () => {

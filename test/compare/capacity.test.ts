@@ -111,6 +111,12 @@ describe('compareCapacity at its edges', () => {
     expect(compareCapacity('llm', cap(64, 60, 66), cap(48, 46, 50), { ...opts, maxRegression: 0.2 }).regression).toBe(true);
   });
 
+  it('with no noise band, equal capacities whose intervals overlap are inconclusive, +0%', () => {
+    expect(compareCapacity('llm', cap(400, 380, 420), cap(400, 390, 410), { ...OPTS, noiseBand: 0 }).text).toBe(
+      'capacity 400 req/s then 400 req/s (+0%), but the knee intervals overlap (380 req/s-420 req/s vs 390 req/s-410 req/s): inconclusive',
+    );
+  });
+
   it('no change and inconclusive say the change with its sign', () => {
     expect(compareCapacity('llm', cap(400, 395, 405), cap(400, 395, 405), OPTS).text).toBe('capacity unchanged: 400 req/s then 400 req/s (+0%, inside the ±5% band)');
     expect(compareCapacity('llm', cap(400, 395, 405), cap(390, 385, 395), OPTS).text).toBe('capacity unchanged: 400 req/s then 390 req/s (-2.5%, inside the ±5% band)');

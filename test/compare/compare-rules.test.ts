@@ -494,8 +494,13 @@ describe('different workloads are noted, in words', () => {
     expect(workloadDifference(phase({ workload: dataset() }), phase({ workload: dataset() }))).toBeUndefined();
     const poisson = sched({ pattern: 'poisson', scheduled: 5, burst: 2 });
     expect(workloadDifference(phase({ schedule: poisson }), phase({ schedule: poisson }))).toBeUndefined();
-    // Constant arrivals written out or left implicit are the same arrivals.
+    // Constant arrivals written out or left implicit are the same arrivals, either way round.
     expect(workloadDifference(phase({ schedule: sched() }), phase({ schedule: sched({ pattern: 'constant', scheduled: 9 }) }))).toBeUndefined();
+    expect(workloadDifference(phase({ schedule: sched({ pattern: 'constant', scheduled: 9 }) }), phase({ schedule: sched() }))).toBeUndefined();
+    // And an implicit schedule against a Poisson one, either way round, is a difference.
+    expect(workloadDifference(phase({ schedule: poisson }), phase({ schedule: sched() }))).toBe('Poisson arrivals (burst 2) vs evenly spaced arrivals');
+    const trace = sched({ pattern: 'trace', scheduled: 50, trace: TRACE });
+    expect(workloadDifference(phase({ schedule: trace }), phase({ schedule: sched() }))).toBe('trace prod.jsonl (50 arrivals, sha256 0123456789ab) at 4x vs evenly spaced arrivals');
   });
 
   it('another dataset, order or distribution; another pattern, burst, trace or speed: each is a difference', () => {

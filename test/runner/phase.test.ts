@@ -547,6 +547,15 @@ describe('runPhase: interruption and clean-up', () => {
     expect(result).toMatchObject({ count: 0, errors: 0, interrupted: true });
   });
 
+  it('a stop that comes after the phase ended sets no grace timer', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    // The phase ends at 10 ms; the stop comes at 50, once the clock gets there.
+    const { clock } = await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }), { stopAtMs: 50, more: { graceMs: 60_000 } });
+    await clock.sleep(100);
+    expect(timers()).toBe(before);
+  });
+
   it('a phase frees every histogram it opens, and leaves no timer behind', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
