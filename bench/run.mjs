@@ -50,8 +50,11 @@ if (figures.subMicrosecondWorstDeviation !== undefined) {
 if (figures.peers) {
   for (const [name, f] of Object.entries(figures.peers)) {
     if (name === 'noop') continue;
-    const d = Math.abs(f.clusterBench / f.mitata - 1);
-    rows.push([`${name} p50 vs mitata`, 'within 25%', `${(d * 100).toFixed(0)}%`, mark(d <= 0.25)]);
+    // Against mitata timing batches of the size cluster-bench chose (bench/peers.mjs says why);
+    // mitata's own 4,096-call batches are shown beside it.
+    const d = Math.abs(f.clusterBench / f.mitataMatched - 1);
+    const asItComes = `${(Math.abs(f.clusterBench / f.mitata - 1) * 100).toFixed(0)}% against 4,096-call batches`;
+    rows.push([`${name} p50 vs mitata (matched batches)`, 'within 25%', `${(d * 100).toFixed(0)}% (${asItComes})`, mark(d <= 0.25)]);
   }
 }
 if (figures.spread) {
