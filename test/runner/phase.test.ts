@@ -20,6 +20,7 @@ import { splitPhase } from '../../src/runner/split.js';
 import { arrivalRandom, collectArrivals, poissonArrivals } from '../../src/runner/arrivals.js';
 import type { OpName, OpParams, PhaseSpec } from '../../src/scenarios/types.js';
 import { describeWork } from '../../src/runner/operations.js';
+import { ESTIMATE_CHUNK, ROUND_OPS, SETTLE_OPS, SETTLE_ROUNDS } from '../../src/runner/timing-mode.js';
 
 // Every histogram created, until destroyed: WASM memory is not garbage-collected, so a phase must free what it opens.
 const live = vi.hoisted(() => new Set<object>());
@@ -586,5 +587,92 @@ describe('runPhase: interruption and clean-up', () => {
     expect(result.latency.count).toBe(100);
     expect(timers()).toBe(before);
     expect(live.size).toBe(0);
+  });
+});
+
+/**
+ * A phase timed by a clock that only reads (no sleep): the machine's path, with its real
+ * timers (the tick, the pause between warm-up rounds), but every reading under the test's hand.
+ */
+describe('runPhase: on a clock that only reads', () => {
+  /** Instruments whose clock moves `stepMs` at each reading. */
+  function reading(stepMs: number): Instruments {
+    let t = 1e6;
+    const clock = { now: () => (t += stepMs) };
+    return {
+      clock,
+      date: () => new Date(0),
+      heap: () => ({ heapUsed: 48 * MB, rss: 128 * MB }),
+      rss: () => 128 * MB,
+      loopMonitor: () => ({ read: () => ({ p50Ns: 0, p99Ns: 0, maxNs: 0 }), reset: () => undefined, stop: () => undefined }),
+    };
+  }
+
+  async function runOn(instruments: Instruments | undefined, phase: PhaseSpec, more: Partial<PhaseRunOptions> = {}, cfg = DEFAULT_PROVIDERS_CONFIG, tamper?: (p: Providers) => void): Promise<PhaseResult> {
+    const providers = createProviders(cfg, { seed: 1 });
+    await initializeAll(providers);
+    tamper?.(providers);
+    try {
+      return await runPhase(phase, { providers, config: cfg, deps: { seed: 1, ...(instruments ? { clock: instruments.clock } : {}) }, advanceClock: () => undefined }, {
+        scenario: 's',
+        index: 0,
+        phases: 1,
+        onEvent: () => undefined,
+        stopped: () => false,
+        stopSignal: new Promise<void>(() => undefined),
+        graceMs: 100,
+        ...(instruments ? { instruments } : {}),
+        ...more,
+      });
+    } finally {
+      await providers.close();
+    }
+  }
+
+  const fastOp = (op: OpName = 'noop'): PhaseSpec => spec({ kind: 'iterations', iterations: 10, concurrency: 1 }, { batch: 'auto' }, op);
+
+  // Two readings a timed batch of ESTIMATE_CHUNK calls: 0.048 ms a reading is 1.5 us a call.
+  const STEP_1500_NS = (1500e-6 * ESTIMATE_CHUNK);
+
+  it('auto: the warm-up rounds estimate a fast call, and the estimate decides (with the mode it had before, between the thresholds)', async () => {
+    const first = await runOn(reading(STEP_1500_NS), fastOp());
+    expect(first.timing).toEqual({ mode: 'batch', batchSize: 17, basis: 'auto', estimateNs: 1500 });
+    // 1.5 us is between the thresholds: a phase that was per-op earlier in the process stays so.
+    const again = await runOn(reading(STEP_1500_NS), fastOp(), { previousTiming: 'per-op' });
+    expect(again.timing).toEqual({ mode: 'per-op', batchSize: 1, basis: 'auto', estimateNs: 1500 });
+  });
+
+  it('auto: estimation stops once its rounds took 500 ms of the clock', async () => {
+    // 40 ms a reading: the first round alone takes longer; then the closing rounds, one by one.
+    const r = await runOn(reading(40), fastOp());
+    expect(r.timing).toMatchObject({ mode: 'per-op', basis: 'auto' });
+    expect(r.warmup).toBe(ROUND_OPS + SETTLE_ROUNDS * SETTLE_OPS);
+  });
+
+  it('auto: a round in which every call failed estimates nothing; the rounds that succeeded decide', async () => {
+    // The memory goes down after three estimation rounds: the five after them fail entirely.
+    const r = await runOn(reading(STEP_1500_NS), fastOp('memory.store'), {}, DEFAULT_PROVIDERS_CONFIG, (p) => {
+      const store = p.memory.store.bind(p.memory);
+      let calls = 0;
+      p.memory.store = (...args) => (++calls > 3 * ROUND_OPS ? Promise.reject(new Error('memory down')) : store(...args));
+    });
+    expect(r.timing).toEqual({ mode: 'batch', batchSize: 17, basis: 'auto', estimateNs: 1500 });
+    expect(r).toMatchObject({ count: 10, errors: 10 });
+  });
+
+  // Real time below: the call takes 300 ms unless given up; the tick (every 5 ms) gives it up past 25 ms.
+  const hanging = spec({ kind: 'iterations', iterations: 1, concurrency: 1 }, { timeoutMs: 25 });
+  const slowLlm = llmIn(300);
+
+  it('on the machine\'s own clock, the tick gives up a call past its timeout', async () => {
+    const r = await runOn(undefined, hanging, {}, slowLlm);
+    expect(r).toMatchObject({ count: 1, errors: 1, errorsByKind: { timeout: 1 } });
+  });
+
+  it('on a clock that only reads, the tick reads that clock, not performance.now()', async () => {
+    // A monotonic clock of another origin (a million ms ahead): judged by performance.now(), the call would never be late.
+    const clock = { now: () => performance.now() + 1e6 };
+    const r = await runOn({ ...reading(0), clock }, hanging, {}, slowLlm);
+    expect(r).toMatchObject({ count: 1, errors: 1, errorsByKind: { timeout: 1 } });
   });
 });
