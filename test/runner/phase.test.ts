@@ -6,8 +6,11 @@
  * Every phase runs on a virtual clock with fixed heap and event-loop readings: the simulated
  * LLM answers in exactly 1 ms of virtual time (unless a test says otherwise), the phase's tick
  * (timeouts, intervals, checkpoints, progress) falls on the same clock, and every figure is
- * exact. No test waits in real time.
+ * exact. The exceptions wait a few ms of real time and assert no duration: the machine's own
+ * tick (it must give up a call by the clock the phase reads), the timers of a clock that only
+ * reads, and a workload's think time (a real pause, see 'a part of a split workload phase').
  */
+import { createHook } from 'node:async_hooks';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PROVIDERS_CONFIG, type ProvidersConfig } from '../../src/providers/config.js';
 import { createVirtualClock, type VirtualClock } from '../../src/providers/random.js';
@@ -20,6 +23,7 @@ import { splitPhase } from '../../src/runner/split.js';
 import { arrivalRandom, collectArrivals, poissonArrivals } from '../../src/runner/arrivals.js';
 import type { OpName, OpParams, PhaseSpec } from '../../src/scenarios/types.js';
 import { describeWork } from '../../src/runner/operations.js';
+import { parseSyntheticSpec, type SyntheticSpec } from '../../src/workload/synthetic.js';
 import { ESTIMATE_CHUNK, ROUND_OPS, SETTLE_OPS, SETTLE_ROUNDS } from '../../src/runner/timing-mode.js';
 
 // Every histogram created, until destroyed: WASM memory is not garbage-collected, so a phase must free what it opens.
@@ -129,6 +133,35 @@ async function run(
 
 /** The contents of the messages session_0 holds, oldest first. */
 const stored = async (p: Providers): Promise<string[]> => (await p.memory.retrieve('session_0', 10_000)).map((m) => String(m.content));
+
+/**
+ * Timers (setTimeout/setInterval) created from now on and still alive: what a phase would leave
+ * running. Vitest's own (its test timeout, its throttled task updates, alive or not depending
+ * on the machine's load) are left out, so the count does not move with the load.
+ */
+function watchTimers(): { alive: () => Promise<number>; stop: () => void } {
+  const alive = new Set<number>();
+  const hook = createHook({
+    init(id, type) {
+      if (type !== 'Timeout') return;
+      // Who called setTimeout/setInterval: the first frame outside Node's internals and this hook.
+      const caller = (new Error().stack ?? '').split('\n').slice(1).find((l) => !l.includes('node:') && !l.includes('AsyncHook.init'));
+      if (!caller?.includes('@vitest/')) alive.add(id);
+    },
+    destroy(id) {
+      alive.delete(id);
+    },
+  }).enable();
+  return {
+    // Node runs destroy hooks a turn after a timer fires or is cleared.
+    alive: async () => {
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+      return alive.size;
+    },
+    stop: () => void hook.disable(),
+  };
+}
 
 /** Exact up to the histogram's three significant digits. */
 function near(ns: number | undefined, expected: number): void {
@@ -542,6 +575,22 @@ describe('runPhase: a part of a split phase, its indexes', () => {
   });
 });
 
+describe('runPhase: a part of a split workload phase', () => {
+  it('prepares each operation\'s turn under its index in the whole phase: the think time before it is waited', async () => {
+    // Conversations of 50 turns with 5 ms of think time before each turn after the first.
+    const synthetic = parseSyntheticSpec({ turns: 50, promptTokens: 10, answerTokens: 10, thinkTime: '5ms' }) as SyntheticSpec;
+    const phase = spec({ kind: 'iterations', iterations: 16, concurrency: 2 }, { params: { ...PARAMS, sessions: 2, synthetic } }, 'memory.store');
+    const share = splitPhase(phase.executor, [{ index: 0, count: 2 }]);
+    const { result } = await run(phase, { more: { share } });
+    expect(result.count).toBe(8);
+    // The think time is real (a user's pause): each of the 6 later turns waits what is left of
+    // it, none at all only if the machine stalled past 5 ms first. Without the prepared turn, none would wait.
+    expect(result.extra?.['thinkWaits']).toBeGreaterThan(0);
+    expect(result.extra).toMatchObject({ conversations: 2 });
+    expect(result.extra).not.toHaveProperty('sessionsOverCap');
+  });
+});
+
 describe('runPhase: interruption and clean-up', () => {
   it('calls that never end are abandoned after the grace period once the run is stopped', async () => {
     const { result } = await run(spec({ kind: 'iterations', iterations: 4, concurrency: 2 }, { timeoutMs: 1e9 }), { cfg: llmIn(1e12), stopAtMs: 10, more: { graceMs: 1 } });
@@ -549,27 +598,28 @@ describe('runPhase: interruption and clean-up', () => {
   });
 
   it('a stop that comes after the phase ended sets no grace timer', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
     // The phase ends at 10 ms; the stop comes at 50, once the clock gets there.
     const { clock } = await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }), { stopAtMs: 50, more: { graceMs: 60_000 } });
     await clock.sleep(100);
-    expect(timers()).toBe(before);
+    const left = await timers.alive();
+    timers.stop();
+    expect(left).toBe(0);
   });
 
   it('a phase frees every histogram it opens, and leaves no timer behind', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
     live.clear();
     await run(spec({ kind: 'rate', rate: 500, durationMs: 100, maxInFlight: 100 }, { intervalMs: 30, timeoutMs: 100 }), { checkpointMs: 40 });
     await run(spec({ kind: 'vus', vus: 2, durationMs: 60_000 }), { stopAtMs: 50 });
     expect(live.size).toBe(0);
-    expect(timers()).toBe(before);
+    const left = await timers.alive();
+    timers.stop();
+    expect(left).toBe(0);
   });
 
   it('on the machine\'s own clock: times with performance.now(), and stops its tick', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
     live.clear();
     const cfg = DEFAULT_PROVIDERS_CONFIG;
     const result = await withProviders(cfg, createVirtualClock(), (providers) =>
@@ -585,7 +635,9 @@ describe('runPhase: interruption and clean-up', () => {
     );
     expect(result).toMatchObject({ count: 100, errors: 0 });
     expect(result.latency.count).toBe(100);
-    expect(timers()).toBe(before);
+    const left = await timers.alive();
+    timers.stop();
+    expect(left).toBe(0);
     expect(live.size).toBe(0);
   });
 });
