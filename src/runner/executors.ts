@@ -446,10 +446,12 @@ function openModel(ctx: ExecContext, spec: Extract<ExecutorSpec, { kind: 'rate' 
       if (due > t) {
         // Virtual time moves only when waited on: wait exactly until the start.
         if (virtualSleep !== undefined) await virtualSleep(due - t);
-        // setTimeout fires up to ~1 ms late; sleep to just short of the start, then yield
-        // turn by turn until it is due, so starts land within a fraction of a millisecond.
-        else if (due - t > SPIN_BELOW_MS) await sleep(due - t - SPIN_BELOW_MS);
-        else await new Promise<void>((r) => setImmediate(r));
+        else {
+          // setTimeout fires up to ~1 ms late; sleep to just short of the start, then yield
+          // turn by turn until it is due, so starts land within a fraction of a millisecond.
+          // Stryker disable next-line EqualityOperator: equivalent for >=; exactly SPIN_BELOW_MS away, a 1 ms timer still wakes before the start and the turns land it (<=, which spins far from the start, is caught by 'the open model on real timers')
+          await (due - t > SPIN_BELOW_MS ? sleep(due - t - SPIN_BELOW_MS) : new Promise<void>((r) => setImmediate(r)));
+        }
         continue;
       }
       if (inFlight.size >= spec.maxInFlight) {

@@ -31,14 +31,15 @@ export function measure(spec: TargetSpec, scenario: ScenarioResult): number | nu
     // --max-rate" say only that it is higher, and a gate must not pass on what was not measured.
     const c = scenario.capacity;
     if (c === undefined || (spec.phase !== '' && c.phase !== spec.phase)) return null;
-    return c.capacity !== undefined ? finiteOrNull(c.capacity) : null;
+    return finiteOrNull(c.capacity);
   }
   const phase: PhaseResult | undefined = scenario.phases.find((p) => p.name === spec.phase);
   if (!phase) return null;
   if (spec.stat === 'heapDelta') {
     const baseline = scenario.memory.find((m) => m.label === BASELINE_SNAPSHOT);
-    if (!baseline || phase.heapAfterGc === undefined) return null;
-    return finiteOrNull(phase.heapAfterGc - baseline.heapUsed);
+    if (!baseline) return null;
+    // A phase without a heap figure: the difference is NaN, not measured.
+    return finiteOrNull((phase.heapAfterGc ?? Number.NaN) - baseline.heapUsed);
   }
   return measurePhase(spec.stat, phase);
 }

@@ -129,7 +129,7 @@ export function parseTarget(source: string, metric: string): TargetSpec {
 
   // "capacity > 300/s / > 400/s": the capacity `cluster-bench capacity` found, whichever phase it searched.
   const phaseless = /^(capacity)\s*([<>].*)$/.exec(left);
-  const head = phaseless ? ['', '', phaseless[1], phaseless[2]] : /^([^\s<>]+)\s+([^\s<>]+)\s*(.*)$/.exec(left);
+  const head = phaseless ? [phaseless[0], '', phaseless[1], phaseless[2]] : /^([^\s<>]+)\s+([^\s<>]+)\s*(.*)$/.exec(left);
   if (!head) throw fail(`expected a phase name and a statistic before the comparator (expected ${TARGET_SYNTAX})`);
   // Stryker disable next-line StringLiteral: equivalent; every group of a successful match is defined, the defaults only satisfy the type checker
   const [, phase = '', rawStat = '', currentHalf = ''] = head;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { HIGHEST_TRACKABLE_NS, LatencyRecorder, decodeRecorder, mergeEncoded, openResultHistogram } from '../../src/metrics/histogram.js';
+import { HIGHEST_TRACKABLE_NS, HISTOGRAM_SETTINGS, LatencyRecorder, decodeRecorder, mergeEncoded, openResultHistogram } from '../../src/metrics/histogram.js';
 import { InputError } from '../../src/util/input-error.js';
 
 /** Equal to the histogram's precision: 3 significant digits (a bucket's top may be ~0.1 % above). */
@@ -175,6 +175,36 @@ describe('LatencyRecorder', () => {
       r.recordBatch(5000 * 3e9, 3e9);
       r.recordBatch(5000 * 3e9, 3e9);
       expect(r.count).toBe(6e9);
+    });
+  });
+
+  // Shard files state these settings and `merge` refuses shards whose settings differ: they must
+  // describe what the recorders really do, or a merge would trust histograms it cannot add.
+  it('HISTOGRAM_SETTINGS states the range, precision and bucket width every recorder is built with', () => {
+    const { lowestNs, highestNs, significantDigits, bucketBits } = HISTOGRAM_SETTINGS;
+    withRecorder((r) => {
+      r.record(lowestNs);
+      r.record(highestNs);
+      expect(r.clamped).toBe(0);
+      r.record(lowestNs - 1);
+      r.record(highestNs + 1);
+      expect(r.clamped).toBe(2);
+      const s = r.summarize();
+      expect(s.min).toBe(lowestNs);
+      expect(Math.abs(s.max / highestNs - 1)).toBeLessThan(10 ** -significantDigits);
+    });
+    // significantDigits: a value reads back within 1 part in 10^digits (and not far finer: the stated digits are not too many).
+    withRecorder((r) => {
+      r.record(123_456_789);
+      const read = r.valueAtPercentile(50);
+      expect(Math.abs(read / 123_456_789 - 1)).toBeLessThan(10 ** -significantDigits);
+      expect(Math.abs(read / 123_456_789 - 1)).toBeGreaterThan(10 ** -(significantDigits + 2));
+    });
+    // bucketBits: a bucket holds 2^33 counts, as the stated 64-bit buckets do (32-bit ones would wrap).
+    expect(bucketBits).toBe(64);
+    withRecorder((r) => {
+      r.recordBatch(5000 * 2 ** 33, 2 ** 33);
+      expect(r.count).toBe(2 ** 33);
     });
   });
 

@@ -6,8 +6,11 @@
  * Every phase runs on a virtual clock with fixed heap and event-loop readings: the simulated
  * LLM answers in exactly 1 ms of virtual time (unless a test says otherwise), the phase's tick
  * (timeouts, intervals, checkpoints, progress) falls on the same clock, and every figure is
- * exact. No test waits in real time.
+ * exact. The exceptions wait a few ms of real time and assert no duration: the machine's own
+ * tick (it must give up a call by the clock the phase reads), the timers of a clock that only
+ * reads, and a workload's think time (a real pause, see 'a part of a split workload phase').
  */
+import { createHook } from 'node:async_hooks';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PROVIDERS_CONFIG, type ProvidersConfig } from '../../src/providers/config.js';
 import { createVirtualClock, type VirtualClock } from '../../src/providers/random.js';
@@ -20,6 +23,8 @@ import { splitPhase } from '../../src/runner/split.js';
 import { arrivalRandom, collectArrivals, poissonArrivals } from '../../src/runner/arrivals.js';
 import type { OpName, OpParams, PhaseSpec } from '../../src/scenarios/types.js';
 import { describeWork } from '../../src/runner/operations.js';
+import { parseSyntheticSpec, type SyntheticSpec } from '../../src/workload/synthetic.js';
+import { ESTIMATE_CHUNK, ROUND_OPS, SETTLE_OPS, SETTLE_ROUNDS } from '../../src/runner/timing-mode.js';
 
 // Every histogram created, until destroyed: WASM memory is not garbage-collected, so a phase must free what it opens.
 const live = vi.hoisted(() => new Set<object>());
@@ -128,6 +133,35 @@ async function run(
 
 /** The contents of the messages session_0 holds, oldest first. */
 const stored = async (p: Providers): Promise<string[]> => (await p.memory.retrieve('session_0', 10_000)).map((m) => String(m.content));
+
+/**
+ * Timers (setTimeout/setInterval) created from now on and still alive: what a phase would leave
+ * running. Vitest's own (its test timeout, its throttled task updates, alive or not depending
+ * on the machine's load) are left out, so the count does not move with the load.
+ */
+function watchTimers(): { alive: () => Promise<number>; stop: () => void } {
+  const alive = new Set<number>();
+  const hook = createHook({
+    init(id, type) {
+      if (type !== 'Timeout') return;
+      // Who called setTimeout/setInterval: the first frame outside Node's internals and this hook.
+      const caller = (new Error().stack ?? '').split('\n').slice(1).find((l) => !l.includes('node:') && !l.includes('AsyncHook.init'));
+      if (!caller?.includes('@vitest/')) alive.add(id);
+    },
+    destroy(id) {
+      alive.delete(id);
+    },
+  }).enable();
+  return {
+    // Node runs destroy hooks a turn after a timer fires or is cleared.
+    alive: async () => {
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+      return alive.size;
+    },
+    stop: () => void hook.disable(),
+  };
+}
 
 /** Exact up to the histogram's three significant digits. */
 function near(ns: number | undefined, expected: number): void {
@@ -541,6 +575,22 @@ describe('runPhase: a part of a split phase, its indexes', () => {
   });
 });
 
+describe('runPhase: a part of a split workload phase', () => {
+  it('prepares each operation\'s turn under its index in the whole phase: the think time before it is waited', async () => {
+    // Conversations of 50 turns with 5 ms of think time before each turn after the first.
+    const synthetic = parseSyntheticSpec({ turns: 50, promptTokens: 10, answerTokens: 10, thinkTime: '5ms' }) as SyntheticSpec;
+    const phase = spec({ kind: 'iterations', iterations: 16, concurrency: 2 }, { params: { ...PARAMS, sessions: 2, synthetic } }, 'memory.store');
+    const share = splitPhase(phase.executor, [{ index: 0, count: 2 }]);
+    const { result } = await run(phase, { more: { share } });
+    expect(result.count).toBe(8);
+    // The think time is real (a user's pause): each of the 6 later turns waits what is left of
+    // it, none at all only if the machine stalled past 5 ms first. Without the prepared turn, none would wait.
+    expect(result.extra?.['thinkWaits']).toBeGreaterThan(0);
+    expect(result.extra).toMatchObject({ conversations: 2 });
+    expect(result.extra).not.toHaveProperty('sessionsOverCap');
+  });
+});
+
 describe('runPhase: interruption and clean-up', () => {
   it('calls that never end are abandoned after the grace period once the run is stopped', async () => {
     const { result } = await run(spec({ kind: 'iterations', iterations: 4, concurrency: 2 }, { timeoutMs: 1e9 }), { cfg: llmIn(1e12), stopAtMs: 10, more: { graceMs: 1 } });
@@ -548,27 +598,28 @@ describe('runPhase: interruption and clean-up', () => {
   });
 
   it('a stop that comes after the phase ended sets no grace timer', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
     // The phase ends at 10 ms; the stop comes at 50, once the clock gets there.
     const { clock } = await run(spec({ kind: 'iterations', iterations: 10, concurrency: 1 }), { stopAtMs: 50, more: { graceMs: 60_000 } });
     await clock.sleep(100);
-    expect(timers()).toBe(before);
+    const left = await timers.alive();
+    timers.stop();
+    expect(left).toBe(0);
   });
 
   it('a phase frees every histogram it opens, and leaves no timer behind', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
     live.clear();
     await run(spec({ kind: 'rate', rate: 500, durationMs: 100, maxInFlight: 100 }, { intervalMs: 30, timeoutMs: 100 }), { checkpointMs: 40 });
     await run(spec({ kind: 'vus', vus: 2, durationMs: 60_000 }), { stopAtMs: 50 });
     expect(live.size).toBe(0);
-    expect(timers()).toBe(before);
+    const left = await timers.alive();
+    timers.stop();
+    expect(left).toBe(0);
   });
 
   it('on the machine\'s own clock: times with performance.now(), and stops its tick', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
     live.clear();
     const cfg = DEFAULT_PROVIDERS_CONFIG;
     const result = await withProviders(cfg, createVirtualClock(), (providers) =>
@@ -584,7 +635,96 @@ describe('runPhase: interruption and clean-up', () => {
     );
     expect(result).toMatchObject({ count: 100, errors: 0 });
     expect(result.latency.count).toBe(100);
-    expect(timers()).toBe(before);
+    const left = await timers.alive();
+    timers.stop();
+    expect(left).toBe(0);
     expect(live.size).toBe(0);
+  });
+});
+
+/**
+ * A phase timed by a clock that only reads (no sleep): the machine's path, with its real
+ * timers (the tick, the pause between warm-up rounds), but every reading under the test's hand.
+ */
+describe('runPhase: on a clock that only reads', () => {
+  /** Instruments whose clock moves `stepMs` at each reading. */
+  function reading(stepMs: number): Instruments {
+    let t = 1e6;
+    const clock = { now: () => (t += stepMs) };
+    return {
+      clock,
+      date: () => new Date(0),
+      heap: () => ({ heapUsed: 48 * MB, rss: 128 * MB }),
+      rss: () => 128 * MB,
+      loopMonitor: () => ({ read: () => ({ p50Ns: 0, p99Ns: 0, maxNs: 0 }), reset: () => undefined, stop: () => undefined }),
+    };
+  }
+
+  async function runOn(instruments: Instruments | undefined, phase: PhaseSpec, more: Partial<PhaseRunOptions> = {}, cfg = DEFAULT_PROVIDERS_CONFIG, tamper?: (p: Providers) => void): Promise<PhaseResult> {
+    const providers = createProviders(cfg, { seed: 1 });
+    await initializeAll(providers);
+    tamper?.(providers);
+    try {
+      return await runPhase(phase, { providers, config: cfg, deps: { seed: 1, ...(instruments ? { clock: instruments.clock } : {}) }, advanceClock: () => undefined }, {
+        scenario: 's',
+        index: 0,
+        phases: 1,
+        onEvent: () => undefined,
+        stopped: () => false,
+        stopSignal: new Promise<void>(() => undefined),
+        graceMs: 100,
+        ...(instruments ? { instruments } : {}),
+        ...more,
+      });
+    } finally {
+      await providers.close();
+    }
+  }
+
+  const fastOp = (op: OpName = 'noop'): PhaseSpec => spec({ kind: 'iterations', iterations: 10, concurrency: 1 }, { batch: 'auto' }, op);
+
+  // Two readings a timed batch of ESTIMATE_CHUNK calls: 0.048 ms a reading is 1.5 us a call.
+  const STEP_1500_NS = (1500e-6 * ESTIMATE_CHUNK);
+
+  it('auto: the warm-up rounds estimate a fast call, and the estimate decides (with the mode it had before, between the thresholds)', async () => {
+    const first = await runOn(reading(STEP_1500_NS), fastOp());
+    expect(first.timing).toEqual({ mode: 'batch', batchSize: 17, basis: 'auto', estimateNs: 1500 });
+    // 1.5 us is between the thresholds: a phase that was per-op earlier in the process stays so.
+    const again = await runOn(reading(STEP_1500_NS), fastOp(), { previousTiming: 'per-op' });
+    expect(again.timing).toEqual({ mode: 'per-op', batchSize: 1, basis: 'auto', estimateNs: 1500 });
+  });
+
+  it('auto: estimation stops once its rounds took 500 ms of the clock', async () => {
+    // 40 ms a reading: the first round alone takes longer; then the closing rounds, one by one.
+    const r = await runOn(reading(40), fastOp());
+    expect(r.timing).toMatchObject({ mode: 'per-op', basis: 'auto' });
+    expect(r.warmup).toBe(ROUND_OPS + SETTLE_ROUNDS * SETTLE_OPS);
+  });
+
+  it('auto: a round in which every call failed estimates nothing; the rounds that succeeded decide', async () => {
+    // The memory goes down after three estimation rounds: the five after them fail entirely.
+    const r = await runOn(reading(STEP_1500_NS), fastOp('memory.store'), {}, DEFAULT_PROVIDERS_CONFIG, (p) => {
+      const store = p.memory.store.bind(p.memory);
+      let calls = 0;
+      p.memory.store = (...args) => (++calls > 3 * ROUND_OPS ? Promise.reject(new Error('memory down')) : store(...args));
+    });
+    expect(r.timing).toEqual({ mode: 'batch', batchSize: 17, basis: 'auto', estimateNs: 1500 });
+    expect(r).toMatchObject({ count: 10, errors: 10 });
+  });
+
+  // Real time below: the call takes 300 ms unless given up; the tick (every 5 ms) gives it up past 25 ms.
+  const hanging = spec({ kind: 'iterations', iterations: 1, concurrency: 1 }, { timeoutMs: 25 });
+  const slowLlm = llmIn(300);
+
+  it('on the machine\'s own clock, the tick gives up a call past its timeout', async () => {
+    const r = await runOn(undefined, hanging, {}, slowLlm);
+    expect(r).toMatchObject({ count: 1, errors: 1, errorsByKind: { timeout: 1 } });
+  });
+
+  it('on a clock that only reads, the tick reads that clock, not performance.now()', async () => {
+    // A monotonic clock of another origin (a million ms ahead): judged by performance.now(), the call would never be late.
+    const clock = { now: () => performance.now() + 1e6 };
+    const r = await runOn({ ...reading(0), clock }, hanging, {}, slowLlm);
+    expect(r).toMatchObject({ count: 1, errors: 1, errorsByKind: { timeout: 1 } });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PhaseResult, ScenarioResult } from '../../src/results/types.js';
-import { measure, measurePhase } from '../../src/targets/evaluate.js';
+import { evaluateTarget, measure, measurePhase } from '../../src/targets/evaluate.js';
 import { parseTarget } from '../../src/targets/parse.js';
 import { DEFAULT_ERROR_SLO, evaluateStepSlos, isCapacityTarget, parseSlo } from '../../src/targets/slo.js';
 
@@ -36,6 +36,42 @@ describe('targets: goodput and capacity', () => {
     // With a phase, only that phase's search counts.
     expect(measure(parseTarget('other capacity > 300/s / > 400/s', 'c'), scenario)).toBeNull();
     expect(measure(parseTarget('load capacity > 300/s / > 400/s', 'c'), scenario)).toBe(406);
+  });
+});
+
+describe('targets: goodput and capacity that were not measured', () => {
+  const scenarioOf = (p: PhaseResult, capacity?: unknown): ScenarioResult =>
+    ({ name: 's', phases: [p], memory: [], ...(capacity !== undefined ? { capacity } : {}) }) as unknown as ScenarioResult;
+
+  it('a phase that finished no operation has no goodput: red and not measured, even for a "<" target', () => {
+    const idle = { ...phase, count: 0, goodput: { latencyNs: 50e6, good: 0, fraction: 0, rate: 0 } } as PhaseResult;
+    const r = evaluateTarget(parseTarget('load goodput < 50% / < 10%', 'few good'), scenarioOf(idle));
+    expect(r).toMatchObject({ measured: null, status: 'red' });
+  });
+
+  it('a phase without a goodput definition has no goodputRate: red, not measured', () => {
+    const plain = { ...phase, goodput: undefined } as PhaseResult;
+    expect(evaluateTarget(parseTarget('load goodputRate > 300/s / > 400/s', 'good requests'), scenarioOf(plain))).toMatchObject({ measured: null, status: 'red' });
+  });
+
+  it('a capacity target on a run that searched no capacity: red, not measured', () => {
+    const t = parseTarget('capacity > 300/s / > 400/s', 'capacity');
+    expect(evaluateTarget(t, scenarioOf(phase))).toMatchObject({ measured: null, status: 'red' });
+    expect(evaluateTarget(parseTarget('load capacity > 300/s / > 400/s', 'c'), scenarioOf(phase))).toMatchObject({ measured: null, status: 'red' });
+    expect(evaluateTarget(t, scenarioOf(phase, { phase: 'load', capacity: 406 }))).toMatchObject({ measured: 406, status: 'green' });
+  });
+});
+
+describe('parseTarget: the phaseless capacity target', () => {
+  it('takes the comparator with or without a space after "capacity", as any other target', () => {
+    for (const text of ['capacity>300/s / > 400/s', 'capacity  >300/s / >400/s', 'capacity >= 300/s / >= 400/s']) {
+      expect(parseTarget(text, 'c'), text).toMatchObject({ phase: '', stat: 'capacity', current: 300, target: 400 });
+    }
+    expect(parseTarget('load p99<3ms / <2ms', 'p')).toMatchObject({ phase: 'load', stat: 'p99', current: 3e6 });
+  });
+
+  it('rejects a capacity target with a second line in its first half instead of dropping that line', () => {
+    expect(() => parseTarget('capacity > 300/s\nload / > 400/s', 'c')).toThrow(/expected a phase name and a statistic before the comparator/);
   });
 });
 
