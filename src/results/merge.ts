@@ -30,25 +30,26 @@ export function mergeLatency(parts: readonly LatencySummary[]): LatencySummary {
 
 /** Total length of the union of windows, ms (overlaps counted once, gaps not at all). */
 export function unionMs(windows: readonly TimeWindow[]): number {
+  // Stryker disable next-line EqualityOperator: equivalent; a window of length 0 adds nothing to the union, kept or not
   const sorted = [...windows].filter((w) => w.endMs >= w.startMs).sort((a, b) => a.startMs - b.startMs);
   let total = 0;
-  let start = Number.NaN;
-  let end = Number.NaN;
+  let start = sorted[0]?.startMs ?? 0;
+  let end = start;
   for (const w of sorted) {
-    if (Number.isNaN(start) || w.startMs > end) {
-      if (!Number.isNaN(start)) total += end - start;
+    // A gap: the run of overlapping windows so far is closed.
+    // Stryker disable next-line EqualityOperator: equivalent; a window starting where the last ended adds its length whether it extends that run or opens a new one
+    if (w.startMs > end) {
+      total += end - start;
       start = w.startMs;
-      end = w.endMs;
-    } else if (w.endMs > end) end = w.endMs;
+    }
+    end = Math.max(end, w.endMs);
   }
-  if (!Number.isNaN(start)) total += end - start;
-  return total;
+  return total + end - start;
 }
 
-function sumRecords(records: ReadonlyArray<Record<string, number> | undefined>): Record<string, number> {
+function sumRecords(records: ReadonlyArray<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of records) {
-    if (!r) continue;
     for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v;
   }
   return out;
@@ -83,26 +84,27 @@ const STATE_EXTRAS: ReadonlySet<string> = new Set(['sessions', 'messagesStored',
 
 /** Per-operation figures (tool calls per execution, ...): their operation-weighted mean; counters: their sum. */
 function mergeExtra(phases: readonly PhaseResult[], mode: MergeMode): Record<string, number> | undefined {
-  const withExtra = phases.filter((p) => p.extra !== undefined);
+  const withExtra = phases.flatMap((p) => (p.extra !== undefined ? [{ count: p.count, extra: p.extra, totals: p.extraTotals }] : []));
   if (withExtra.length === 0) return undefined;
-  const keys = new Set(withExtra.flatMap((p) => Object.keys(p.extra ?? {})));
-  const totals = new Set(withExtra.flatMap((p) => p.extraTotals ?? (p.extra !== undefined ? Object.keys(p.extra).filter((k) => LEGACY_COUNTER_EXTRAS.has(k)) : [])));
+  const keys = new Set(withExtra.flatMap((p) => Object.keys(p.extra)));
+  const totals = new Set(withExtra.flatMap((p) => p.totals ?? Object.keys(p.extra).filter((k) => LEGACY_COUNTER_EXTRAS.has(k))));
   const out: Record<string, number> = {};
   for (const key of keys) {
     if (totals.has(key) || (mode === 'concurrent' && STATE_EXTRAS.has(key))) {
-      out[key] = withExtra.reduce((a, p) => a + (p.extra?.[key] ?? 0), 0);
+      out[key] = withExtra.reduce((a, p) => a + (p.extra[key] ?? 0), 0);
       continue;
     }
+    // Every key comes from some part, so the weight is at least 1.
     let weight = 0;
     let total = 0;
     for (const p of withExtra) {
-      const v = p.extra?.[key];
+      const v = p.extra[key];
       if (v === undefined) continue;
       const w = Math.max(1, p.count);
       weight += w;
       total += v * w;
     }
-    if (weight > 0) out[key] = total / weight;
+    out[key] = total / weight;
   }
   return out;
 }
@@ -127,7 +129,8 @@ function mergeConcurrentSeries(series: ReadonlyArray<readonly IntervalSample[]>)
 }
 
 function mergeOnGrid(series: ReadonlyArray<readonly IntervalSample[]>): IntervalSample[] {
-  const grid = series.reduce((a, s) => (s.length > a.length ? s : a), series[0] ?? []);
+  // Called with at least one series; on a tie the first part's boundaries.
+  const grid = series.reduce((a, s) => (s.length > a.length ? s : a));
   const n = grid.length;
   const starts = grid.map((x) => x.tMs - (x.durationMs as number));
   const mids = grid.map((x, k) => ((starts[k] as number) + x.tMs) / 2);
@@ -135,7 +138,7 @@ function mergeOnGrid(series: ReadonlyArray<readonly IntervalSample[]>): Interval
   const errors = new Float64Array(n);
   const p50 = new Float64Array(n);
   const p99 = new Float64Array(n);
-  const loop: Array<number | undefined> = new Array<number | undefined>(n).fill(undefined);
+  const loop: Array<number | undefined> = [];
   for (const s of series) {
     for (const x of s) {
       const from = x.tMs - (x.durationMs as number);
@@ -143,18 +146,15 @@ function mergeOnGrid(series: ReadonlyArray<readonly IntervalSample[]>): Interval
       // ends) goes whole to the nearest grid interval, so no operation is lost.
       const overlaps = grid.map((g, j) => Math.max(0, Math.min(x.tMs, g.tMs) - Math.max(from, starts[j] as number)));
       const sum = overlaps.reduce((acc, o) => acc + o, 0);
-      const mid = (from + x.tMs) / 2;
-      const nearest = sum > 0 ? -1 : mids.reduce((best, m, k) => (Math.abs(m - mid) < Math.abs((mids[best] as number) - mid) ? k : best), 0);
-      const share = (j: number): number => (sum > 0 ? (overlaps[j] as number) / sum : j === nearest ? 1 : 0);
-      for (let j = 0; j < n; j++) {
-        const f = share(j);
-        if (f === 0) continue;
+      const shares = sum > 0 ? overlaps.map((o) => o / sum) : allTo(n, nearestMid(mids, (from + x.tMs) / 2));
+      shares.forEach((f, j) => {
+        if (f === 0) return;
         count[j] = (count[j] as number) + x.count * f;
         errors[j] = (errors[j] as number) + x.errors * f;
         p50[j] = Math.max(p50[j] as number, x.p50);
         p99[j] = Math.max(p99[j] as number, x.p99);
         if (x.eventLoopP99 !== undefined) loop[j] = Math.max(loop[j] ?? 0, x.eventLoopP99);
-      }
+      });
     }
   }
   const counts = roundKeepingSums(count);
@@ -174,6 +174,16 @@ function mergeOnGrid(series: ReadonlyArray<readonly IntervalSample[]>): Interval
       ...(l !== undefined ? { eventLoopP99: l } : {}),
     };
   });
+}
+
+/** The grid interval whose middle is nearest to `mid` (the earlier one on a tie). */
+function nearestMid(mids: readonly number[], mid: number): number {
+  return mids.reduce((best, m, k) => (Math.abs(m - mid) < Math.abs((mids[best] as number) - mid) ? k : best), 0);
+}
+
+/** Shares of n grid intervals: all to interval k. */
+function allTo(n: number, k: number): number[] {
+  return Array.from({ length: n }, (_, j) => (j === k ? 1 : 0));
 }
 
 /** Whole numbers whose running sums are the rounded running sums of `values`. */
@@ -305,7 +315,8 @@ export function mergePhases(phases: readonly PhaseResult[], mode: MergeMode): Ph
   }
   const extraTotals = [...new Set(phases.flatMap((p) => p.extraTotals ?? []))];
   if (extraTotals.length > 0) merged.extraTotals = extraTotals;
-  const window = mode === 'concurrent' ? mergeWindows(windows) : windows.length > 0 ? { startMs: windows[0]!.startMs, endMs: windows[windows.length - 1]!.endMs } : undefined;
+  // Concurrent parts: the span of their windows; trials: the first one's start to the last one's end.
+  const window = mergeWindows(windows);
   if (window !== undefined) merged.window = window;
   else delete merged.window;
   if (mode === 'concurrent') {
