@@ -134,6 +134,10 @@ describe('mergePhases: distributions and agent steps', () => {
     expect(m.steps?.['llm']?.count).toBe(3);
   });
 
+  it('a part that recorded no steps at all: no step kind is pooled', () => {
+    expect(mergePhases([withSteps(1, { llm: [1_000] }), part(2, 10, [0, 100])], 'concurrent').steps).toEqual({});
+  });
+
   it('service time and TTFT are pooled when every measuring part has them', () => {
     const a = { ...part(1, 10, [0, 100]), serviceTime: summaryOf([10, 20]), ttft: summaryOf([100]) };
     const b = { ...part(2, 10, [0, 100]), serviceTime: summaryOf([30]), ttft: summaryOf([200, 300]) };
@@ -159,6 +163,11 @@ describe('mergePhases: the open-model schedule', () => {
     const c = { ...part(3, 10, [0, 100]), schedule: { late: 0, dropped: 0, maxLateNs: 1e6 } };
     expect(mergePhases([a, c], 'concurrent').schedule).toEqual({ late: 3, dropped: 1, maxLateNs: 5e6, arrivals: { pattern: 'poisson', scheduled: 60, burst: 2 } });
     expect(mergePhases([c, { ...part(4, 10, [0, 100]), schedule: { late: 1, dropped: 0, maxLateNs: 2e6 } }], 'concurrent').schedule).toEqual({ late: 1, dropped: 0, maxLateNs: 2e6 });
+  });
+
+  it('a part without schedule figures (it ran no arrival): the schedule is the others\'', () => {
+    const a = { ...part(1, 10, [0, 100]), schedule: { late: 3, dropped: 1, maxLateNs: 5e6, arrivals: { pattern: 'constant' as const, scheduled: 11 } } };
+    expect(mergePhases([a, idle([0, 100])], 'concurrent').schedule).toEqual(a.schedule);
   });
 
   it('no part followed a schedule: no schedule', () => {
@@ -304,6 +313,7 @@ describe('mergePhases: trials timed differently', () => {
   it('results without a timing block: batchTimed tells the mode', () => {
     const old = (seed: number, batchTimed: boolean): PhaseResult => ({ ...part(seed, 10, [0, 10]), batchTimed });
     expect(mergePhases([old(1, true), old(2, false)], 'sequential').health?.warnings).toEqual([warning(1, 1)]);
+    expect(mergePhases([old(1, true), old(2, false), old(3, false)], 'sequential').health?.warnings).toEqual([warning(1, 2)]);
     expect(mergePhases([old(1, false), old(2, false)], 'sequential')).not.toHaveProperty('health');
   });
 
@@ -334,6 +344,13 @@ describe('mergePhases: time series of parts that ran together', () => {
       { tMs: 200, count: 5, errors: 0, throughput: 50, p50: 1, p99: 1 },
     ]);
     expect(merged([iv(100, undefined, 5)], [iv(100, 100, 7)])?.[0]).not.toHaveProperty('durationMs');
+  });
+
+  it('any interval without a duration (a hand-edited or older file): merged by index, never on a grid of NaN', () => {
+    expect(merged([iv(100, 100, 5), iv(200, undefined, 5)], [iv(100, 100, 7)])).toEqual([
+      { tMs: 100, count: 12, errors: 0, throughput: 120, p50: 1, p99: 1 },
+      { tMs: 200, count: 5, errors: 0, throughput: 5, p50: 1, p99: 1 },
+    ]);
   });
 
   it('by index: the event-loop p99 of an interval is the worst part\'s', () => {

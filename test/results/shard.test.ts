@@ -235,6 +235,15 @@ describe('scenarioHash: what identifies the scenarios the shards ran', () => {
     expect(scenarioHash([reversed(s) as Scenario])).toBe(scenarioHash([s]));
   });
 
+  it('plugin options may hold anything: null is hashed, and a list is told from a mapping with the same entries', () => {
+    const s = base();
+    const withOptions = (options: unknown): Scenario => ({ ...s, providers: { ...s.providers, llm: { ...s.providers.llm, options } } }) as Scenario;
+    const h = scenarioHash([withOptions({ key: null })]);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(scenarioHash([withOptions({ key: 'null' })])).not.toBe(h);
+    expect(scenarioHash([withOptions({ list: ['a', 'b'] })])).not.toBe(scenarioHash([withOptions({ list: { 0: 'a', 1: 'b' } })]));
+  });
+
   it('changes with any value, however deep, and with the order of phases or scenarios', () => {
     const s = base();
     const h = scenarioHash([s]);
