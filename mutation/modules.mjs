@@ -72,7 +72,7 @@ export const MODULES = {
   'split-merge': {
     what: 'split, merge and shards',
     mutate: ['src/runner/split.ts', 'src/results/merge.ts', 'src/results/shard.ts'],
-    tests: ['test/runner/split.test.ts', 'test/results/merge.test.ts', 'test/results/shard.test.ts'],
+    tests: ['test/runner/split.test.ts', 'test/results/merge.test.ts', 'test/results/merge-fields.test.ts', 'test/results/shard.test.ts'],
   },
   // The search and the judging of steps (pure: steps come from a function the tests supply).
   capacity: {

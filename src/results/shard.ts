@@ -114,7 +114,7 @@ export function mergeShards(files: readonly ShardFile[], opts: MergeShardsOption
     shards: present,
     missing,
     incomplete: missing.length > 0,
-    startSkewMs: starts.length > 1 ? Math.max(...starts) - Math.min(...starts) : 0,
+    startSkewMs: starts.length > 0 ? Math.max(...starts) - Math.min(...starts) : 0,
     parts: ordered.map((f) => {
       const s = shardOf(f);
       return {
@@ -136,7 +136,7 @@ export function mergeShards(files: readonly ShardFile[], opts: MergeShardsOption
       // The shards ran one seed's schedule, striped: one process running it unsharded offers
       // exactly their union, so the shards' own Reproduce line reproduces the merged run (the
       // merge command would only merge the same files again).
-      ...(first.result.reproduce !== undefined ? { reproduce: first.result.reproduce } : {}),
+      reproduce: first.result.reproduce,
       seed: first.result.seed,
       startedAt,
       finishedAt,

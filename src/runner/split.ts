@@ -32,7 +32,10 @@ export function composeParts(outer: Part, inner: Part): Part {
 
 /** round(a / b) for whole numbers, half up, without floating-point error. */
 function roundDiv(a: number, b: number): number {
-  return Math.floor((2 * a + b) / (2 * b));
+  const twiceA = 2 * a;
+  const twiceB = 2 * b;
+  // Stryker disable next-line ArithmeticOperator: equivalent; twiceA - b lowers every roundDiv by exactly 1, and shareOf only takes differences of two
+  return Math.floor((twiceA + b) / twiceB);
 }
 
 /** k6's share of a capacity: round(total (i+1)/n) - round(total i/n). The shares sum to total. */
@@ -42,13 +45,14 @@ export function shareOf(total: number, part: Part): number {
 
 /** How many of 0..total-1 are congruent to index modulo count. */
 export function stripeCount(total: number, part: Part): number {
-  return part.index < total ? Math.floor((total - part.index - 1) / part.count) + 1 : 0;
+  // For index >= total, total - index - 1 lies in [-count, -1] (index < count): the count is 0.
+  return Math.floor((total - part.index - 1) / part.count) + 1;
 }
 
 /** The seed of a part's providers: the run's seed for the whole, a distinct one for every part. */
 export function partSeed(seed: number, part: Part): number {
-  if (part.count === 1) return seed;
   // Math.imul by an odd constant is a bijection modulo 2^32: distinct parts, distinct seeds.
+  // The whole (and part 0) is index 0, which xors nothing: seeds are below 2^32 (parseSeed), so it keeps the run's seed.
   return (seed ^ Math.imul(part.index, 0x9e3779b1)) >>> 0;
 }
 
@@ -60,8 +64,6 @@ export interface PhaseShare {
   active: boolean;
   /** A local operation index (what this part's executor hands out) → its index in the whole phase. */
   global(local: number): number;
-  /** Open model: this part's first arrival, ms after the common start. */
-  startOffsetMs: number;
   /** Open model: the arrivals this part schedules (the executor's own count would round). */
   arrivals?: number;
   /** Open model: which arrivals of the one global schedule this part launches (index % of === rank). */
@@ -74,7 +76,6 @@ export function wholeShare(spec: ExecutorSpec): PhaseShare {
     executor: spec,
     active: true,
     global: (i) => i,
-    startOffsetMs: 0,
     ...(spec.kind === 'rate' ? { arrivals: Math.floor((spec.durationMs / 1000) * spec.rate), stripe: { rank: 0, of: 1 } } : {}),
   };
 }
@@ -84,10 +85,9 @@ export function wholeShare(spec: ExecutorSpec): PhaseShare {
  * With capacity >= parts every part runs; below, the shares are 0 or 1.
  */
 function activeRank(capacity: number, part: Part): { active: boolean; rank: number; of: number } {
-  if (capacity >= part.count) return { active: true, rank: part.index, of: part.count };
   let rank = 0;
   for (let i = 0; i < part.index; i++) if (shareOf(capacity, { index: i, count: part.count }) > 0) rank++;
-  return { active: shareOf(capacity, part) > 0, rank, of: capacity };
+  return { active: shareOf(capacity, part) > 0, rank, of: Math.min(capacity, part.count) };
 }
 
 /**
@@ -102,16 +102,18 @@ export function vuIds(vus: number, part: Part): number[] {
   const keep = (i: number): number => Math.min(shareOf(vus, at(i)), stripeCount(vus, at(i)));
   const own: number[] = [];
   for (let m = 0; m < keep(part.index); m++) own.push(part.index + parts * m);
+  // A part has either spare stripe or a shortfall (short > 0), never both; spares fill shortfalls in order.
   const short = shareOf(vus, part) - own.length;
-  if (short > 0) {
-    // A part has either spare stripe or a shortfall, never both; spares fill shortfalls in order.
-    const spare: number[] = [];
-    for (let i = 0; i < parts; i++) for (let m = keep(i); m < stripeCount(vus, at(i)); m++) spare.push(i + parts * m);
-    let from = 0;
-    for (let i = 0; i < part.index; i++) from += shareOf(vus, at(i)) - keep(i);
-    own.push(...spare.slice(from, from + short));
-  }
-  return own.sort((a, b) => a - b);
+  const spare = Array.from({ length: parts }, (_, i) => {
+    const ids: number[] = [];
+    for (let m = keep(i); m < stripeCount(vus, at(i)); m++) ids.push(i + parts * m);
+    return ids;
+  }).flat();
+  let from = 0;
+  for (let i = 0; i < part.index; i++) from += shareOf(vus, at(i)) - keep(i);
+  // Ascending without a sort: spares lie at the ends of their stripes, past the short part's own (a tested property).
+  own.push(...spare.slice(from, from + short));
+  return own;
 }
 
 /** Part `part` of a share (a share of the whole phase, or already a part of it). */
@@ -127,7 +129,6 @@ export function splitShare(parent: PhaseShare, part: Part): PhaseShare {
         executor: { kind: 'iterations', iterations, concurrency: Math.max(1, shareOf(spec.concurrency, part)) },
         active: active && iterations > 0,
         global: (j) => parent.global(rank + j * of),
-        startOffsetMs: 0,
       };
     }
     case 'vus': {
@@ -140,22 +141,20 @@ export function splitShare(parent: PhaseShare, part: Part): PhaseShare {
         // Local index j stands for "VU u's k-th operation" (j = k*v + u) and maps to the same
         // VU and round in the parent (k*V + id): disjoint parts, and their union is the parent.
         global: (j) => parent.global(Math.floor(j / v) * vus + (ids[j % v] as number)),
-        startOffsetMs: 0,
       };
     }
     case 'rate': {
       const { active, rank, of } = activeRank(spec.maxInFlight, part);
       const arrivals = active && parent.active ? stripeCount(parent.arrivals ?? 0, { index: rank, count: of }) : 0;
-      const intervalMs = 1000 / spec.rate;
       return {
         // The rate stays the phase's: the part walks the global schedule and keeps its stripe.
         executor: { ...spec, maxInFlight: Math.max(1, shareOf(spec.maxInFlight, part)) },
         active: arrivals > 0,
         global: (j) => parent.global(rank + j * of),
-        startOffsetMs: parent.startOffsetMs + rank * intervalMs,
         arrivals,
         // Nested stripes compose: rank r of `of` inside the parent's stripe (R of O) is
         // global index R + O·(r + j·of), i.e. rank R + O·r of O·of.
+        // Stryker disable next-line OptionalChaining: equivalent; the parent of a rate part is a rate share, and every rate share has a stripe (wholeShare and this case set one)
         stripe: { rank: (parent.stripe?.rank ?? 0) + (parent.stripe?.of ?? 1) * rank, of: (parent.stripe?.of ?? 1) * of },
       };
     }
@@ -194,13 +193,14 @@ export function shareOps(share: PhaseShare): number | undefined {
 export function sessionPicker(sessions: number, owner: Part = WHOLE): (i: number) => string {
   const ids = Array.from({ length: sessions }, (_, k) => `session_${k}`);
   const n = ids.length;
-  if (owner.count === 1) return (i) => ids[i % n] as string;
   const parts = owner.count;
   const mine = owner.index;
   const owned = stripeCount(n, owner);
   return (i) => {
     const k = i % n;
-    if (k % parts === mine || owned === 0) return ids[k] as string;
+    if (owned === 0) return ids[k] as string;
+    // Session k = r + parts*q is the q-th of stripe r: the q-th (modulo owned) of this part's
+    // own stripe stands in for it, and a session of its own (r = mine, q < owned) is itself.
     return ids[mine + parts * (Math.floor(k / parts) % owned)] as string;
   };
 }

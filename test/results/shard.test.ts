@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mergeLatency } from '../../src/results/merge.js';
-import { mergeShards, type ShardFile } from '../../src/results/shard.js';
+import { mergeShards, scenarioHash, type ShardFile } from '../../src/results/shard.js';
+import { builtinPath, loadScenario } from '../../src/scenarios/load.js';
+import type { Scenario } from '../../src/scenarios/types.js';
 import { evaluateTargets } from '../../src/targets/evaluate.js';
 import { InputError } from '../../src/util/input-error.js';
 import { shardResult, values, type ShardSpec } from './shard-fixture.js';
@@ -97,5 +99,159 @@ describe('mergeShards', () => {
     expect(r.merged).toMatchObject({ shards: [0, 2], missing: [1], incomplete: true });
     expect(r.scenarios[0]!.targets[0]!.status).toBe('green');
     expect(r.gate).toMatchObject({ passed: false, note: 'incomplete: shard 1 missing (merged with --allow-partial)' });
+  });
+});
+
+describe('mergeShards: every refusal, as the user reads it', () => {
+  it('refuses an empty list', () => {
+    expect(() => mergeShards([], opts)).toThrow(new InputError('no shard files to merge'));
+  });
+
+  it('names a scenario hash by its first 12 characters', () => {
+    const long = (c: string): string => c.repeat(64);
+    expect(() => mergeShards(files([{ index: 0, hash: long('a') }, { index: 1, hash: long('b') }, { index: 2, hash: long('a') }]), opts)).toThrow(
+      new InputError(`shard-0.json and shard-1.json ran different scenarios (hash ${long('a').slice(0, 12)} vs ${long('b').slice(0, 12)}): every shard needs the same scenarios, --set and --duration`),
+    );
+  });
+
+  it('refuses shards whose histograms were recorded with other settings', () => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]);
+    parts[2]!.result.shard!.histogram = { ...parts[2]!.result.shard!.histogram, significantDigits: 2 } as never;
+    expect(() => mergeShards(parts, opts)).toThrow(new InputError('shard-0.json and shard-2.json recorded histograms with different settings: they cannot be added exactly'));
+  });
+
+  it('--expect-shards that matches the files merges', () => {
+    expect(mergeShards(files([{ index: 0 }, { index: 1 }, { index: 2 }]), { ...opts, expectShards: 3 }).merged?.total).toBe(3);
+  });
+
+  it.each([3, 7, -1, 1.5])('refuses shard index %s of 3, naming the file', (index) => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]);
+    parts[1]!.result.shard!.index = index;
+    expect(() => mergeShards(parts, opts)).toThrow(new InputError(`shard-1.json: shard ${index} of 3 does not exist`));
+  });
+
+  it.each<[string, number, number[], string]>([
+    ['two missing', 4, [0, 3], 'shards 1, 2 of 4 missing (given: 0, 3)'],
+    ['ten missing: all listed', 11, [0], 'shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 of 11 missing (given: 0)'],
+    ['eleven missing: ten and a count', 12, [0], 'shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more of 12 missing (given: 0)'],
+    ['eleven given', 12, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'shard 11 of 12 missing (given: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 1 more)'],
+  ])('missing shards, %s', (_name, total, given, message) => {
+    const parts = given.map((index) => ({ file: `shard-${index}.json`, result: shardResult({ index, total, values: values(10, 1_000_000) }) }));
+    expect(() => mergeShards(parts, opts)).toThrow(new InputError(`${message}: pass --allow-partial to merge what there is (the result is then incomplete and fails the gate)`));
+  });
+});
+
+describe('mergeShards: what the merged result says', () => {
+  const t = 1_800_000_000_000;
+
+  it('files given in any order: shards listed ascending, the run from the earliest start to the latest end', () => {
+    const parts = files([
+      { index: 2, startMs: t + 50, durationMs: 1_000 },
+      { index: 0, startMs: t + 20, durationMs: 3_000 },
+      { index: 1, startMs: t, durationMs: 1_000 },
+    ]);
+    const r = mergeShards(parts, opts);
+    expect(r.merged?.shards).toEqual([0, 1, 2]);
+    expect(r.merged?.parts.map((p) => [p.index, p.file, p.startMs])).toEqual([
+      [0, 'shard-0.json', t + 20],
+      [1, 'shard-1.json', t],
+      [2, 'shard-2.json', t + 50],
+    ]);
+    expect(r.merged?.startSkewMs).toBe(50);
+    expect(r.startedAt).toBe(new Date(t).toISOString());
+    expect(r.finishedAt).toBe(new Date(t + 3_020).toISOString());
+  });
+
+  it('each part names its host when the shard recorded one, and its cores', () => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]);
+    parts[1]!.result.shard!.hostname = 'node-b';
+    const r = mergeShards(parts, opts);
+    expect(r.merged?.parts.map((p) => p.hostname)).toEqual([undefined, 'node-b', undefined]);
+    expect(r.merged?.parts[0]).not.toHaveProperty('hostname');
+    expect(r.merged?.parts.map((p) => p.cores)).toEqual([2, 2, 2]);
+  });
+
+  it('shards without a recorded window: no start skew, no start per part', () => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]);
+    for (const p of parts) delete p.result.shard!.window;
+    const r = mergeShards(parts, opts);
+    expect(r.merged?.startSkewMs).toBe(0);
+    expect(r.merged?.parts[0]).not.toHaveProperty('startMs');
+    const some = files([{ index: 0, startMs: t }, { index: 1, startMs: t + 30 }, { index: 2, startMs: t + 500 }]);
+    delete some[2]!.result.shard!.window;
+    expect(mergeShards(some, opts).merged?.startSkewMs).toBe(30);
+  });
+
+  it('one scenario merged once per name, from the matching scenario of each shard', () => {
+    const parts = files([{ index: 0, values: values(10, 1_000_000) }, { index: 1, values: values(20, 1_000_000) }, { index: 2, values: values(30, 1_000_000) }]);
+    for (const p of parts) {
+      const api = p.result.scenarios[0]!;
+      const other = { ...api, name: 'other', phases: api.phases.map((ph) => ({ ...ph, count: 1 })) };
+      p.result.scenarios = [api, other];
+    }
+    const r = mergeShards(parts, opts);
+    expect(r.scenarios.map((s) => [s.name, s.phases[0]!.count])).toEqual([
+      ['api', 60],
+      ['other', 3],
+    ]);
+    // "other" has no targets in the shard block: nothing to judge.
+    expect(r.scenarios[1]!.targets).toEqual([]);
+  });
+
+  it('a shard that failed is named by its index; separate machines: no memory readings, no heap figure', () => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]);
+    parts[2]!.result.scenarios[0]!.failure = 'provider refused';
+    for (const p of parts) {
+      p.result.scenarios[0]!.memory = [{ label: 'after' } as never];
+      p.result.scenarios[0]!.phases[0]!.heapAfterGc = 1_000;
+    }
+    const s = mergeShards(parts, opts).scenarios[0]!;
+    expect(s.failure).toBe('shard 2: provider refused');
+    expect(s.memory).toEqual([]);
+    expect(s.phases[0]).not.toHaveProperty('heapAfterGc');
+  });
+
+  it('interrupted when any shard was', () => {
+    const parts = files([{ index: 0 }, { index: 1 }, { index: 2 }]);
+    parts[1]!.result.interrupted = true;
+    expect(mergeShards(parts, opts).interrupted).toBe(true);
+    expect(mergeShards(files([{ index: 0 }, { index: 1 }, { index: 2 }]), opts).interrupted).toBe(false);
+  });
+});
+
+describe('scenarioHash: what identifies the scenarios the shards ran', () => {
+  const base = (): Scenario => loadScenario(builtinPath('llm-call')!);
+  /** The same object with every key order reversed, at every depth. */
+  const reversed = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(reversed) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+
+  it('is a sha256 in hex', () => {
+    expect(scenarioHash([base()])).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does not depend on where the file lay, nor on the order of keys', () => {
+    const s = base();
+    expect(scenarioHash([{ ...s, source: '/elsewhere/llm-call.yaml' }])).toBe(scenarioHash([s]));
+    expect(scenarioHash([reversed(s) as Scenario])).toBe(scenarioHash([s]));
+  });
+
+  it('plugin options may hold anything: null is hashed, and a list is told from a mapping with the same entries', () => {
+    const s = base();
+    const withOptions = (options: unknown): Scenario => ({ ...s, providers: { ...s.providers, llm: { ...s.providers.llm, options } } }) as Scenario;
+    const h = scenarioHash([withOptions({ key: null })]);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(scenarioHash([withOptions({ key: 'null' })])).not.toBe(h);
+    expect(scenarioHash([withOptions({ list: ['a', 'b'] })])).not.toBe(scenarioHash([withOptions({ list: { 0: 'a', 1: 'b' } })]));
+  });
+
+  it('changes with any value, however deep, and with the order of phases or scenarios', () => {
+    const s = base();
+    const h = scenarioHash([s]);
+    expect(scenarioHash([loadScenario(builtinPath('llm-call')!, { set: ['phases.0.executor.concurrency=3'] })])).not.toBe(h);
+    expect(scenarioHash([loadScenario(builtinPath('llm-call')!, { set: ['phases.0.params.prompt=Hello'] })])).not.toBe(h);
+    expect(scenarioHash([{ ...s, phases: [...s.phases].reverse() }])).not.toBe(h);
+    const other = loadScenario(builtinPath('init')!);
+    expect(scenarioHash([s, other])).not.toBe(scenarioHash([other, s]));
+    expect(scenarioHash([s, other])).not.toBe(h);
   });
 });

@@ -13,6 +13,7 @@ import {
   stripeCount,
   vuIds,
   wholeShare,
+  WHOLE,
   type Part,
   type PhaseShare,
 } from '../../src/runner/split.js';
@@ -229,5 +230,68 @@ describe('sessionPicker: striped session ids', () => {
       const pick = sessionPicker(1000, p);
       for (const g of indexesOf(splitPhase(stress, [p]))) expect(pick(g)).toBe(`session_${g % 1000}`);
     }
+  });
+});
+
+describe('the whole and the parts that run nothing', () => {
+  it('WHOLE is the one part of one: composing with it changes no part, splitting by it changes no phase', () => {
+    for (const p of [...parts(1), ...parts(3)]) {
+      expect(composeParts(WHOLE, p)).toEqual(p);
+      expect(composeParts(p, WHOLE)).toEqual(p);
+    }
+    const spec: ExecutorSpec = { kind: 'iterations', iterations: 10, concurrency: 2 };
+    const share = splitPhase(spec, [WHOLE]);
+    expect(share.executor).toBe(spec);
+    expect(indexesOf(share)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
+  it('a closed-model phase plans no open-model arrivals (the phase plans its operations from its executor)', () => {
+    for (const spec of [{ kind: 'iterations', iterations: 10, concurrency: 2 }, { kind: 'vus', vus: 3, durationMs: 1_000 }] as ExecutorSpec[]) {
+      expect(wholeShare(spec)).not.toHaveProperty('arrivals');
+      expect(wholeShare(spec)).not.toHaveProperty('stripe');
+    }
+  });
+
+  it('an open-model phase runs the arrivals its schedule holds: rate x duration', () => {
+    expect(shareOps(wholeShare({ kind: 'rate', rate: 50, durationMs: 2_500, maxInFlight: 10 }))).toBe(125);
+    const halves = parts(2).map((p) => splitPhase({ kind: 'rate', rate: 50, durationMs: 2_500, maxInFlight: 10 }, [p]));
+    expect(halves.map(shareOps)).toEqual([63, 62]);
+  });
+
+  it('VUs that run for a duration: a part with no VU is idle and runs nothing', () => {
+    const spec: ExecutorSpec = { kind: 'vus', vus: 1, durationMs: 5_000 };
+    const [a, b] = parts(2).map((p) => splitPhase(spec, [p]));
+    expect([a!.active, shareOps(a!)]).toEqual([true, undefined]);
+    expect([b!.active, shareOps(b!)]).toEqual([false, 0]);
+  });
+
+  it("open model: each part's in-flight cap is its share (at least 1)", () => {
+    const caps = (maxInFlight: number, n: number): number[] =>
+      parts(n).map((p) => {
+        const e = splitPhase({ kind: 'rate', rate: 10, durationMs: 1_000, maxInFlight }, [p]).executor;
+        return e.kind === 'rate' ? e.maxInFlight : Number.NaN;
+      });
+    expect(caps(10, 2)).toEqual([5, 5]);
+    expect(caps(7, 3)).toEqual([2, 3, 2]);
+    expect(caps(1, 2)).toEqual([1, 1]);
+  });
+
+  it('VU ids come in ascending order (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 16 }), (vus, n) => {
+        for (const p of parts(n)) {
+          const ids = vuIds(vus, p);
+          expect(ids).toEqual([...ids].sort((a, b) => a - b));
+        }
+      }),
+    );
+  });
+
+  it('fewer sessions than parts: a part that owns none uses the sessions by index, as one thread would', () => {
+    const pick = sessionPicker(2, { index: 3, count: 4 });
+    expect([0, 1, 2, 3, 7].map(pick)).toEqual(['session_0', 'session_1', 'session_0', 'session_1', 'session_1']);
+    // A part that owns one: it always uses its own.
+    const own = sessionPicker(2, { index: 1, count: 4 });
+    expect([0, 1, 2, 3].map(own)).toEqual(['session_1', 'session_1', 'session_1', 'session_1']);
   });
 });
