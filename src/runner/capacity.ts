@@ -481,7 +481,7 @@ export function summarizeCapacity(outcome: SearchOutcome, head: Pick<CapacityRes
     }
     // A doubling across one bracket (a few percent of rate) is a wall; less is a slope.
     const shape = ratio === null || ratio >= 2 ? 'cliff' : 'smooth';
-    return { shape, stat: b.stat, below, above, ratio: ratio !== null && Number.isFinite(ratio) ? ratio : null };
+    return { shape, stat: b.stat, below, above, ratio: Number.isFinite(ratio) ? ratio : null };
   };
 
   const out: CapacityResult = {

@@ -381,6 +381,24 @@ describe('searchCapacity: the rates it offers', () => {
     expect((await searchCapacity(interrupting, SETTINGS)).steps).toHaveLength(3);
   });
 
+  it('after an interruption nothing more is measured, even by a runner that would go on', async () => {
+    for (const stopAt of [1, 3]) {
+      let calls = 0;
+      const once: MeasureStep = async (rate, stage, index) => (++calls === stopAt ? undefined : scripted(knee(400))(rate, stage, index));
+      const out = await searchCapacity(once, SETTINGS);
+      expect(out.verdict).toBe('interrupted');
+      expect(calls).toBe(stopAt);
+      expect(out.steps).toHaveLength(stopAt - 1);
+    }
+  });
+
+  it('a midpoint that rounds onto the lower end is not offered again as a bisection: both ends are confirmed', async () => {
+    // 10.1 and 10.2 are as close as 3 digits allow; (10.1 + 10.2) / 2 is 10.149999999999999, which rounds to 10.1.
+    const out = await searchCapacity(scripted(knee(10.15)), { ...SETTINGS, startRate: 10.1, maxRate: 10.2, precision: 0.005 });
+    expect(offered(out)).toEqual(['ramp 10.1 pass', 'ramp 10.2 fail', 'confirm 10.1 pass', 'confirm 10.2 fail']);
+    expect(out.verdict).toBe('found');
+  });
+
   it('when the failing end passes on a second look, it looks 2 x precision higher', async () => {
     const at = (r: number, visit: number): Outcome => (r <= 790 || (r === 800 && visit > 1) ? 'pass' : 'fail');
     const out = await searchCapacity(scripted(at), SETTINGS);
@@ -589,6 +607,13 @@ describe('summarizeCapacity: binding constraint and knee', () => {
     expect(c.binding).toEqual({ source: 'errorRate < 1%', stat: 'errorRate', rate: 410, measured: 0.05 });
   });
 
+  it('the binding figure comes from a step where the binding SLO itself broke, not another one', () => {
+    // At 410/s errors broke in one step and p99 in another; p99 broke first overall (at 800/s, listed first).
+    const s = [withSlos(400, [p99(20), err(0)]), withSlos(800, [p99(900), err(0)]), withSlos(410, [p99(20), err(0.05)]), withSlos(410, [p99(70), err(0)]), withSlos(420, [p99(90), err(0)])];
+    const c = summarizeCapacity(found(s), HEAD);
+    expect(c.binding).toEqual({ source: 'p99 < 50ms', stat: 'p99', rate: 410, measured: 70 * MS });
+  });
+
   it('the knee\'s figures are the means of the binding SLO at each end; doubled is a cliff', () => {
     const s = [withSlos(400, [p99(10), err(0)]), withSlos(400, [p99(12), err(0)]), withSlos(420, [p99(60), err(0)]), withSlos(420, [p99(70), err(0)])];
     const c = summarizeCapacity(found(s), HEAD);
@@ -695,6 +720,62 @@ describe('summarizeCapacity: what each verdict reports', () => {
     const low = await searchCapacity(scripted(knee(20)), { ...SETTINGS, startRate: 12.5, maxRate: 12.5 });
     expect(summarizeCapacity(low, { ...HEAD, settings: { ...SETTINGS, maxRate: 12.5 } }).summary).toBe(
       'every step passed up to --max-rate 12.5/s: capacity is at least that (raise --max-rate)',
+    );
+  });
+});
+
+describe('searchCapacity: properties over many servers', () => {
+  it('against a server with a sharp knee, the interval holds the knee, is --precision narrow and confirmed', async () => {
+    await fc.assert(
+      // From 10/s on: the scripted steps count completions in whole numbers per interval.
+      fc.asyncProperty(fc.double({ min: 20, max: 20_000, noNaN: true }), fc.integer({ min: 10, max: 2_000 }), async (capacity, startRate) => {
+        const out = await searchCapacity(scripted(knee(capacity)), { ...SETTINGS, startRate });
+        const c = summarizeCapacity(out, HEAD);
+        expect(c.verdict).toBe('found');
+        const { lower, upper } = c.interval!;
+        expect(lower).toBeLessThanOrEqual(capacity);
+        expect(upper).toBeGreaterThan(capacity);
+        expect(upper / lower - 1).toBeLessThanOrEqual(SETTINGS.precision + 1e-9);
+        expect(c.capacity).toBeGreaterThanOrEqual(lower);
+        expect(c.capacity).toBeLessThanOrEqual(upper);
+        expect(out.steps.filter((s) => s.rate === lower && s.verdict === 'pass')).toHaveLength(SETTINGS.repeat);
+        expect(out.steps.filter((s) => s.rate === upper && s.verdict === 'fail')).toHaveLength(SETTINGS.repeat);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('whatever a flaky server and generator do: within --max-steps, never past a rate it could not drive, a capacity inside its interval', async () => {
+    const outcome = fc.constantFrom<Outcome>('pass', 'fail', 'invalid');
+    await fc.assert(
+      fc.asyncProperty(fc.double({ min: 20, max: 2_000, noNaN: true }), fc.array(outcome, { minLength: 40, maxLength: 40 }), fc.double({ min: 0, max: 0.4, noNaN: true }), async (capacity, noise, flakiness) => {
+        let k = 0;
+        // Mostly the knee; now and then (flakiness) the scripted noise instead.
+        const at = (rate: number): Outcome => {
+          const n = noise[k++ % noise.length] as Outcome;
+          return (k * 0.618) % 1 < flakiness ? n : knee(capacity)(rate);
+        };
+        const out = await searchCapacity(scripted(at), SETTINGS);
+        expect(out.steps.length).toBeLessThanOrEqual(SETTINGS.maxSteps);
+        // A rate invalid INVALID_ATTEMPTS times in a row is never offered again.
+        const given = new Set<number>();
+        let run = 0;
+        out.steps.forEach((s, i) => {
+          expect(given.has(s.rate)).toBe(false);
+          run = i > 0 && out.steps[i - 1]!.rate === s.rate && s.stage === 'retry' ? run + 1 : 1;
+          if (s.verdict === 'invalid' && run === 3) given.add(s.rate);
+        });
+        const c = summarizeCapacity(out, HEAD);
+        if (c.verdict === 'found') {
+          expect(c.capacity).toBeGreaterThanOrEqual(c.interval!.lower);
+          expect(c.capacity).toBeLessThanOrEqual(c.interval!.upper);
+          // Never above a rate that failed every time it ran.
+          const { upper } = bracket(out.steps);
+          expect(c.capacity).toBeLessThanOrEqual(upper!);
+        }
+        if (c.verdict === 'generator-bound') expect(c.capacity).toBeUndefined();
+      }),
+      { numRuns: 30 },
     );
   });
 });
