@@ -172,8 +172,9 @@ export function judgeStep(phase: PhaseResult, rate: number, stage: StepStage, in
     const again = [...judge(withoutTool), ...(keepUpWithout ? [keepUpWithout] : [])];
     const explained = failed.every((f) => {
       const a = again.find((x) => x.source === f.source);
-      // Stryker disable next-line ConditionalExpression: equivalent; every source is judged both times, and a null figure is red (statusOf): these checks only narrow the types
-      if (a === undefined || a.status === 'red' || f.measured === null || a.measured === null) return false;
+      // Stryker disable next-line ConditionalExpression: equivalent; every source is judged both times, and a null figure is red (statusOf, next line): these checks only narrow the types
+      if (a === undefined || f.measured === null || a.measured === null) return false;
+      if (a.status === 'red') return false;
       if (f.stat === KEEP_UP_STAT) return material;
       return f.measured - a.measured >= Math.max(TOOL_DELAY_MATERIAL_NS, TOOL_DELAY_MATERIAL_FRACTION * f.measured);
     });
@@ -257,9 +258,9 @@ export function bracket(steps: readonly CapacityStep[]): { lower?: number; upper
   const t = tallies(steps);
   const rates = [...t.keys()].sort((a, b) => a - b);
   const upper = rates.find((r) => (t.get(r) as Tally).pass === 0);
-  // Stryker disable next-line EqualityOperator: equivalent; upper itself failed every time, so fail === 0 leaves it out
-  const below = rates.filter((r) => (upper === undefined || r < upper) && (t.get(r) as Tally).fail === 0);
-  const lower = below.at(-1);
+  const passedAlways = rates.filter((r) => (t.get(r) as Tally).fail === 0);
+  // Stryker disable next-line EqualityOperator: equivalent; upper failed every time, so it is not among these
+  const lower = passedAlways.filter((r) => r < (upper ?? Number.POSITIVE_INFINITY)).at(-1);
   return { ...(lower !== undefined ? { lower } : {}), ...(upper !== undefined ? { upper } : {}) };
 }
 
@@ -517,13 +518,11 @@ export function summaryLine(c: CapacityResult): string {
   const at = c.lowerBound !== undefined ? `; it sustained ${rateText(c.lowerBound)}` : '';
   switch (c.verdict) {
     case 'found': {
+      // A found capacity has all of these: its upper end failed an SLO, the binding one, which shapes the knee.
       const i = c.interval as { lower: number; upper: number };
-      const parts = [`capacity ${rateText(c.capacity as number)} (knee between ${rateText(i.lower)} and ${rateText(i.upper)})`];
-      // Stryker disable next-line ConditionalExpression: equivalent; a found capacity always has a binding SLO and a knee (its upper end failed one)
-      if (c.binding) parts.push(`binding: ${c.binding.source} broke first, at ${rateText(c.binding.rate)}`);
-      // Stryker disable next-line ConditionalExpression: equivalent; as above
-      if (c.knee) parts.push(`${c.knee.shape} knee`);
-      return parts.join('; ');
+      const b = c.binding as NonNullable<CapacityResult['binding']>;
+      const k = c.knee as NonNullable<CapacityResult['knee']>;
+      return `capacity ${rateText(c.capacity as number)} (knee between ${rateText(i.lower)} and ${rateText(i.upper)}); binding: ${b.source} broke first, at ${rateText(b.rate)}; ${k.shape} knee`;
     }
     case 'generator-bound':
       return `generator-bound at ${rateText(c.generatorBoundAt as number)}: the load generator, not the system, was the limit${at}; capacity is higher than measured here: offer the load from more threads or machines (--workers, shards)`;
