@@ -172,7 +172,7 @@ export function judgeStep(phase: PhaseResult, rate: number, stage: StepStage, in
     const again = [...judge(withoutTool), ...(keepUpWithout ? [keepUpWithout] : [])];
     const explained = failed.every((f) => {
       const a = again.find((x) => x.source === f.source);
-      // Stryker disable next-line ConditionalExpression: equivalent; every source is judged both times, and a null figure is red (statusOf, next line): these checks only narrow the types
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent; every source is judged both times, and a figure is null both times or neither: these checks only narrow the types
       if (a === undefined || f.measured === null || a.measured === null) return false;
       if (a.status === 'red') return false;
       if (f.stat === KEEP_UP_STAT) return material;

@@ -239,6 +239,13 @@ describe('judgeStep: failures the tool\'s delays do and do not explain', () => {
     expect(judged({ rate: 300, p99Ms: 55, serviceP99Ms: 49.6, late: 100, maxLateMs: 30, loopMaxMs: 0 }).verdict).toBe('fail');
   });
 
+  it('a step in which no request succeeded (no latency figure) cannot be blamed on the tool', () => {
+    const p99Only: SloJudge = (p) => evaluateStepSlos([P99], p);
+    const s = judged({ rate: 300, errorRate: 1, late: 100, maxLateMs: 30, loopMaxMs: 20 }, p99Only);
+    expect(s.slos[0]).toMatchObject({ stat: 'p99', measured: null, status: 'red' });
+    expect(s.verdict).toBe('fail');
+  });
+
   it('a generator 10 ms behind cannot excuse 15% of completions missing', () => {
     const s = judged({ rate: 300, p99Ms: 20, completed: 255, late: 50, maxLateMs: 10 });
     expect(s.verdict).toBe('fail');
@@ -382,10 +389,11 @@ describe('searchCapacity: the rates it offers', () => {
   });
 
   it('after an interruption nothing more is measured, even by a runner that would go on', async () => {
-    for (const stopAt of [1, 3]) {
+    // The first step, one of the ramp up, one of the ramp down from a failing start.
+    for (const [stopAt, startRate] of [[1, 50], [3, 10], [2, 800]] as const) {
       let calls = 0;
-      const once: MeasureStep = async (rate, stage, index) => (++calls === stopAt ? undefined : scripted(knee(400))(rate, stage, index));
-      const out = await searchCapacity(once, SETTINGS);
+      const once: MeasureStep = async (rate, stage, index) => (++calls === stopAt ? undefined : scripted(knee(40))(rate, stage, index));
+      const out = await searchCapacity(once, { ...SETTINGS, startRate });
       expect(out.verdict).toBe('interrupted');
       expect(calls).toBe(stopAt);
       expect(out.steps).toHaveLength(stopAt - 1);
