@@ -78,7 +78,7 @@ export const MODULES = {
   capacity: {
     what: 'capacity search and step verdicts',
     mutate: ['src/runner/capacity.ts'],
-    tests: ['test/runner/capacity.test.ts'],
+    tests: ['test/runner/capacity.test.ts', 'test/runner/capacity-search.test.ts'],
   },
 };
 

@@ -84,9 +84,11 @@ export function keepUpSlo(precision: number): CapacityResult['slos'][number] {
  * that long needs a longer step.
  */
 export function windowCompletionRate(phase: PhaseResult, windowMs: number): { rate: number; ms: number } | undefined {
-  const fromMs = Math.max(windowMs * 0.25, phase.latency.count > 0 ? (2 * phase.latency.p50) / 1e6 : 0);
+  // An empty summary's p50 is 0 (metrics/histogram.ts): with nothing finished, from a quarter in.
+  const fromMs = Math.max(windowMs * 0.25, (2 * phase.latency.p50) / 1e6);
   let count = 0;
   let ms = 0;
+  // Stryker disable next-line ArrayDeclaration: equivalent; a stray element has no tMs or durationMs, and its NaN start is never counted
   for (const i of phase.intervals ?? []) {
     const duration = i.durationMs ?? 0;
     const start = i.tMs - duration;
@@ -143,7 +145,8 @@ export function judgeStep(phase: PhaseResult, rate: number, stage: StepStage, in
   const schedule = phase.schedule;
   const loopP99 = phase.health?.eventLoopP99Ns ?? 0;
   const started = phase.count + (schedule?.dropped ?? 0);
-  const lateFraction = schedule && started > 0 ? schedule.late / started : 0;
+  // Nothing started: none late.
+  const lateFraction = schedule ? schedule.late / Math.max(1, started) : 0;
   const failed = slos.filter((s) => s.status === 'red');
   const dropped = schedule?.dropped ?? 0;
   const reasons: string[] = [];
@@ -165,10 +168,13 @@ export function judgeStep(phase: PhaseResult, rate: number, stage: StepStage, in
     const material = toolNs >= TOOL_DELAY_MATERIAL_NS;
     const withoutTool = { ...phase, latency: lessStall(phase.serviceTime, stallNs) };
     const keepUpWithout = keepUpOf(phase, rate, windowMs, precision, toolNs / 1e6);
+    // Stryker disable next-line ArrayDeclaration: equivalent; keepUpWithout is missing only when keepUp is (the same window), so no keep-up failure is looked up
     const again = [...judge(withoutTool), ...(keepUpWithout ? [keepUpWithout] : [])];
     const explained = failed.every((f) => {
       const a = again.find((x) => x.source === f.source);
-      if (a === undefined || a.status === 'red' || f.measured === null || a.measured === null) return false;
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent; every source is judged both times, and a figure is null both times or neither: these checks only narrow the types
+      if (a === undefined || f.measured === null || a.measured === null) return false;
+      if (a.status === 'red') return false;
       if (f.stat === KEEP_UP_STAT) return material;
       return f.measured - a.measured >= Math.max(TOOL_DELAY_MATERIAL_NS, TOOL_DELAY_MATERIAL_FRACTION * f.measured);
     });
@@ -252,8 +258,9 @@ export function bracket(steps: readonly CapacityStep[]): { lower?: number; upper
   const t = tallies(steps);
   const rates = [...t.keys()].sort((a, b) => a - b);
   const upper = rates.find((r) => (t.get(r) as Tally).pass === 0);
-  const below = rates.filter((r) => (upper === undefined || r < upper) && (t.get(r) as Tally).fail === 0);
-  const lower = below.length > 0 ? below[below.length - 1] : undefined;
+  const passedAlways = rates.filter((r) => (t.get(r) as Tally).fail === 0);
+  // Stryker disable next-line EqualityOperator: equivalent; upper failed every time, so it is not among these
+  const lower = passedAlways.filter((r) => r < (upper ?? Number.POSITIVE_INFINITY)).at(-1);
   return { ...(lower !== undefined ? { lower } : {}), ...(upper !== undefined ? { upper } : {}) };
 }
 
@@ -363,22 +370,24 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
   };
   for (;;) {
     const { lower, upper } = bracket(steps);
+    /** Every rate with a valid step, and how it came out. */
+    const t = tallies(steps);
     let next: number;
     let stage: StepStage;
     if (upper === undefined) {
-      // The failing end passed on a second look: look a little higher.
-      const top = Math.max(...steps.filter((x) => x.verdict === 'pass').map((x) => x.rate));
+      // The failing end passed on a second look: look a little higher. With no failing end,
+      // every rate measured has passed at least once.
+      const top = Math.max(...t.keys());
       if (top >= s.maxRate) return done('above-max-rate');
       next = roundRate(Math.min(s.maxRate, top * (1 + 2 * s.precision)));
       stage = 'bisect';
     } else if (lower === undefined) {
       // The passing end failed on a second look, and nothing below it is known to pass: halve
       // below the lowest rate measured (every one of them has failed at least once).
-      next = roundRate(Math.min(upper, ...steps.filter((x) => x.verdict !== 'invalid').map((x) => x.rate)) / 2);
+      next = roundRate(Math.min(...t.keys()) / 2);
       if (next < s.minRate) return done('below-min-rate');
       stage = 'bisect';
     } else {
-      const t = tallies(steps);
       const seen = (r: number): number => (t.get(r)?.pass ?? 0) + (t.get(r)?.fail ?? 0);
       // A midpoint already measured `repeat` times with mixed outcomes is where the knee is:
       // measuring it again would not narrow the bracket. One the generator could not drive is
@@ -387,26 +396,28 @@ export async function searchCapacity(measure: MeasureStep, settings: CapacitySet
       const mid = roundRate((lower + upper) / 2);
       const around = unmeasurable.has(mid) ? [roundRate((mid + upper) / 2), roundRate((lower + mid) / 2)] : [mid];
       const candidate = around.find((r) => r > lower && r < upper && !unmeasurable.has(r) && seen(r) < s.repeat);
-      if (upper / lower - 1 > s.precision && candidate !== undefined && unmeasurable.size < MAX_UNMEASURABLE) {
+      // With a tolerance: 105 / 100 - 1 is a hair over 0.05 in floating point, which would
+      // call a bracket of exactly --precision too wide and bisect it once more.
+      // Stryker disable next-line EqualityOperator: equivalent; a ratio of 3-digit rates never lands on precision + 1e-9 to the last bit
+      const wide = upper / lower - 1 > s.precision + 1e-9;
+      if (wide && candidate !== undefined && unmeasurable.size < MAX_UNMEASURABLE) {
         next = candidate;
         stage = 'bisect';
-      } else if (upper / lower - 1 > s.precision && unmeasurable.size > 0) {
+      } else if (wide && unmeasurable.size > 0) {
         return precisionLost();
-      } else if ((t.get(lower)?.pass ?? 0) < s.repeat && !unmeasurable.has(lower)) {
+      } else if ((t.get(lower) as Tally).pass < s.repeat && !unmeasurable.has(lower)) {
         next = lower;
         stage = 'confirm';
-      } else if ((t.get(upper)?.fail ?? 0) < s.repeat && !unmeasurable.has(upper)) {
+      } else if ((t.get(upper) as Tally).fail < s.repeat && !unmeasurable.has(upper)) {
         next = upper;
         stage = 'confirm';
       } else {
         return unmeasurable.size > 0 ? precisionLost() : done('found');
       }
     }
-    if (unmeasurable.has(next)) {
-      const b = bracket(steps);
-      if (b.lower !== undefined && b.upper !== undefined) return precisionLost();
-      return done('generator-bound', { generatorBoundAt: next });
-    }
+    // `next` is never a rate the generator could not drive: bisection and confirmation skip
+    // those, and a rate above or below every one measured has not been tried (one that ran
+    // invalid there ended the search below, the bracket being open).
     const r = await run(next, stage);
     if (r === 'stop') return stop as SearchOutcome;
     if (r === 'invalid') {
@@ -427,6 +438,7 @@ function mean(values: number[]): number | null {
 }
 
 function rateText(r: number): string {
+  // Stryker disable next-line EqualityOperator: equivalent; 100 reads "100" either way
   return `${r >= 100 ? Math.round(r).toLocaleString('en-US') : Number(r.toPrecision(3))}/s`;
 }
 
@@ -448,47 +460,56 @@ export function summarizeCapacity(outcome: SearchOutcome, head: Pick<CapacityRes
     for (const slo of s.slos) {
       if (slo.status !== 'red') continue;
       const known = brokenAt.get(slo.source);
+      // Stryker disable next-line EqualityOperator: equivalent; an equal rate writes the same stat and rate
       if (known === undefined || s.rate < known.rate) brokenAt.set(slo.source, { stat: slo.stat, rate: s.rate });
     }
   }
   const broken = [...brokenAt.entries()].map(([source, v]) => ({ source, stat: v.stat, rate: v.rate })).sort((a, b) => a.rate - b.rate);
   const first = broken[0];
-  const binding = first
-    ? { ...first, measured: valid.find((s) => s.rate === first.rate && s.slos.some((x) => x.source === first.source && x.status === 'red'))?.slos.find((x) => x.source === first.source)?.measured ?? null }
-    : undefined;
+  // The step where the binding SLO first broke: valid, at that rate, and red for it (the rate may have passed once too).
+  const bindingStep = first && valid.find((s) => s.rate === first.rate && s.slos.some((x) => x.source === first.source && x.status === 'red'));
+  // Stryker disable next-line OptionalChaining: equivalent; `first` came from such a step, so both finds succeed
+  const binding = first ? { ...first, measured: bindingStep?.slos.find((x) => x.source === first.source)?.measured ?? null } : undefined;
 
-  let knee: CapacityResult['knee'];
-  if (first && lower !== undefined && upper !== undefined) {
-    const below = mean(valid.filter((s) => s.rate === lower).map((s) => statValue(s, first.source)).filter((v): v is number => v !== null));
-    const above = mean(valid.filter((s) => s.rate === upper).map((s) => statValue(s, first.source)).filter((v): v is number => v !== null));
+  /** The knee's shape, from the binding SLO's figures at the two ends of the interval. */
+  const kneeOf = (b: { source: string; stat: string }, lower: number, upper: number): NonNullable<CapacityResult['knee']> => {
+    const below = mean(valid.filter((s) => s.rate === lower).map((s) => statValue(s, b.source)).filter((v): v is number => v !== null));
+    const above = mean(valid.filter((s) => s.rate === upper).map((s) => statValue(s, b.source)).filter((v): v is number => v !== null));
     let ratio: number | null = null;
     if (below !== null && above !== null) {
-      const [worse, better] = lessIsBetter(first.source) ? [above, below] : [below, above];
+      const [worse, better] = lessIsBetter(b.source) ? [above, below] : [below, above];
       ratio = better > 0 ? worse / better : worse > 0 ? Number.POSITIVE_INFINITY : 1;
     }
     // A doubling across one bracket (a few percent of rate) is a wall; less is a slope.
     const shape = ratio === null || ratio >= 2 ? 'cliff' : 'smooth';
-    knee = { shape, stat: first.stat, below, above, ratio: ratio !== null && Number.isFinite(ratio) ? ratio : null };
-  }
+    return { shape, stat: b.stat, below, above, ratio: Number.isFinite(ratio) ? ratio : null };
+  };
 
   const out: CapacityResult = {
     ...head,
     steps,
     verdict,
+    // Stryker disable next-line StringLiteral: equivalent; summaryLine below writes the summary before anything reads it
     summary: '',
   };
   const lowerBound = lower ?? (valid.some((s) => s.verdict === 'pass') ? Math.max(...valid.filter((s) => s.verdict === 'pass').map((s) => s.rate)) : undefined);
+  // Stryker disable next-line ConditionalExpression: equivalent; a key holding undefined reads as none everywhere (JSON drops it, the renderers test !== undefined)
   if (lowerBound !== undefined) out.lowerBound = lowerBound;
   if ((verdict === 'found' || verdict === 'unresolved') && lower !== undefined && upper !== undefined) {
     // Unresolved: where the knee seemed to be, but without the confirmation a capacity needs.
     out.interval = { lower, upper };
-    if (verdict === 'found') out.capacity = crossing(steps, lower, upper);
+    if (verdict === 'found') {
+      out.capacity = crossing(steps, lower, upper);
+      // The upper end failed every time, so some SLO broke: `first` is the binding one.
+      out.knee = kneeOf(first as { source: string; stat: string }, lower, upper);
+    }
   }
+  // Stryker disable next-line ConditionalExpression: equivalent; as above
   if (outcome.generatorBoundAt !== undefined) out.generatorBoundAt = outcome.generatorBoundAt;
   if (outcome.notes !== undefined) out.notes = [...outcome.notes];
+  // Stryker disable next-line ConditionalExpression: equivalent; as above
   if (binding) out.binding = binding;
   if (broken.length > 0) out.broken = broken;
-  if (knee && verdict === 'found') out.knee = knee;
   out.summary = summaryLine(out);
   return out;
 }
@@ -497,11 +518,11 @@ export function summaryLine(c: CapacityResult): string {
   const at = c.lowerBound !== undefined ? `; it sustained ${rateText(c.lowerBound)}` : '';
   switch (c.verdict) {
     case 'found': {
+      // A found capacity has all of these: its upper end failed an SLO, the binding one, which shapes the knee.
       const i = c.interval as { lower: number; upper: number };
-      const parts = [`capacity ${rateText(c.capacity as number)} (knee between ${rateText(i.lower)} and ${rateText(i.upper)})`];
-      if (c.binding) parts.push(`binding: ${c.binding.source} broke first, at ${rateText(c.binding.rate)}`);
-      if (c.knee) parts.push(`${c.knee.shape} knee`);
-      return parts.join('; ');
+      const b = c.binding as NonNullable<CapacityResult['binding']>;
+      const k = c.knee as NonNullable<CapacityResult['knee']>;
+      return `capacity ${rateText(c.capacity as number)} (knee between ${rateText(i.lower)} and ${rateText(i.upper)}); binding: ${b.source} broke first, at ${rateText(b.rate)}; ${k.shape} knee`;
     }
     case 'generator-bound':
       return `generator-bound at ${rateText(c.generatorBoundAt as number)}: the load generator, not the system, was the limit${at}; capacity is higher than measured here: offer the load from more threads or machines (--workers, shards)`;
