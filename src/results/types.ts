@@ -403,7 +403,10 @@ export interface CapacityResult {
   capacity?: number;
   /** The knee lies between the highest rate that passed every time and the lowest that failed every time. */
   interval?: { lower: number; upper: number };
-  /** The highest rate that passed every time (also without a knee: capacity is at least this). */
+  /**
+   * The highest rate that passed every time (also without a knee: capacity is at least this).
+   * When no rate passed every time, the highest that passed at least once: a weaker floor.
+   */
   lowerBound?: number;
   /** verdict "generator-bound": the rate at which the tool itself became the limit. */
   generatorBoundAt?: number;
