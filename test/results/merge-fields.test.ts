@@ -5,21 +5,12 @@
  * writes them; each test states what the merged phase must show.
  */
 import { describe, expect, it } from 'vitest';
-import { LatencyRecorder } from '../../src/metrics/histogram.js';
+import { summaryOf } from '../helpers/summary.js';
 import { rescale } from '../../src/metrics/value-summary.js';
 import { mergeLatency, mergePhases, mergeScenarioParts, unionMs } from '../../src/results/merge.js';
-import type { IntervalSample, LatencySummary, PhaseResult, TokenFigures } from '../../src/results/types.js';
+import type { IntervalSample, PhaseResult, TokenFigures } from '../../src/results/types.js';
 import { phaseResult, scenario } from '../compare/synthetic.js';
 
-function summaryOf(values: readonly number[]): LatencySummary {
-  const r = new LatencyRecorder();
-  try {
-    for (const v of values) r.record(v);
-    return r.summarize();
-  } finally {
-    r.destroy();
-  }
-}
 
 /** A phase of `count` operations (~2 ms each) that ran in `window` (epoch ms). */
 function part(seed: number, count: number, window?: [number, number]): PhaseResult {

@@ -1,20 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatencyRecorder } from '../../src/metrics/histogram.js';
+import { summaryOf } from '../helpers/summary.js';
 import { mergeLatency, mergePhases, mergeScenarioParts, unionMs } from '../../src/results/merge.js';
 import { rescale } from '../../src/metrics/value-summary.js';
-import type { LatencySummary, PhaseResult } from '../../src/results/types.js';
+import type { PhaseResult } from '../../src/results/types.js';
 import { phaseResult, scenario } from '../compare/synthetic.js';
 
-function summaryOf(values: readonly number[]): LatencySummary {
-  const r = new LatencyRecorder();
-  try {
-    for (const v of values) r.record(v);
-    return r.summarize();
-  } finally {
-    r.destroy();
-  }
-}
 
 /** A recording with a long tail, like real latencies: most values small, a few huge. */
 function recording(n: number, seed: number): number[] {
